@@ -82,7 +82,10 @@ class Lexer {
   private lineStart = 0;
   readonly errors: CifSyntaxError[] = [];
 
-  constructor(private readonly src: string, private readonly cif2: boolean) {}
+  constructor(private readonly src: string, private readonly cif2: boolean) {
+    // A byte-order mark is not part of the text: skip it, and count columns on line 0 as an editor shows them.
+    if (src.charCodeAt(0) === 0xfeff) this.pos = this.lineStart = 1;
+  }
 
   private loc(start: number, startLine: number, startLineStart: number): CifLocation {
     const column = start - startLineStart;
@@ -132,6 +135,9 @@ class Lexer {
       return this.quoted(start, startLine, startLineStart, c);
     }
     if (this.cif2 && (c === '[' || c === '{')) return this.bracketed(start, startLine, startLineStart);
+    // A stray closing bracket (CIF2) is a one-character token; the bare-word scan below would stop at it
+    // without advancing and loop forever.
+    if (this.cif2 && (c === ']' || c === '}')) this.pos++;
 
     // Bare word up to whitespace (CIF2: also up to brackets).
     while (this.pos < s.length) {
@@ -440,7 +446,8 @@ export function parseCifNumber(text: string): CifNumber | null {
     const exp = /[eE]([+-]?\d+)$/.exec(m[1]);
     const dot = mantissa.indexOf('.');
     const decimals = dot < 0 ? 0 : mantissa.length - dot - 1;
-    su = Number(m[2]) * Math.pow(10, -decimals + (exp ? Number(exp[1]) : 0));
+    // Built as a decimal literal ("2e-4"), so that 4.6930(2) gives exactly 0.0002 rather than 2 * 1e-4.
+    su = Number(`${m[2]}e${-decimals + (exp ? Number(exp[1]) : 0)}`);
   }
   return { value, su };
 }

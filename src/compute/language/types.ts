@@ -38,6 +38,8 @@ export interface AtomSiteRowInfo {
   /** Positions in the cell after symmetry expansion; null when the structure could not be built. */
   multiplicity: number | null;
   frac: [number, number, number] | null;
+  /** Other species on the same position (mixed site), described for the hover. */
+  sharedWith: string[];
 }
 
 /** A tag occurrence, for hovers on tags and their values. */
@@ -48,7 +50,15 @@ export interface TagOccurrence {
   value?: string;
 }
 
+/** A value and the tag it belongs to (in a loop: its column's tag), for hovers on values. */
+export interface ValueOccurrence {
+  tag: string;              // lower-case, normalised
+  range: Range;
+  text: string;
+}
+
 export interface DocumentAnalysis {
+  values: ValueOccurrence[];
   symbols: DocumentSymbol[];
   folding: FoldingRange[];
   diagnostics: Diagnostic[];

@@ -374,7 +374,7 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
 
   if (partial) {
     const labels = mergedAsym.filter((s) => s.species.some((sp) => sp.occupancy < 1 - 1e-6)).map((s) => s.label);
-    messages.push({ severity: 'info', code: 'partial-occupancy', message: `partially occupied or mixed sites (${labels.slice(0, 6).join(', ')}${labels.length > 6 ? ', …' : ''}) are kept with their occupancies; energies are occupancy-weighted`, at: located(sitesLoop?.loop.at ?? frame.at) });
+    messages.push({ severity: 'warning', code: 'partial-occupancy', message: `partially occupied or mixed sites (${labels.slice(0, 6).join(', ')}${labels.length > 6 ? ', …' : ''}) are kept with their occupancies; energies are occupancy-weighted`, at: located(sitesLoop?.loop.at ?? frame.at) });
   }
   if (!composition.Li) {
     messages.push({ severity: 'warning', code: 'no-li', message: 'the structure contains no Li: Li transport will be computed for an inserted probe ion', at: located(frame.at) });

@@ -100,9 +100,10 @@ export function ensureMoyo(): typeof moyo {
   return moyo;
 }
 
+/** moyo serialises its 3×3 matrices column by column (nalgebra's storage order): transpose here. */
 function fromMoyo(ops: moyo.MoyoOperation[]): SymOp[] {
   return ops.map((o) => ({
-    rot: [[o.rotation[0], o.rotation[1], o.rotation[2]], [o.rotation[3], o.rotation[4], o.rotation[5]], [o.rotation[6], o.rotation[7], o.rotation[8]]],
+    rot: [[o.rotation[0], o.rotation[3], o.rotation[6]], [o.rotation[1], o.rotation[4], o.rotation[7]], [o.rotation[2], o.rotation[5], o.rotation[8]]],
     trans: [o.translation[0], o.translation[1], o.translation[2]],
   }));
 }

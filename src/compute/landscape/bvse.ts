@@ -1,0 +1,547 @@
+/**
+ * Bond-valence site energy (BVSE) of a mobile-ion probe on a periodic grid (SCIENCE.md §2).
+ *
+ *   E(r) = ½ Σ_anions X  occ_X · D0 · [(exp(α(Rmin − R)) − 1)² − 1]
+ *        + 14.4 eV·Å · s · Σ_cations C  occ_C · q_ion q_C / R · erfc(R / (f (r_ion + r_C)))
+ *
+ * with every ion of the mobile element removed from both sums, q = V/√n, f = 0.74, softBV radii r and principal
+ * quantum numbers n, s = −Σ_anions(V·occ/√n) / Σ_cations(V·occ/√n) over the whole cell (mobile ions included, as
+ * CCNB — the SPSE back-end — does: neutrality of the real cell), a 300 eV hard wall wherever the probe is inside a
+ * cation core (R ≤ r_C, any occupancy), and a 10 Å cut-off on both terms.
+ *
+ * Mode 'bvlain' reproduces BVlain 0.24's conventions for side-by-side comparison (data/reference/README.md):
+ * Cordero covalent radii, n = period, no charge scaling, no hard wall, only the k = 100 nearest framework sites
+ * within the cut-off, and BVlain's grid (see GridConvention in grid.ts). What stays ours: occupancies weight every
+ * term (BVlain reads a partially occupied site as fully occupied by its majority species) and the oxidation states
+ * come with the structure.
+ *
+ * Speed: each site's radial energy (all its species, occupancy-weighted) is tabulated once against R² and
+ * interpolated linearly, so the inner loop has no sqrt/exp/erfc; the grid is processed in blocks of ~0.8 Å with the
+ * lattice images within cut-off + block radius gathered once per block.
+ */
+import type { Mat3, Structure, Vec3 } from '../structure/types';
+import { bvsePair, bvsePairKey, ELEMENTS, signed, softBvIon, type BvsePairParams } from '../data/bvTables';
+import { inverse3 } from '../structure/geometry';
+import { erfc as erfcFn } from './erfc';
+import { LandscapeError, type LandscapeErrorLocation } from './errors';
+import { checkGridSize, gridShapeFor, MAX_GRID_POINTS, makeGrid, type EnergyGrid, type GridConvention } from './grid';
+import { runSync, type Work, type WorkHooks } from './work';
+
+export type BvseMode = 'spse' | 'bvlain';
+
+export interface BvseOptions {
+  /** Mobile element, default 'Li'. Every ion of this element is removed from the framework. */
+  ion?: string;
+  /** Probe charge, default 1. Must be a cation listed in softBV (Li+1, Na+1, K+1, Ag+1, Cu+1, Mg+2, Zn+2, …). */
+  ionCharge?: number;
+  /** Grid spacing (Å), default 0.2. */
+  resolution?: number;
+  /** 'spse' (default; SCIENCE.md §2) or 'bvlain' (BVlain 0.24 conventions, for comparison). */
+  mode?: BvseMode;
+  /** Interaction cut-off (Å), default 10. */
+  cutoff?: number;
+  /** Default 'periodic' for 'spse', 'bvlain' for 'bvlain'. */
+  gridConvention?: GridConvention;
+  /** Explicit grid shape; overrides resolution/gridConvention. */
+  shape?: [number, number, number];
+  /** Use only the k nearest framework sites within the cut-off; default unlimited ('spse'), 100 ('bvlain'). */
+  neighbourLimit?: number;
+  maxGridPoints?: number;
+}
+
+export interface FrameworkSpeciesInfo {
+  /** e.g. 'Fe+2'. */
+  species: string;
+  role: 'anion' | 'cation' | 'neutral';
+  /** Occupancy-weighted count in the cell. */
+  count: number;
+  /** Morse parameters with the probe (anions). */
+  pair?: Pick<BvsePairParams, 'D0' | 'Rmin' | 'alpha'>;
+  /** Charge-softness n and radius r used for the Coulomb term (cations). */
+  n?: number;
+  radius?: number;
+}
+
+export interface BvseParameters {
+  mode: BvseMode;
+  ion: string;
+  ionCharge: number;
+  resolution: number | null;
+  gridConvention: GridConvention | 'explicit';
+  cutoff: number;
+  neighbourLimit: number | null;
+  /** s of SCIENCE.md §2 (1 in 'bvlain' mode). */
+  chargeScaling: number;
+  screeningFactor: number;
+  /** Energy assigned inside cation cores (eV), null when there is no wall ('bvlain'). */
+  wallEnergy: number | null;
+  probe: { n: number; radius: number };
+  framework: FrameworkSpeciesInfo[];
+}
+
+export interface BvseResult {
+  grid: EnergyGrid;
+  parameters: BvseParameters;
+  /** Readable notes about fallbacks taken (e.g. a radius borrowed from another oxidation state). */
+  warnings: string[];
+}
+
+export const SCREENING_FACTOR = 0.74;
+export const WALL_ENERGY = 300;
+/** e²/(4πε0) in eV·Å as used by softBV/CCNB/BVlain. */
+export const COULOMB_EV_ANGSTROM = 14.4;
+/** Spacing of the R² tables (Å²): linear interpolation error < 1e-4 eV for R > 1.2 Å (see tests). */
+export const TABLE_STEP = 0.0025;
+/** Smallest R at which tables are evaluated: keeps the (walled or BVlain-unwalled) core finite. */
+const MIN_TABLE_R = 0.05;
+/** Target edge of a block of grid points (Å). */
+const BLOCK_EDGE = 0.8;
+
+interface SpeciesTerm {
+  speciesIndex: number;
+  occupancy: number;
+}
+
+interface PreparedSpecies {
+  info: FrameworkSpeciesInfo;
+  element: string;
+  oxidation: number;
+  /** Radial energy per unit occupancy as a function of R (eV), without s. */
+  energyAt: (r: number) => number;
+  /** Cation core radius (Å) for the hard wall; 0 for anions/neutral. */
+  coreRadius: number;
+}
+
+interface PreparedModel {
+  species: PreparedSpecies[];
+  kinds: SpeciesTerm[][];
+  /** Per framework site: Cartesian position in the cell and its kind. */
+  sites: { frac: Vec3; kind: number }[];
+  chargeScaling: number;
+  parameters: BvseParameters;
+  warnings: string[];
+  source: string;
+}
+
+function locate(structure: Structure, label: string, asymmetricIndex: number, element: string, oxidation: number | null): LandscapeErrorLocation {
+  return { siteLabel: label, line: structure.asymmetricSites[asymmetricIndex]?.line, element, oxidation };
+}
+
+/** Validate the structure against the parameter tables and set up species, site kinds and the charge scaling. */
+function prepareModel(structure: Structure, options: BvseOptions): PreparedModel {
+  const mode: BvseMode = options.mode ?? 'spse';
+  const ion = options.ion ?? 'Li';
+  const ionCharge = options.ionCharge ?? 1;
+  const cutoff = options.cutoff ?? 10;
+  const warnings: string[] = [];
+  if (mode !== 'spse' && mode !== 'bvlain') throw new LandscapeError('bad-option', `Unknown BVSE mode '${mode}' (use 'spse' or 'bvlain').`);
+  if (!(cutoff > 0)) throw new LandscapeError('bad-option', `The cut-off must be a positive distance in Å, got ${cutoff}.`);
+  const ionData = ELEMENTS.get(ion);
+  if (!ionData) throw new LandscapeError('unknown-ion', `'${ion}' is not an element symbol.`);
+  if (!Number.isInteger(ionCharge) || ionCharge <= 0) {
+    throw new LandscapeError('unknown-ion', `The mobile ion must be a cation with an integer charge; got ${ion}${signed(ionCharge)}.`);
+  }
+  const ionKey = `${ion}${signed(ionCharge)}`;
+  const probeSoft = softBvIon(ion, ionCharge);
+  let probe: { n: number; radius: number; q: number };
+  if (mode === 'spse') {
+    if (!probeSoft) throw new LandscapeError('unknown-ion', `softBV has no radius for the mobile ion ${ionKey}; BVSE needs one.`);
+    probe = { n: probeSoft.n, radius: probeSoft.r, q: ionCharge / Math.sqrt(probeSoft.n) };
+  } else {
+    if (ionData.covalentRadius === null) throw new LandscapeError('unknown-ion', `No covalent radius for the mobile ion ${ion}.`);
+    probe = { n: ionData.period, radius: ionData.covalentRadius, q: ionCharge };
+  }
+
+  // Species of the framework (mobile element removed) and, for the charge scaling, of the whole cell.
+  const speciesIndex = new Map<string, number>();
+  const species: PreparedSpecies[] = [];
+  const kindIndex = new Map<string, number>();
+  const kinds: SpeciesTerm[][] = [];
+  const sites: { frac: Vec3; kind: number }[] = [];
+  let anionChargeSum = 0;
+  let cationChargeSum = 0;
+  let anyAnion = false;
+
+  const softnessN = (element: string, oxidation: number): number => softBvIon(element, oxidation)?.n ?? ELEMENTS.get(element)?.period ?? 1;
+
+  for (const site of structure.sites) {
+    const terms: SpeciesTerm[] = [];
+    for (const sp of site.species) {
+      if (!(sp.occupancy > 0)) continue;
+      const isMobile = sp.element === ion;
+      const oxidation = sp.oxidation ?? (isMobile ? ionCharge : null);
+      if (oxidation === null) {
+        throw new LandscapeError(
+          'missing-oxidation',
+          `Site ${sp.label} (${sp.element}) has no oxidation state; BVSE needs one for every framework ion.`,
+          locate(structure, sp.label, site.asymmetricIndex, sp.element, null),
+        );
+      }
+      if (oxidation < 0) anionChargeSum += (oxidation * sp.occupancy) / Math.sqrt(softnessN(sp.element, oxidation));
+      if (oxidation > 0) cationChargeSum += (oxidation * sp.occupancy) / Math.sqrt(softnessN(sp.element, oxidation));
+      if (isMobile) continue;
+      const key = `${sp.element}${signed(oxidation)}`;
+      let index = speciesIndex.get(key);
+      if (index === undefined) {
+        index = species.length;
+        species.push(prepareSpecies(sp.element, oxidation, mode, ion, ionCharge, probe, cutoff, warnings, () => locate(structure, sp.label, site.asymmetricIndex, sp.element, oxidation)));
+        speciesIndex.set(key, index);
+      }
+      species[index].info.count += sp.occupancy;
+      if (oxidation < 0) anyAnion = true;
+      terms.push({ speciesIndex: index, occupancy: sp.occupancy });
+    }
+    if (!terms.length) continue;
+    const kindKey = terms.map((t) => `${t.speciesIndex}:${t.occupancy}`).sort().join(',');
+    let kind = kindIndex.get(kindKey);
+    if (kind === undefined) {
+      kind = kinds.length;
+      kinds.push(terms);
+      kindIndex.set(kindKey, kind);
+    }
+    sites.push({ frac: site.frac, kind });
+  }
+  if (!sites.length) throw new LandscapeError('no-framework', `The structure has no atoms besides ${ion}; there is no framework to compute a landscape in.`);
+  if (!anyAnion) {
+    throw new LandscapeError('no-anion', `The framework has no anion (no species with a negative oxidation state); BVSE needs anions for the bonding term.`);
+  }
+  let chargeScaling = 1;
+  if (mode === 'spse') {
+    if (cationChargeSum > 0) chargeScaling = -anionChargeSum / cationChargeSum;
+    else warnings.push('No cations in the cell: charge-neutrality scaling s set to 1.');
+  }
+  const neighbourLimit = options.neighbourLimit ?? (mode === 'bvlain' ? 100 : Infinity);
+  const parameters: BvseParameters = {
+    mode,
+    ion,
+    ionCharge,
+    resolution: options.shape ? null : options.resolution ?? 0.2,
+    gridConvention: options.shape ? 'explicit' : options.gridConvention ?? (mode === 'bvlain' ? 'bvlain' : 'periodic'),
+    cutoff,
+    neighbourLimit: Number.isFinite(neighbourLimit) ? neighbourLimit : null,
+    chargeScaling,
+    screeningFactor: SCREENING_FACTOR,
+    wallEnergy: mode === 'spse' ? WALL_ENERGY : null,
+    probe: { n: probe.n, radius: probe.radius },
+    framework: species.map((s) => s.info),
+  };
+  const source = mode === 'spse' ? 'BVSE (softBV, SPSE convention)' : 'BVSE (BVlain 0.24 convention)';
+  return { species, kinds, sites, chargeScaling, parameters, warnings, source };
+}
+
+function prepareSpecies(
+  element: string,
+  oxidation: number,
+  mode: BvseMode,
+  ion: string,
+  ionCharge: number,
+  probe: { n: number; radius: number; q: number },
+  cutoff: number,
+  warnings: string[],
+  where: () => LandscapeErrorLocation,
+): PreparedSpecies {
+  const key = `${element}${signed(oxidation)}`;
+  const info: FrameworkSpeciesInfo = { species: key, role: oxidation < 0 ? 'anion' : oxidation > 0 ? 'cation' : 'neutral', count: 0 };
+  if (oxidation < 0) {
+    const pair = bvsePair(ion, ionCharge, element, oxidation);
+    if (!pair) {
+      const loc = where();
+      throw new LandscapeError(
+        'missing-bvse-pair',
+        `softBV has no BVSE parameters for the pair ${bvsePairKey(ion, ionCharge, element, oxidation)} (site ${loc.siteLabel}); ` +
+          `check the oxidation state of ${element}, or this anion cannot be handled by BVSE.`,
+        loc,
+      );
+    }
+    info.pair = { D0: pair.D0, Rmin: pair.Rmin, alpha: pair.alpha };
+    const { D0, Rmin, alpha } = pair;
+    return {
+      info,
+      element,
+      oxidation,
+      coreRadius: 0,
+      energyAt: (r) => {
+        if (r >= cutoff) return 0;
+        const x = Math.exp(alpha * (Rmin - r)) - 1;
+        return 0.5 * D0 * (x * x - 1);
+      },
+    };
+  }
+  if (oxidation === 0) {
+    warnings.push(`${element} with oxidation state 0 contributes nothing to the BVSE sums.`);
+    return { info, element, oxidation, coreRadius: 0, energyAt: () => 0 };
+  }
+  let n: number;
+  let radius: number;
+  let q: number;
+  if (mode === 'spse') {
+    let soft = softBvIon(element, oxidation);
+    if (!soft) {
+      const others = [...(ELEMENTS.get(element)?.softBV ?? new Map()).entries()].filter(([ox]) => ox > 0);
+      if (!others.length) {
+        throw new LandscapeError('missing-radius', `softBV has no radius for ${key} (nor for any cation of ${element}); the Coulomb term needs one.`, where());
+      }
+      others.sort((a, b) => Math.abs(a[0] - oxidation) - Math.abs(b[0] - oxidation));
+      soft = others[0][1];
+      warnings.push(`softBV has no radius for ${key}; used ${element}${signed(others[0][0])}'s (r = ${soft!.r} Å, n = ${soft!.n}).`);
+    }
+    n = soft!.n;
+    radius = soft!.r;
+    q = oxidation / Math.sqrt(n);
+  } else {
+    const data = ELEMENTS.get(element);
+    if (!data || data.covalentRadius === null) throw new LandscapeError('missing-radius', `No covalent radius for ${element}; the Coulomb term needs one.`, where());
+    n = data.period;
+    radius = data.covalentRadius;
+    q = oxidation / Math.sqrt(n);
+  }
+  info.n = n;
+  info.radius = radius;
+  const prefactor = COULOMB_EV_ANGSTROM * probe.q * q;
+  const screening = SCREENING_FACTOR * (probe.radius + radius);
+  return {
+    info,
+    element,
+    oxidation,
+    coreRadius: mode === 'spse' ? radius : 0,
+    energyAt: (r) => (r >= cutoff ? 0 : (prefactor / r) * erfcFn(r / screening)),
+  };
+}
+
+
+/** Radial tables of all site kinds against R², concatenated; `tableStride` entries per kind. */
+function buildKindTables(model: PreparedModel, cutoff: number): { tables: Float64Array; stride: number; coreU: Float64Array } {
+  const stride = Math.ceil((cutoff * cutoff) / TABLE_STEP) + 2;
+  const speciesTables = model.species.map((sp) => {
+    const t = new Float64Array(stride);
+    for (let i = 0; i < stride; i++) t[i] = sp.energyAt(Math.max(MIN_TABLE_R, Math.sqrt(i * TABLE_STEP)));
+    return t;
+  });
+  const tables = new Float64Array(stride * model.kinds.length);
+  const coreU = new Float64Array(model.kinds.length).fill(-1);
+  model.kinds.forEach((terms, k) => {
+    for (const { speciesIndex, occupancy } of terms) {
+      const sp = model.species[speciesIndex];
+      const weight = occupancy * (sp.oxidation > 0 ? model.chargeScaling : 1);
+      const t = speciesTables[speciesIndex];
+      for (let i = 0; i < stride; i++) tables[k * stride + i] += weight * t[i];
+      if (sp.coreRadius > 0) coreU[k] = Math.max(coreU[k], sp.coreRadius * sp.coreRadius);
+    }
+  });
+  return { tables, stride, coreU };
+}
+
+function cartesian(f: Vec3, m: Mat3): Vec3 {
+  return [
+    f[0] * m[0][0] + f[1] * m[1][0] + f[2] * m[2][0],
+    f[0] * m[0][1] + f[1] * m[1][1] + f[2] * m[2][1],
+    f[0] * m[0][2] + f[1] * m[1][2] + f[2] * m[2][2],
+  ];
+}
+
+/** All lattice images of framework sites that can come within `reach` Å of any point of the cell. */
+function siteImages(model: PreparedModel, lattice: Mat3, reach: number, kindBase: (kind: number) => number, coreU: Float64Array) {
+  const inv = inverse3(lattice);
+  const recip = [0, 1, 2].map((i) => Math.hypot(inv[0][i], inv[1][i], inv[2][i]));
+  const xs: number[] = [], ys: number[] = [], zs: number[] = [], bases: number[] = [], cores: number[] = [];
+  for (const site of model.sites) {
+    const f = site.frac.map((x) => x - Math.floor(x)) as Vec3;
+    const lo = [0, 1, 2].map((i) => Math.ceil(-reach * recip[i] - f[i]));
+    const hi = [0, 1, 2].map((i) => Math.floor(1 + reach * recip[i] - f[i]));
+    for (let t0 = lo[0]; t0 <= hi[0]; t0++)
+      for (let t1 = lo[1]; t1 <= hi[1]; t1++)
+        for (let t2 = lo[2]; t2 <= hi[2]; t2++) {
+          const p = cartesian([f[0] + t0, f[1] + t1, f[2] + t2], lattice);
+          xs.push(p[0]);
+          ys.push(p[1]);
+          zs.push(p[2]);
+          bases.push(kindBase(site.kind));
+          cores.push(coreU[site.kind]);
+        }
+  }
+  return {
+    count: xs.length,
+    x: Float64Array.from(xs),
+    y: Float64Array.from(ys),
+    z: Float64Array.from(zs),
+    base: Int32Array.from(bases),
+    core: Float64Array.from(cores),
+  };
+}
+
+/** k-th smallest (0-based) of values[0..count) — Hoare quickselect, reorders `values`. */
+function selectKth(values: Float64Array, count: number, k: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k];
+  }
+  return values[k];
+}
+
+/** The BVSE grid as a work generator (yields progress); see `computeBvse`. */
+export function* bvseWork(structure: Structure, options: BvseOptions = {}): Work<BvseResult> {
+  const model = prepareModel(structure, options);
+  const { cutoff, mode } = model.parameters;
+  const lattice = structure.lattice.matrix;
+  const maxPoints = options.maxGridPoints ?? MAX_GRID_POINTS;
+  let shape: [number, number, number];
+  if (options.shape) {
+    shape = [...options.shape] as [number, number, number];
+    checkGridSize(shape, undefined, maxPoints);
+  } else {
+    shape = gridShapeFor(lattice, options.resolution ?? 0.2, model.parameters.gridConvention as GridConvention, maxPoints);
+  }
+  const [n0, n1, n2] = shape;
+  const g = [0, 1, 2].map((i) => lattice[i].map((x) => x / shape[i]));
+  const blockDims = [0, 1, 2].map((i) => Math.max(1, Math.min(shape[i], Math.round(BLOCK_EDGE / Math.hypot(...g[i])))));
+  const blockCounts = [0, 1, 2].map((i) => Math.ceil(shape[i] / blockDims[i]));
+  // Largest block half-diagonal, to size the image search.
+  const blockRadius = (e0: number, e1: number, e2: number): number => {
+    let r = 0;
+    for (const c0 of [-0.5, 0.5])
+      for (const c1 of [-0.5, 0.5])
+        for (const c2 of [-0.5, 0.5]) {
+          const v = [0, 1, 2].map((k) => c0 * (e0 - 1) * g[0][k] + c1 * (e1 - 1) * g[1][k] + c2 * (e2 - 1) * g[2][k]);
+          r = Math.max(r, Math.hypot(v[0], v[1], v[2]));
+        }
+    return r;
+  };
+  const maxBlockRadius = blockRadius(blockDims[0], blockDims[1], blockDims[2]);
+
+  const { tables, stride, coreU } = buildKindTables(model, cutoff);
+  const images = siteImages(model, lattice, cutoff + 2 * maxBlockRadius, (k) => k * stride, coreU);
+  yield 0.02;
+
+  const data = new Float32Array(n0 * n1 * n2);
+  const cutU = cutoff * cutoff;
+  const invStep = 1 / TABLE_STEP;
+  const limit = model.parameters.neighbourLimit ?? Infinity;
+  const useLimit = mode === 'bvlain' && Number.isFinite(limit) && limit > 0;
+  // Per-block candidate lists, reused.
+  let cx = new Float64Array(1024), cy = new Float64Array(1024), cz = new Float64Array(1024), ccore = new Float64Array(1024);
+  let cbase = new Int32Array(1024);
+  let scratchU = new Float64Array(1024), scratchSel = new Float64Array(1024);
+  const totalBlocks = blockCounts[0] * blockCounts[1] * blockCounts[2];
+  let blocksDone = 0;
+
+  for (let b0 = 0; b0 < blockCounts[0]; b0++)
+    for (let b1 = 0; b1 < blockCounts[1]; b1++)
+      for (let b2 = 0; b2 < blockCounts[2]; b2++) {
+        const o0 = b0 * blockDims[0], o1 = b1 * blockDims[1], o2 = b2 * blockDims[2];
+        const e0 = Math.min(blockDims[0], n0 - o0), e1 = Math.min(blockDims[1], n1 - o1), e2 = Math.min(blockDims[2], n2 - o2);
+        const ox = o0 * g[0][0] + o1 * g[1][0] + o2 * g[2][0];
+        const oy = o0 * g[0][1] + o1 * g[1][1] + o2 * g[2][1];
+        const oz = o0 * g[0][2] + o1 * g[1][2] + o2 * g[2][2];
+        const hx = 0.5 * ((e0 - 1) * g[0][0] + (e1 - 1) * g[1][0] + (e2 - 1) * g[2][0]);
+        const hy = 0.5 * ((e0 - 1) * g[0][1] + (e1 - 1) * g[1][1] + (e2 - 1) * g[2][1]);
+        const hz = 0.5 * ((e0 - 1) * g[0][2] + (e1 - 1) * g[1][2] + (e2 - 1) * g[2][2]);
+        const reach = cutoff + blockRadius(e0, e1, e2) + 1e-9;
+        const reach2 = reach * reach;
+        // Gather images near this block, positions relative to the block origin.
+        let count = 0;
+        const centreX = ox + hx, centreY = oy + hy, centreZ = oz + hz;
+        for (let a = 0; a < images.count; a++) {
+          const dx = images.x[a] - centreX, dy = images.y[a] - centreY, dz = images.z[a] - centreZ;
+          if (dx * dx + dy * dy + dz * dz >= reach2) continue;
+          if (count === cx.length) {
+            const grow = (arr: Float64Array) => { const out = new Float64Array(arr.length * 2); out.set(arr); return out; };
+            cx = grow(cx); cy = grow(cy); cz = grow(cz); ccore = grow(ccore);
+            const nb = new Int32Array(cbase.length * 2); nb.set(cbase); cbase = nb;
+            scratchU = new Float64Array(cx.length); scratchSel = new Float64Array(cx.length);
+          }
+          cx[count] = images.x[a] - ox;
+          cy[count] = images.y[a] - oy;
+          cz[count] = images.z[a] - oz;
+          cbase[count] = images.base[a];
+          ccore[count] = images.core[a];
+          count++;
+        }
+        for (let l0 = 0; l0 < e0; l0++)
+          for (let l1 = 0; l1 < e1; l1++)
+            for (let l2 = 0; l2 < e2; l2++) {
+              const px = l0 * g[0][0] + l1 * g[1][0] + l2 * g[2][0];
+              const py = l0 * g[0][1] + l1 * g[1][1] + l2 * g[2][1];
+              const pz = l0 * g[0][2] + l1 * g[1][2] + l2 * g[2][2];
+              let energy = 0;
+              let wall = false;
+              if (!useLimit) {
+                for (let c = 0; c < count; c++) {
+                  const dx = cx[c] - px, dy = cy[c] - py, dz = cz[c] - pz;
+                  const u = dx * dx + dy * dy + dz * dz;
+                  if (u >= cutU) continue;
+                  const t = u * invStep;
+                  const i = t | 0;
+                  const at = cbase[c] + i;
+                  const lo = tables[at];
+                  energy += lo + (t - i) * (tables[at + 1] - lo);
+                  if (u <= ccore[c]) wall = true;
+                }
+              } else {
+                let inside = 0;
+                for (let c = 0; c < count; c++) {
+                  const dx = cx[c] - px, dy = cy[c] - py, dz = cz[c] - pz;
+                  const u = dx * dx + dy * dy + dz * dz;
+                  scratchU[c] = u;
+                  if (u < cutU) scratchSel[inside++] = u;
+                }
+                // Only the `limit` nearest sites count (ties at the boundary taken in list order, like a k-d tree).
+                let threshold = cutU;
+                let tiesAllowed = 0;
+                if (inside > limit) {
+                  threshold = selectKth(scratchSel, inside, limit - 1);
+                  let below = 0;
+                  for (let c = 0; c < inside; c++) if (scratchSel[c] < threshold) below++;
+                  tiesAllowed = limit - below;
+                }
+                for (let c = 0; c < count; c++) {
+                  const u = scratchU[c];
+                  if (u > threshold || u >= cutU) continue;
+                  if (u === threshold && inside > limit) {
+                    if (tiesAllowed === 0) continue;
+                    tiesAllowed--;
+                  }
+                  const t = u * invStep;
+                  const i = t | 0;
+                  const at = cbase[c] + i;
+                  const lo = tables[at];
+                  energy += lo + (t - i) * (tables[at + 1] - lo);
+                  if (u <= ccore[c]) wall = true;
+                }
+              }
+              data[((o0 + l0) * n1 + (o1 + l1)) * n2 + (o2 + l2)] = wall ? WALL_ENERGY : energy;
+            }
+        blocksDone++;
+        if ((blocksDone & 7) === 0) yield 0.02 + (0.98 * blocksDone) / totalBlocks;
+      }
+
+  const grid = makeGrid(shape, data, lattice, model.source);
+  return { grid, parameters: model.parameters, warnings: model.warnings };
+}
+
+/** BVSE landscape of a structure (synchronous; use `bvseWork` with runAsync in a worker). */
+export function computeBvse(structure: Structure, options: BvseOptions = {}, hooks: WorkHooks = {}): BvseResult {
+  return runSync(bvseWork(structure, options), hooks);
+}
+
+/** Check a structure against the BVSE tables without computing anything (throws the same LandscapeErrors). */
+export function validateForBvse(structure: Structure, options: BvseOptions = {}): { parameters: BvseParameters; warnings: string[] } {
+  const model = prepareModel(structure, options);
+  return { parameters: model.parameters, warnings: model.warnings };
+}

@@ -1,0 +1,43 @@
+/** Errors raised by the landscape computations: a stable code, a readable message, and where in the input. */
+
+export type LandscapeErrorCode =
+  | 'bad-option'
+  | 'bad-grid'
+  | 'grid-too-large'
+  | 'unknown-ion'
+  | 'missing-oxidation'
+  | 'missing-bvse-pair'
+  | 'missing-radius'
+  | 'no-anion'
+  | 'no-framework';
+
+/** Where an error comes from in the structure (the CIF site label and its 1-based line, when known). */
+export interface LandscapeErrorLocation {
+  siteLabel?: string;
+  line?: number;
+  element?: string;
+  oxidation?: number | null;
+}
+
+export class LandscapeError extends Error {
+  override name = 'LandscapeError';
+  constructor(
+    readonly code: LandscapeErrorCode,
+    message: string,
+    readonly at?: LandscapeErrorLocation,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when an AbortSignal fires; `name` is 'AbortError' like the DOM's, so callers can test for it. */
+export class LandscapeAbortError extends Error {
+  override name = 'AbortError';
+  constructor(message = 'Landscape computation cancelled.') {
+    super(message);
+  }
+}
+
+export function isAbortError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError';
+}

@@ -1,0 +1,234 @@
+/**
+ * File output of landscapes (Gaussian cube, VESTA grd) and the JSON report shape shared by host, CLI and webview.
+ */
+import type { Mat3, Structure, Vec3 } from '../structure/types';
+import { ELEMENTS } from '../data/bvTables';
+import type { BvseMode, BvseParameters } from './bvse';
+import type { EnergyGrid, GridConvention } from './grid';
+import type { StencilKind } from './stencil';
+
+export const BOHR_IN_ANGSTROM = 0.529177210903;
+
+/** Everything a user or another program needs to interpret one landscape analysis. JSON-safe (no Infinity). */
+export interface LandscapeReport {
+  schema: 'ionpath.landscape/1';
+  /** What produced the energies, e.g. "BVSE (softBV, SPSE convention)". */
+  method: string;
+  /** Mobile ion, e.g. "Li+1". */
+  ion: string;
+  mode: BvseMode;
+  structure: { name: string; formula: string; cellVolume_A3: number; siteCount: number };
+  resolution_A: number | null;
+  gridShape: [number, number, number];
+  gridConvention: GridConvention | 'explicit';
+  stencil: StencilKind;
+  /** Absolute BVSE energy of the global minimum (eV); every other energy is relative to it. */
+  energyMinimum_eV: number;
+  /** Fractional position of the global minimum. */
+  minimumFrac: Vec3;
+  /** Percolation barriers (eV above the minimum); null = no d-dimensional percolation below maxBarrier_eV. */
+  Ea_1D_eV: number | null;
+  Ea_2D_eV: number | null;
+  Ea_3D_eV: number | null;
+  /** Highest barrier searched (eV); Infinity is written as null. */
+  maxBarrier_eV: number | null;
+  /** Percolation dimensionality reached within maxBarrier_eV (0–3). */
+  dimensionality: number;
+  /** Lattice translations (cells) along which the first channel percolates. */
+  percolationDirections: Vec3[];
+  /** Ea_1D of the component holding the global minimum (differs from Ea_1D when the minimum is a trap). */
+  minimumComponentEa1D_eV: number | null;
+  /** Minimum percolation energy from the level map (SCIENCE.md §6), eV above the minimum. */
+  MPE_eV: number | null;
+  /** Free volumes at FV_threshold_eV (fractions, averaged over ±0.02, ±0.04 eV). */
+  FV_threshold_eV: number;
+  FV_connected: number;
+  FV_disconnected: number;
+  /** Xi of seed 001 from FV_connected and FV_disconnected at 0.5 eV; in [0, 1]. */
+  Xi: number;
+  path: {
+    points_A: Vec3[];
+    frac: Vec3[];
+    energies_eV: number[];
+    distances_A: number[];
+    barrier_eV: number;
+    translation: Vec3;
+    startsAtGlobalMinimum: boolean;
+  } | null;
+  warnings: string[];
+  parameters: BvseParameters;
+  timings_ms: { bvse: number; percolation: number; levelMap: number; path: number; total: number };
+  units: Record<string, string>;
+}
+
+export const REPORT_UNITS: Record<string, string> = {
+  energy: 'eV (relative to energyMinimum_eV unless named absolute)',
+  length: 'Å',
+  FV: 'fraction of grid points (dimensionless)',
+  Xi: 'dimensionless, 0–1',
+  translation: 'lattice vectors (cells)',
+  timings: 'ms',
+};
+
+function latticeParameters(m: Mat3): [number, number, number, number, number, number] {
+  const len = m.map((v) => Math.hypot(...v));
+  const angle = (u: Vec3, v: Vec3, lu: number, lv: number) =>
+    (Math.acos(Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (lu * lv)))) * 180) / Math.PI;
+  return [len[0], len[1], len[2], angle(m[1], m[2], len[1], len[2]), angle(m[0], m[2], len[0], len[2]), angle(m[0], m[1], len[0], len[1])];
+}
+
+/** Fortran-style E13.5 (e.g. " -1.23450E+00"), the cube convention. */
+function fortranE(x: number): string {
+  const s = x.toExponential(5).toUpperCase();
+  const [mant, exp] = s.split('E');
+  const sign = exp[0] === '-' ? '-' : '+';
+  const digits = exp.replace(/^[+-]/, '').padStart(2, '0');
+  return `${mant}E${sign}${digits}`.padStart(13);
+}
+
+const fixed = (x: number, width: number, digits: number) => x.toFixed(digits).padStart(width);
+
+export interface VolumetricOptions {
+  /** First line of the file; default the structure name or "ionpath landscape". */
+  title?: string;
+  /** Write E − Emin (default) or the absolute energies. */
+  relativeToMinimum?: boolean;
+}
+
+/**
+ * Gaussian cube file: lengths in Bohr (the format's convention for positive voxel counts), atoms from the structure
+ * (one per site, the majority species; the second atom column holds the site's total occupancy), values in eV
+ * (stated in the comment line), last index fastest — the cube order, identical to EnergyGrid's.
+ */
+export function writeCube(grid: EnergyGrid, structure?: Pick<Structure, 'name' | 'sites'>, options: VolumetricOptions = {}): string {
+  const relative = options.relativeToMinimum ?? true;
+  const shift = relative ? grid.min : 0;
+  const [n0, n1, n2] = grid.shape;
+  const bohr = (x: number) => x / BOHR_IN_ANGSTROM;
+  const lines: string[] = [];
+  lines.push((options.title ?? structure?.name ?? 'ionpath landscape').replace(/[\r\n]+/g, ' '));
+  lines.push(
+    `${grid.source}; values in eV${relative ? ` relative to the minimum ${grid.min.toFixed(4)} eV` : ' (absolute)'}; written by ionpath`,
+  );
+  const atoms = (structure?.sites ?? []).map((site) => {
+    const major = [...site.species].sort((a, b) => b.occupancy - a.occupancy)[0];
+    const occupancy = site.species.reduce((s, sp) => s + sp.occupancy, 0);
+    return { z: ELEMENTS.get(major?.element ?? '')?.Z ?? 0, occupancy, cart: site.cart };
+  });
+  lines.push(`${String(atoms.length).padStart(5)}${fixed(0, 12, 6)}${fixed(0, 12, 6)}${fixed(0, 12, 6)}`);
+  for (let i = 0; i < 3; i++) {
+    const v = grid.lattice[i].map((x) => bohr(x / grid.shape[i]));
+    lines.push(`${String(grid.shape[i]).padStart(5)}${fixed(v[0], 12, 6)}${fixed(v[1], 12, 6)}${fixed(v[2], 12, 6)}`);
+  }
+  for (const a of atoms) {
+    lines.push(`${String(a.z).padStart(5)}${fixed(a.occupancy, 12, 6)}${fixed(bohr(a.cart[0]), 12, 6)}${fixed(bohr(a.cart[1]), 12, 6)}${fixed(bohr(a.cart[2]), 12, 6)}`);
+  }
+  const row: string[] = [];
+  for (let i0 = 0; i0 < n0; i0++)
+    for (let i1 = 0; i1 < n1; i1++) {
+      const base = (i0 * n1 + i1) * n2;
+      for (let i2 = 0; i2 < n2; i2++) {
+        row.push(fortranE(grid.data[base + i2] - shift));
+        if (row.length === 6 || i2 === n2 - 1) {
+          lines.push(row.join(''));
+          row.length = 0;
+        }
+      }
+    }
+  return lines.join('\n') + '\n';
+}
+
+export interface CubeHeader {
+  title: string;
+  comment: string;
+  origin: Vec3;
+  shape: [number, number, number];
+  /** Voxel step vectors in Å (converted from Bohr, or as given when the count is negative). */
+  steps: [Vec3, Vec3, Vec3];
+  atoms: { z: number; charge: number; position: Vec3 }[];
+  /** Values following the header (parsed). */
+  values: Float64Array;
+}
+
+/** Parse a cube file (used by tests and for re-import). */
+export function parseCube(text: string): CubeHeader {
+  const lines = text.split(/\r?\n/);
+  const nums = (line: string) => line.trim().split(/\s+/).map(Number);
+  const [natomsRaw, ...originRaw] = nums(lines[2]);
+  const natoms = Math.abs(natomsRaw);
+  const shape = [0, 0, 0] as [number, number, number];
+  const steps = [] as unknown as [Vec3, Vec3, Vec3];
+  for (let i = 0; i < 3; i++) {
+    const [count, x, y, z] = nums(lines[3 + i]);
+    const scale = count > 0 ? BOHR_IN_ANGSTROM : 1;
+    shape[i] = Math.abs(count);
+    steps[i] = [x * scale, y * scale, z * scale];
+  }
+  const originScale = shape.length && nums(lines[3])[0] > 0 ? BOHR_IN_ANGSTROM : 1;
+  const atoms = lines.slice(6, 6 + natoms).map((l) => {
+    const [z, charge, x, y, w] = nums(l);
+    return { z, charge, position: [x * originScale, y * originScale, w * originScale] as Vec3 };
+  });
+  const values = Float64Array.from(
+    lines
+      .slice(6 + natoms)
+      .join(' ')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  );
+  return {
+    title: lines[0],
+    comment: lines[1],
+    origin: originRaw.map((x) => x * originScale) as Vec3,
+    shape,
+    steps,
+    atoms,
+    values,
+  };
+}
+
+/**
+ * VESTA text grid (.grd): line 1 title, line 2 "a b c alpha beta gamma" (Å, degrees), line 3 the numbers of points
+ * "n0 n1 n2", then one value per line with the FIRST index fastest (Fortran order, as VESTA's grid formats store
+ * voxels). The grid is periodic (no repeated endpoint), so the counts are the EnergyGrid's own.
+ * Note: BVlain and CCNB write .grd files with the last index fastest (CCNB also repeats the endpoint); files from
+ * those tools and from this writer are not interchangeable value-by-value.
+ */
+export function writeGrd(grid: EnergyGrid, options: VolumetricOptions = {}): string {
+  const relative = options.relativeToMinimum ?? true;
+  const shift = relative ? grid.min : 0;
+  const [n0, n1, n2] = grid.shape;
+  const cell = latticeParameters(grid.lattice);
+  const out: string[] = [];
+  out.push(`${(options.title ?? 'ionpath landscape').replace(/[\r\n]+/g, ' ')} | ${grid.source} | eV${relative ? ' above minimum' : ''}`);
+  out.push(cell.map((x, i) => x.toFixed(i < 3 ? 6 : 4)).join(' '));
+  out.push(`${n0} ${n1} ${n2}`);
+  for (let i2 = 0; i2 < n2; i2++)
+    for (let i1 = 0; i1 < n1; i1++)
+      for (let i0 = 0; i0 < n0; i0++) out.push((grid.data[(i0 * n1 + i1) * n2 + i2] - shift).toPrecision(7));
+  return out.join('\n') + '\n';
+}
+
+export interface GrdHeader {
+  title: string;
+  cell: [number, number, number, number, number, number];
+  shape: [number, number, number];
+  /** Values in file order (first index fastest). */
+  values: Float64Array;
+}
+
+export function parseGrd(text: string): GrdHeader {
+  const lines = text.split(/\r?\n/);
+  const cell = lines[1].trim().split(/\s+/).map(Number) as GrdHeader['cell'];
+  const shape = lines[2].trim().split(/\s+/).map(Number) as GrdHeader['shape'];
+  const values = Float64Array.from(lines.slice(3).join(' ').trim().split(/\s+/).filter(Boolean).map(Number));
+  return { title: lines[0], cell, shape, values };
+}
+
+/** Value of grid voxel (i0, i1, i2) in a parsed .grd (first index fastest). */
+export function grdValue(grd: GrdHeader, i0: number, i1: number, i2: number): number {
+  const [n0, n1] = grd.shape;
+  return grd.values[(i2 * n1 + i1) * n0 + i0];
+}

@@ -1,0 +1,69 @@
+/**
+ * ionpath's activation: registers providers, commands and the status bar, and returns at once.
+ * All computation happens in the compute host (src/compute, a worker thread) started on first use.
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { summaryText } from '../compute/structure/summary';
+import { HostClient } from './hostClient';
+import { DocumentAnalyses } from './documentAnalyses';
+import { registerLanguageFeatures } from './languageFeatures';
+
+/** What the extension exports: used by the integration tests and by other extensions. */
+export interface IonpathApi {
+  host: HostClient;
+  analyses: DocumentAnalyses;
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): IonpathApi {
+  const t0 = Date.now();
+  const output = vscode.window.createOutputChannel('ionpath');
+  const host = new HostClient(join(context.extensionPath, 'dist', 'worker.js'), {
+    onProblem: (message) => { output.appendLine(message); void vscode.window.showWarningMessage(message); },
+  });
+  const analyses = new DocumentAnalyses(host);
+  const status = vscode.window.createStatusBarItem('ionpath.structure', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'ionpath structure';
+  status.command = 'ionpath.showStructureInfo';
+
+  const updateStatus = async () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || doc.languageId !== 'cif') { status.hide(); return; }
+    status.text = '$(sync~spin) ionpath';
+    status.show();
+    try {
+      const a = await analyses.get(doc);
+      if (vscode.window.activeTextEditor?.document !== doc) return;
+      status.text = a.summary ? `$(beaker) ${a.summary.split(' (')[0]}` : '$(error) ionpath: no structure';
+      status.tooltip = a.summary ?? 'The structure could not be built: see the Problems panel';
+    } catch (e) {
+      status.text = '$(error) ionpath';
+      status.tooltip = e instanceof Error ? e.message : String(e);
+    }
+  };
+
+  context.subscriptions.push(
+    output, status, analyses, { dispose: () => host.dispose() },
+    ...registerLanguageFeatures(analyses),
+    vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
+    analyses.onDidAnalyze(({ uri }) => { if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) void updateStatus(); }),
+    vscode.commands.registerCommand('ionpath.showStructureInfo', async (uri?: vscode.Uri) => {
+      const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+      if (!doc) { void vscode.window.showInformationMessage('Open a CIF file first.'); return; }
+      const r = await host.request('info', { text: doc.getText() });
+      output.clear();
+      if (r.summary) output.appendLine(summaryText(r.summary));
+      else for (const m of r.messages) output.appendLine(`${m.severity}${m.at ? ` (line ${m.at.line + 1})` : ''}: ${m.message}`);
+      output.show(true);
+      return r;
+    }),
+    vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
+  );
+  void updateStatus();
+  return { host, analyses, activationMs: Date.now() - t0 };
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context stop the host.
+}

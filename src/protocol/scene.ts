@@ -1,0 +1,158 @@
+/**
+ * Messages between the extension and the structure/landscape webview. Both sides hold an
+ * `Endpoint` (./endpoint.ts) over the webview message channel:
+ *
+ *   extension side: new Endpoint<WebviewMethods, ExtensionMethodsFromWebview, WebviewNotifications, ExtensionNotificationsFromWebview>
+ *   webview side:   new Endpoint<ExtensionMethodsFromWebview, WebviewMethods, ExtensionNotificationsFromWebview, WebviewNotifications>
+ *
+ * Typed arrays (`Float32Array` grids) cross as-is by structured clone, once per change: the
+ * extension sends a landscape only when it changed (`setScene` with `landscape` undefined keeps
+ * the current one). Nothing here depends on vscode, Node or the DOM.
+ */
+import type { Mat3, Vec3 } from '../compute/structure/types';
+
+export type { Mat3, Vec3 };
+
+/** One chemical species on a site, with its occupancy (0 < occupancy ≤ 1). */
+export interface SceneSpecies {
+  element: string;
+  occupancy: number;
+}
+
+/** One position of the P1 cell. */
+export interface SceneAtom {
+  /** The majority species' element (what the sphere is coloured as). */
+  element: string;
+  /** Fractional coordinates (any value; the webview wraps them into [0, 1)). */
+  frac: Vec3;
+  /** Total occupancy of the site (sum over species; < 1 means partially occupied). */
+  occupancy: number;
+  /** The CIF `_atom_site_label`. */
+  label: string;
+  /** True for the mobile ion (Li): highlighted and toggleable in the view. */
+  mobile: boolean;
+  /** Every species on the site; more than one means a mixed site. */
+  species: SceneSpecies[];
+}
+
+export interface SceneStructure {
+  /** Data block name. */
+  name: string;
+  /** Reduced formula, e.g. "LiFePO4". */
+  formula: string;
+  /** Rows are a, b, c in Cartesian Å. */
+  lattice: Mat3;
+  atoms: SceneAtom[];
+}
+
+/**
+ * A periodic scalar grid over the unit cell. Value index (i0*n1 + i1)*n2 + i2 sits at fractional
+ * (i0/n0, i1/n1, i2/n2); the grid wraps (point n_k is point 0). Energies are in eV; the
+ * percolation barriers `ea1D/2D/3D` are measured from the grid minimum (they are levels
+ * `min(data) + ea`), and `null` when that dimensionality is never reached.
+ */
+export interface SceneLandscape {
+  shape: [number, number, number];
+  data: Float32Array;
+  /** Which energy this is, shown with every number, e.g. "BVSE" or "TensorNet-MatPES PES". */
+  method: string;
+  /** Longer provenance, e.g. "BVSE, 0.2 Å grid, softBV parameters". */
+  source?: string;
+  unit: 'eV';
+  ea1D: number | null;
+  ea2D: number | null;
+  ea3D: number | null;
+  /**
+   * Optional minimax level map on the same grid (eV above the minimum): each point's lowest possible
+   * maximum energy on a path from the mobile ion's minimum. When present the view can draw the
+   * connected region instead of the raw energy.
+   */
+  levelMap?: Float32Array;
+}
+
+export interface ScenePath {
+  /** Cartesian Å, in order along the path; may leave the unit cell (unwrapped). */
+  points: Vec3[];
+  /** eV, one per point (same zero as the landscape, i.e. above its minimum when it has one). */
+  energies: number[];
+  /** Cumulative distance along the path in Å, one per point, starting at 0. */
+  distances: number[];
+  /** Highest energy minus the path's start (or as the method defines it), eV. */
+  barrier: number;
+  /** How the path was found, shown with the barrier, e.g. "BVSE, minimum-energy path". */
+  method: string;
+}
+
+/** View options the extension may set (all optional; the user can change them in the view). */
+export interface SceneViewOptions {
+  /** Supercell repeats along a, b, c, each 1–3. */
+  repeats?: [number, number, number];
+  /** Isosurface level in eV above the grid minimum. */
+  level?: number;
+  showBonds?: boolean;
+  showMobile?: boolean;
+  showIsosurface?: boolean;
+  showPath?: boolean;
+}
+
+/**
+ * `setScene` params. For each of structure / landscape / path: undefined keeps what the view shows,
+ * null clears it, a value replaces it.
+ */
+export interface SceneUpdate {
+  structure?: SceneStructure | null;
+  landscape?: SceneLandscape | null;
+  path?: ScenePath | null;
+  options?: SceneViewOptions;
+}
+
+/** What the view drew (answer to `setScene`, and the `rendered` notification). */
+export interface SceneRendered {
+  /** Atom spheres drawn, counting every periodic image shown (faces/edges/corners, supercell). */
+  atomCount: number;
+  /** Vertices of the isosurface mesh over the whole supercell (0 when none). */
+  isosurfaceVertexCount: number;
+  /** Points of the migration path (0 when none). */
+  pathPointCount: number;
+  /** True once the isosurface for the current level is in place (it is computed in a worker). */
+  isosurfaceDone: boolean;
+}
+
+export type SceneState = 'computing' | 'ready' | 'error';
+
+export interface SceneStatus {
+  state: SceneState;
+  message: string;
+}
+
+/** Extension → webview requests. */
+export type WebviewMethods = {
+  setScene: { params: SceneUpdate; result: SceneRendered };
+  setStatus: { params: SceneStatus; result: void };
+};
+
+/** Webview → extension requests. */
+export type ExtensionMethodsFromWebview = {
+  /** The view is loaded and listening; the extension answers by sending the scene. */
+  ready: { params: { protocolVersion: 1 }; result: void };
+  /** Save a PNG of the 3D view; the extension asks where. Returns the saved path, or null if cancelled. */
+  saveImage: { params: { pngBase64: string; suggestedName?: string }; result: { path: string | null } };
+  /** Export the current landscape grid; the extension writes it. Returns the path, or null if cancelled. */
+  exportGrid: { params: { format: 'cube' | 'grd' }; result: { path: string | null } };
+};
+
+/** Extension → webview notifications. */
+export type WebviewNotifications = {
+  /** Change view options without resending data. */
+  setOptions: SceneViewOptions;
+};
+
+/** Webview → extension notifications. */
+export type ExtensionNotificationsFromWebview = {
+  /** Sent after every change of what is drawn (also after an isosurface finishes in the worker). */
+  rendered: SceneRendered;
+  /** Something went wrong in the view; the extension logs it. */
+  viewError: { message: string };
+};
+
+export const SCENE_PROTOCOL_VERSION = 1 as const;
