@@ -39,6 +39,7 @@ const builds = [
 if (existsSync('webview/main.ts')) {
   builds.push({ ...common, platform: 'browser', format: 'iife', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' });
 }
+builds.push({ ...common, platform: 'browser', format: 'iife', entryPoints: { rankTable: 'webview/rankTable.ts' }, outdir: 'dist' });
 if (existsSync('webview/isosurface.worker.ts')) {
   builds.push({ ...common, platform: 'browser', format: 'iife', entryPoints: { 'isosurface.worker': 'webview/isosurface.worker.ts' }, outdir: 'dist' });
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { DocumentAnalysis } from '../compute/language/types';
-import type { HostClient } from './hostClient';
+import type { HostClient } from '../compute/host/client';
 
 const DEBOUNCE_MS = 250;
 

@@ -5,24 +5,27 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { summaryText } from '../compute/structure/summary';
-import { HostClient } from './hostClient';
+import { HostClient } from '../compute/host/client';
 import { DocumentAnalyses } from './documentAnalyses';
 import { registerLanguageFeatures } from './languageFeatures';
+import { InlineBarriers } from './inlineBarriers';
+import { registerRankFolder } from './rankFolderCommand';
 
 /** What the extension exports: used by the integration tests and by other extensions. */
 export interface IonpathApi {
   host: HostClient;
   analyses: DocumentAnalyses;
+  barriers: InlineBarriers;
   activationMs: number;
 }
 
 export function activate(context: vscode.ExtensionContext): IonpathApi {
   const t0 = Date.now();
   const output = vscode.window.createOutputChannel('ionpath');
-  const host = new HostClient(join(context.extensionPath, 'dist', 'worker.js'), {
-    onProblem: (message) => { output.appendLine(message); void vscode.window.showWarningMessage(message); },
-  });
+  const onProblem = (message: string) => { output.appendLine(message); void vscode.window.showWarningMessage(message); };
+  const host = new HostClient(join(context.extensionPath, 'dist', 'worker.js'), { onProblem });
   const analyses = new DocumentAnalyses(host);
+  const barriers = new InlineBarriers(host);
   const status = vscode.window.createStatusBarItem('ionpath.structure', vscode.StatusBarAlignment.Left, 10);
   status.name = 'ionpath structure';
   status.command = 'ionpath.showStructureInfo';
@@ -44,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
   };
 
   context.subscriptions.push(
-    output, status, analyses, { dispose: () => host.dispose() },
+    output, status, analyses, barriers, { dispose: () => host.dispose() },
     ...registerLanguageFeatures(analyses),
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
     analyses.onDidAnalyze(({ uri }) => { if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) void updateStatus(); }),
@@ -58,10 +61,11 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
       output.show(true);
       return r;
     }),
+    registerRankFolder(context, onProblem),
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );
   void updateStatus();
-  return { host, analyses, activationMs: Date.now() - t0 };
+  return { host, analyses, barriers, activationMs: Date.now() - t0 };
 }
 
 export function deactivate(): void {

@@ -5,6 +5,16 @@
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
+import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/landscape/job';
+
+/** The energy grid as it crosses the protocol: one transferable Float32Array per change. */
+export interface GridPayload {
+  shape: [number, number, number];
+  /** E − Emin in eV, index (i0·n1 + i1)·n2 + i2 at fractional (i0/n0, i1/n1, i2/n2). */
+  data: Float32Array;
+  lattice: [[number, number, number], [number, number, number], [number, number, number]];
+  source: string;
+}
 
 export interface HostInfo {
   pid: number;
@@ -20,6 +30,10 @@ export interface HostMethods {
   analyzeDocument: { params: { text: string }; result: DocumentAnalysis };
   /** Structure summary of one CIF (what `ionpath info` prints). */
   info: { params: { text: string }; result: { ok: boolean; summary: StructureSummary | null; messages: StructureMessage[] } };
+  /** BVSE landscape, barriers, descriptors, path of one CIF. Progress: fraction done (0–1). */
+  landscape: { params: { text: string; options: LandscapeJobOptions; withGrid: boolean }; result: { result: LandscapeJobResult; grid: GridPayload | null }; progress: number };
+  /** The landscape as a file's text: Gaussian cube, VESTA grd, or the JSON report. */
+  exportLandscape: { params: { text: string; options: LandscapeJobOptions; format: 'cube' | 'grd' | 'json' }; result: { ok: boolean; content: string | null; error: string | null }; progress: number };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */
   spin: { params: { ms: number }; result: null };
 }

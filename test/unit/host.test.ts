@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { HostClient } from '../../src/extension/hostClient';
+import { HostClient } from '../../src/compute/host/client';
 import { ProtocolError } from '../../src/protocol/endpoint';
 
 const WORKER = join(process.cwd(), 'dist', 'worker.js');

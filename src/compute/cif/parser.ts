@@ -193,7 +193,7 @@ class Lexer {
     this.pos = close < 0 ? s.length : close + 3;
     const at = this.loc(start, startLine, startLineStart);
     if (close < 0) this.errors.push({ code: 'syntax-error', severity: 'error', message: `unterminated triple-quoted string (${delim})`, at: { ...at, endLine: at.line, endColumn: at.column + 3, length: 3 } });
-    const text = s.slice(start + 3, end);
+    const text = s.slice(start + 3, end).replace(/\r\n?/g, '\n');
     return { kind: 'value', text, at, value: { text, form: 'quoted', special: null, at } };
   }
 
@@ -218,8 +218,10 @@ class Lexer {
     }
     this.pos = close + 1;
     const at = this.loc(start, startLine, startLineStart);
+    // Line breaks inside the value are '\n' whatever the file uses (CRLF files give the same text).
     let text = s.slice(start + 1, close - 1);
     if (text.endsWith('\r')) text = text.slice(0, -1);
+    text = text.replace(/\r\n?/g, '\n');
     return { kind: 'value', text, at, value: { text, form: 'text-field', special: null, at } };
   }
 

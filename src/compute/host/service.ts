@@ -9,6 +9,21 @@ import type { ExtensionMethods, HostMethods } from '../../protocol/messages';
 import { analyzeDocument } from '../language/analyze';
 import { buildStructure } from '../structure/build';
 import { summarise } from '../structure/summary';
+import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../landscape/job';
+import type { WorkHooks } from '../landscape/work';
+import { writeCube, writeGrd } from '../landscape/export';
+
+/** The last few full analyses, so that the viewer and exports of one file do not recompute. */
+const recent = new Map<string, Awaited<ReturnType<typeof runLandscapeJob>>>();
+async function landscapeOf(text: string, options: LandscapeJobOptions, hooks: WorkHooks) {
+  const key = landscapeJobKey(text, options);
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const r = await runLandscapeJob(text, options, hooks);
+  recent.set(key, r);
+  while (recent.size > 2) recent.delete(recent.keys().next().value!);
+  return r;
+}
 
 export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMethods>): void {
   const startedAt = Date.now();
@@ -17,6 +32,23 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
   endpoint.handle('info', ({ text }) => {
     const r = buildStructure(text);
     return { ok: r.structure !== null, summary: r.structure ? summarise(r.structure, r.messages) : null, messages: r.messages };
+  });
+  endpoint.handle('landscape', async ({ text, options, withGrid }, ctx) => {
+    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    if (!withGrid || !analysis) return { result, grid: null };
+    const g = analysis.grid;
+    const data = new Float32Array(g.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = g.data[i] - g.min;
+    ctx.transfer([data.buffer as ArrayBuffer]);
+    return { result, grid: { shape: g.shape, data, lattice: g.lattice, source: g.source } };
+  });
+  endpoint.handle('exportLandscape', async ({ text, options, format }, ctx) => {
+    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    if (!analysis) return { ok: false, content: null, error: result.error };
+    const built = buildStructure(text).structure;
+    const content = format === 'json' ? JSON.stringify(result.report, null, 2)
+      : format === 'cube' ? writeCube(analysis.grid, built ?? undefined) : writeGrd(analysis.grid, { title: result.formula ?? undefined });
+    return { ok: true, content, error: null };
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;

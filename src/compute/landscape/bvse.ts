@@ -90,8 +90,12 @@ export const SCREENING_FACTOR = 0.74;
 export const WALL_ENERGY = 300;
 /** e²/(4πε0) in eV·Å as used by softBV/CCNB/BVlain. */
 export const COULOMB_EV_ANGSTROM = 14.4;
-/** Spacing of the R² tables (Å²): linear interpolation error < 1e-4 eV for R > 1.2 Å (see tests). */
-export const TABLE_STEP = 0.0025;
+/**
+ * Spacing of the radial tables (Å). Tables are indexed by R (one sqrt per pair) rather than R², so each table is
+ * small enough (~20 KB per site kind) to stay in cache; linear interpolation error ≈ step²/8 · E''(R): < 3e-5 eV
+ * at bonding distances (R ≈ 1.8 Å), a few 1e-4 eV only where the probe is ~1.2 Å from an anion (tens of eV up).
+ */
+export const TABLE_STEP = 0.004;
 /** Smallest R at which tables are evaluated: keeps the (walled or BVlain-unwalled) core finite. */
 const MIN_TABLE_R = 0.05;
 /** Target edge of a block of grid points (Å). */
@@ -309,12 +313,12 @@ function prepareSpecies(
 }
 
 
-/** Radial tables of all site kinds against R², concatenated; `tableStride` entries per kind. */
+/** Radial tables of all site kinds against R, concatenated; `stride` entries per kind. */
 function buildKindTables(model: PreparedModel, cutoff: number): { tables: Float64Array; stride: number; coreU: Float64Array } {
-  const stride = Math.ceil((cutoff * cutoff) / TABLE_STEP) + 2;
+  const stride = Math.ceil(cutoff / TABLE_STEP) + 2;
   const speciesTables = model.species.map((sp) => {
     const t = new Float64Array(stride);
-    for (let i = 0; i < stride; i++) t[i] = sp.energyAt(Math.max(MIN_TABLE_R, Math.sqrt(i * TABLE_STEP)));
+    for (let i = 0; i < stride; i++) t[i] = sp.energyAt(Math.max(MIN_TABLE_R, i * TABLE_STEP));
     return t;
   });
   const tables = new Float64Array(stride * model.kinds.length);
@@ -395,10 +399,198 @@ function selectKth(values: Float64Array, count: number, k: number): number {
   return values[k];
 }
 
+/**
+ * The hot loop: BVSE at one point from candidate images (positions relative to the block origin, table offsets,
+ * squared core radii). A free function with everything passed in, which V8 optimises best.
+ */
+function sumAllCandidates(
+  px: number, py: number, pz: number, count: number,
+  cx: Float64Array, cy: Float64Array, cz: Float64Array, cbase: Int32Array, ccore: Float64Array,
+  tables: Float64Array, cutU: number,
+): number {
+  const invStep = 1 / TABLE_STEP;
+  let energy = 0;
+  let wall = false;
+  for (let c = 0; c < count; c++) {
+    const dx = cx[c] - px, dy = cy[c] - py, dz = cz[c] - pz;
+    const u = dx * dx + dy * dy + dz * dz;
+    if (u >= cutU) continue;
+    const t = Math.sqrt(u) * invStep;
+    const i = t | 0;
+    const at = cbase[c] + i;
+    const lo = tables[at];
+    energy += lo + (t - i) * (tables[at + 1] - lo);
+    if (u <= ccore[c]) wall = true;
+  }
+  return wall ? WALL_ENERGY : energy;
+}
+
+/**
+ * Fills the grid block by block. A class with plain methods rather than code inside the generator: V8 keeps
+ * generator locals in a heap context, which boxes every double in the hot loop.
+ */
+class BlockFiller {
+  readonly data: Float32Array;
+  readonly blockDims: number[];
+  readonly blockCounts: number[];
+  private readonly n1: number;
+  private readonly n2: number;
+  private readonly shape: number[];
+  // Grid step vectors g_i = a_i / N_i as scalars.
+  private readonly g00: number; private readonly g01: number; private readonly g02: number;
+  private readonly g10: number; private readonly g11: number; private readonly g12: number;
+  private readonly g20: number; private readonly g21: number; private readonly g22: number;
+  private cx = new Float64Array(1024);
+  private cy = new Float64Array(1024);
+  private cz = new Float64Array(1024);
+  private ccore = new Float64Array(1024);
+  private cbase = new Int32Array(1024);
+  private scratchU = new Float64Array(1024);
+  private scratchSel = new Float64Array(1024);
+
+  constructor(
+    shape: [number, number, number],
+    lattice: Mat3,
+    private readonly cutoff: number,
+    private readonly tables: Float64Array,
+    private readonly images: ReturnType<typeof siteImages>,
+    /** Keep only this many nearest sites (BVlain's k); Infinity for all within the cut-off. */
+    private readonly neighbourLimit: number,
+  ) {
+    this.shape = shape;
+    this.n1 = shape[1];
+    this.n2 = shape[2];
+    this.data = new Float32Array(shape[0] * shape[1] * shape[2]);
+    const g = [0, 1, 2].map((i) => lattice[i].map((x) => x / shape[i]));
+    [[this.g00, this.g01, this.g02], [this.g10, this.g11, this.g12], [this.g20, this.g21, this.g22]] = g;
+    this.blockDims = [0, 1, 2].map((i) => Math.max(1, Math.min(shape[i], Math.round(BLOCK_EDGE / Math.hypot(...g[i])))));
+    this.blockCounts = [0, 1, 2].map((i) => Math.ceil(shape[i] / this.blockDims[i]));
+  }
+
+  /** Largest distance from a block's centre to its corners, for a block of e0×e1×e2 points. */
+  blockRadius(e0: number, e1: number, e2: number): number {
+    let r = 0;
+    for (let c = 0; c < 8; c++) {
+      const s0 = (c & 1 ? 0.5 : -0.5) * (e0 - 1), s1 = (c & 2 ? 0.5 : -0.5) * (e1 - 1), s2 = (c & 4 ? 0.5 : -0.5) * (e2 - 1);
+      const x = s0 * this.g00 + s1 * this.g10 + s2 * this.g20;
+      const y = s0 * this.g01 + s1 * this.g11 + s2 * this.g21;
+      const z = s0 * this.g02 + s1 * this.g12 + s2 * this.g22;
+      r = Math.max(r, Math.sqrt(x * x + y * y + z * z));
+    }
+    return r;
+  }
+
+  fillBlock(b0: number, b1: number, b2: number): void {
+    const o0 = b0 * this.blockDims[0], o1 = b1 * this.blockDims[1], o2 = b2 * this.blockDims[2];
+    const e0 = Math.min(this.blockDims[0], this.shape[0] - o0);
+    const e1 = Math.min(this.blockDims[1], this.shape[1] - o1);
+    const e2 = Math.min(this.blockDims[2], this.shape[2] - o2);
+    const ox = o0 * this.g00 + o1 * this.g10 + o2 * this.g20;
+    const oy = o0 * this.g01 + o1 * this.g11 + o2 * this.g21;
+    const oz = o0 * this.g02 + o1 * this.g12 + o2 * this.g22;
+    const h0 = 0.5 * (e0 - 1), h1 = 0.5 * (e1 - 1), h2 = 0.5 * (e2 - 1);
+    const centreX = ox + h0 * this.g00 + h1 * this.g10 + h2 * this.g20;
+    const centreY = oy + h0 * this.g01 + h1 * this.g11 + h2 * this.g21;
+    const centreZ = oz + h0 * this.g02 + h1 * this.g12 + h2 * this.g22;
+    const reach = this.cutoff + this.blockRadius(e0, e1, e2) + 1e-9;
+    const count = this.gather(centreX, centreY, centreZ, reach * reach, ox, oy, oz);
+    for (let l0 = 0; l0 < e0; l0++)
+      for (let l1 = 0; l1 < e1; l1++)
+        for (let l2 = 0; l2 < e2; l2++) {
+          const px = l0 * this.g00 + l1 * this.g10 + l2 * this.g20;
+          const py = l0 * this.g01 + l1 * this.g11 + l2 * this.g21;
+          const pz = l0 * this.g02 + l1 * this.g12 + l2 * this.g22;
+          const energy = count > this.neighbourLimit ? this.energyNearest(px, py, pz, count) : this.energyAll(px, py, pz, count);
+          this.data[((o0 + l0) * this.n1 + (o1 + l1)) * this.n2 + (o2 + l2)] = energy;
+        }
+  }
+
+  /** Copy the images within `reach2` (squared) of a block centre into the candidate buffers, relative to (ox, oy, oz). */
+  private gather(cx0: number, cy0: number, cz0: number, reach2: number, ox: number, oy: number, oz: number): number {
+    const { x, y, z, base, core } = this.images;
+    let count = 0;
+    for (let a = 0; a < this.images.count; a++) {
+      const dx = x[a] - cx0, dy = y[a] - cy0, dz = z[a] - cz0;
+      if (dx * dx + dy * dy + dz * dz >= reach2) continue;
+      if (count === this.cx.length) this.growBuffers();
+      this.cx[count] = x[a] - ox;
+      this.cy[count] = y[a] - oy;
+      this.cz[count] = z[a] - oz;
+      this.cbase[count] = base[a];
+      this.ccore[count] = core[a];
+      count++;
+    }
+    return count;
+  }
+
+  private growBuffers(): void {
+    const grow = (arr: Float64Array) => {
+      const out = new Float64Array(arr.length * 2);
+      out.set(arr);
+      return out;
+    };
+    this.cx = grow(this.cx);
+    this.cy = grow(this.cy);
+    this.cz = grow(this.cz);
+    this.ccore = grow(this.ccore);
+    const base = new Int32Array(this.cbase.length * 2);
+    base.set(this.cbase);
+    this.cbase = base;
+    this.scratchU = new Float64Array(this.cx.length);
+    this.scratchSel = new Float64Array(this.cx.length);
+  }
+
+  /** Energy at a point from every candidate within the cut-off. */
+  private energyAll(px: number, py: number, pz: number, count: number): number {
+    return sumAllCandidates(px, py, pz, count, this.cx, this.cy, this.cz, this.cbase, this.ccore, this.tables, this.cutoff * this.cutoff);
+  }
+
+  /** Energy from only the `neighbourLimit` nearest candidates within the cut-off (BVlain's k-d tree query). */
+  private energyNearest(px: number, py: number, pz: number, count: number): number {
+    const cx = this.cx, cy = this.cy, cz = this.cz, cbase = this.cbase, ccore = this.ccore, tables = this.tables;
+    const scratchU = this.scratchU, scratchSel = this.scratchSel;
+    const cutU = this.cutoff * this.cutoff;
+    const invStep = 1 / TABLE_STEP;
+    const limit = this.neighbourLimit;
+    let inside = 0;
+    for (let c = 0; c < count; c++) {
+      const dx = cx[c] - px, dy = cy[c] - py, dz = cz[c] - pz;
+      const u = dx * dx + dy * dy + dz * dz;
+      scratchU[c] = u;
+      if (u < cutU) scratchSel[inside++] = u;
+    }
+    let threshold = cutU;
+    let tiesAllowed = Infinity;
+    if (inside > limit) {
+      threshold = selectKth(scratchSel, inside, limit - 1);
+      let below = 0;
+      for (let c = 0; c < inside; c++) if (scratchSel[c] < threshold) below++;
+      tiesAllowed = limit - below; // ties at the k-th distance: taken in list order, like a k-d tree
+    }
+    let energy = 0;
+    let wall = false;
+    for (let c = 0; c < count; c++) {
+      const u = scratchU[c];
+      if (u >= cutU || u > threshold) continue;
+      if (u === threshold) {
+        if (tiesAllowed <= 0) continue;
+        tiesAllowed--;
+      }
+      const t = Math.sqrt(u) * invStep;
+      const i = t | 0;
+      const at = cbase[c] + i;
+      const lo = tables[at];
+      energy += lo + (t - i) * (tables[at + 1] - lo);
+      if (u <= ccore[c]) wall = true;
+    }
+    return wall ? WALL_ENERGY : energy;
+  }
+}
+
 /** The BVSE grid as a work generator (yields progress); see `computeBvse`. */
 export function* bvseWork(structure: Structure, options: BvseOptions = {}): Work<BvseResult> {
   const model = prepareModel(structure, options);
-  const { cutoff, mode } = model.parameters;
+  const { cutoff } = model.parameters;
   const lattice = structure.lattice.matrix;
   const maxPoints = options.maxGridPoints ?? MAX_GRID_POINTS;
   let shape: [number, number, number];
@@ -408,130 +600,24 @@ export function* bvseWork(structure: Structure, options: BvseOptions = {}): Work
   } else {
     shape = gridShapeFor(lattice, options.resolution ?? 0.2, model.parameters.gridConvention as GridConvention, maxPoints);
   }
-  const [n0, n1, n2] = shape;
-  const g = [0, 1, 2].map((i) => lattice[i].map((x) => x / shape[i]));
-  const blockDims = [0, 1, 2].map((i) => Math.max(1, Math.min(shape[i], Math.round(BLOCK_EDGE / Math.hypot(...g[i])))));
-  const blockCounts = [0, 1, 2].map((i) => Math.ceil(shape[i] / blockDims[i]));
-  // Largest block half-diagonal, to size the image search.
-  const blockRadius = (e0: number, e1: number, e2: number): number => {
-    let r = 0;
-    for (const c0 of [-0.5, 0.5])
-      for (const c1 of [-0.5, 0.5])
-        for (const c2 of [-0.5, 0.5]) {
-          const v = [0, 1, 2].map((k) => c0 * (e0 - 1) * g[0][k] + c1 * (e1 - 1) * g[1][k] + c2 * (e2 - 1) * g[2][k]);
-          r = Math.max(r, Math.hypot(v[0], v[1], v[2]));
-        }
-    return r;
-  };
-  const maxBlockRadius = blockRadius(blockDims[0], blockDims[1], blockDims[2]);
-
   const { tables, stride, coreU } = buildKindTables(model, cutoff);
-  const images = siteImages(model, lattice, cutoff + 2 * maxBlockRadius, (k) => k * stride, coreU);
-  yield 0.02;
-
-  const data = new Float32Array(n0 * n1 * n2);
-  const cutU = cutoff * cutoff;
-  const invStep = 1 / TABLE_STEP;
   const limit = model.parameters.neighbourLimit ?? Infinity;
-  const useLimit = mode === 'bvlain' && Number.isFinite(limit) && limit > 0;
-  // Per-block candidate lists, reused.
-  let cx = new Float64Array(1024), cy = new Float64Array(1024), cz = new Float64Array(1024), ccore = new Float64Array(1024);
-  let cbase = new Int32Array(1024);
-  let scratchU = new Float64Array(1024), scratchSel = new Float64Array(1024);
-  const totalBlocks = blockCounts[0] * blockCounts[1] * blockCounts[2];
-  let blocksDone = 0;
-
-  for (let b0 = 0; b0 < blockCounts[0]; b0++)
-    for (let b1 = 0; b1 < blockCounts[1]; b1++)
-      for (let b2 = 0; b2 < blockCounts[2]; b2++) {
-        const o0 = b0 * blockDims[0], o1 = b1 * blockDims[1], o2 = b2 * blockDims[2];
-        const e0 = Math.min(blockDims[0], n0 - o0), e1 = Math.min(blockDims[1], n1 - o1), e2 = Math.min(blockDims[2], n2 - o2);
-        const ox = o0 * g[0][0] + o1 * g[1][0] + o2 * g[2][0];
-        const oy = o0 * g[0][1] + o1 * g[1][1] + o2 * g[2][1];
-        const oz = o0 * g[0][2] + o1 * g[1][2] + o2 * g[2][2];
-        const hx = 0.5 * ((e0 - 1) * g[0][0] + (e1 - 1) * g[1][0] + (e2 - 1) * g[2][0]);
-        const hy = 0.5 * ((e0 - 1) * g[0][1] + (e1 - 1) * g[1][1] + (e2 - 1) * g[2][1]);
-        const hz = 0.5 * ((e0 - 1) * g[0][2] + (e1 - 1) * g[1][2] + (e2 - 1) * g[2][2]);
-        const reach = cutoff + blockRadius(e0, e1, e2) + 1e-9;
-        const reach2 = reach * reach;
-        // Gather images near this block, positions relative to the block origin.
-        let count = 0;
-        const centreX = ox + hx, centreY = oy + hy, centreZ = oz + hz;
-        for (let a = 0; a < images.count; a++) {
-          const dx = images.x[a] - centreX, dy = images.y[a] - centreY, dz = images.z[a] - centreZ;
-          if (dx * dx + dy * dy + dz * dz >= reach2) continue;
-          if (count === cx.length) {
-            const grow = (arr: Float64Array) => { const out = new Float64Array(arr.length * 2); out.set(arr); return out; };
-            cx = grow(cx); cy = grow(cy); cz = grow(cz); ccore = grow(ccore);
-            const nb = new Int32Array(cbase.length * 2); nb.set(cbase); cbase = nb;
-            scratchU = new Float64Array(cx.length); scratchSel = new Float64Array(cx.length);
-          }
-          cx[count] = images.x[a] - ox;
-          cy[count] = images.y[a] - oy;
-          cz[count] = images.z[a] - oz;
-          cbase[count] = images.base[a];
-          ccore[count] = images.core[a];
-          count++;
-        }
-        for (let l0 = 0; l0 < e0; l0++)
-          for (let l1 = 0; l1 < e1; l1++)
-            for (let l2 = 0; l2 < e2; l2++) {
-              const px = l0 * g[0][0] + l1 * g[1][0] + l2 * g[2][0];
-              const py = l0 * g[0][1] + l1 * g[1][1] + l2 * g[2][1];
-              const pz = l0 * g[0][2] + l1 * g[1][2] + l2 * g[2][2];
-              let energy = 0;
-              let wall = false;
-              if (!useLimit) {
-                for (let c = 0; c < count; c++) {
-                  const dx = cx[c] - px, dy = cy[c] - py, dz = cz[c] - pz;
-                  const u = dx * dx + dy * dy + dz * dz;
-                  if (u >= cutU) continue;
-                  const t = u * invStep;
-                  const i = t | 0;
-                  const at = cbase[c] + i;
-                  const lo = tables[at];
-                  energy += lo + (t - i) * (tables[at + 1] - lo);
-                  if (u <= ccore[c]) wall = true;
-                }
-              } else {
-                let inside = 0;
-                for (let c = 0; c < count; c++) {
-                  const dx = cx[c] - px, dy = cy[c] - py, dz = cz[c] - pz;
-                  const u = dx * dx + dy * dy + dz * dz;
-                  scratchU[c] = u;
-                  if (u < cutU) scratchSel[inside++] = u;
-                }
-                // Only the `limit` nearest sites count (ties at the boundary taken in list order, like a k-d tree).
-                let threshold = cutU;
-                let tiesAllowed = 0;
-                if (inside > limit) {
-                  threshold = selectKth(scratchSel, inside, limit - 1);
-                  let below = 0;
-                  for (let c = 0; c < inside; c++) if (scratchSel[c] < threshold) below++;
-                  tiesAllowed = limit - below;
-                }
-                for (let c = 0; c < count; c++) {
-                  const u = scratchU[c];
-                  if (u > threshold || u >= cutU) continue;
-                  if (u === threshold && inside > limit) {
-                    if (tiesAllowed === 0) continue;
-                    tiesAllowed--;
-                  }
-                  const t = u * invStep;
-                  const i = t | 0;
-                  const at = cbase[c] + i;
-                  const lo = tables[at];
-                  energy += lo + (t - i) * (tables[at + 1] - lo);
-                  if (u <= ccore[c]) wall = true;
-                }
-              }
-              data[((o0 + l0) * n1 + (o1 + l1)) * n2 + (o2 + l2)] = wall ? WALL_ENERGY : energy;
-            }
-        blocksDone++;
-        if ((blocksDone & 7) === 0) yield 0.02 + (0.98 * blocksDone) / totalBlocks;
-      }
-
-  const grid = makeGrid(shape, data, lattice, model.source);
+  // Image search radius: cut-off plus the largest block radius (block centres lie inside the cell).
+  const probe = new BlockFiller(shape, lattice, cutoff, tables, siteImages(model, lattice, 0, () => 0, coreU), limit);
+  const maxBlockRadius = probe.blockRadius(probe.blockDims[0], probe.blockDims[1], probe.blockDims[2]);
+  const images = siteImages(model, lattice, cutoff + 2 * maxBlockRadius, (k) => k * stride, coreU);
+  const filler = new BlockFiller(shape, lattice, cutoff, tables, images, limit);
+  yield 0.02;
+  const [c0, c1, c2] = filler.blockCounts;
+  const totalBlocks = c0 * c1 * c2;
+  for (let block = 0; block < totalBlocks; block++) {
+    const b2 = block % c2;
+    const b1 = Math.floor(block / c2) % c1;
+    const b0 = Math.floor(block / (c1 * c2));
+    filler.fillBlock(b0, b1, b2);
+    if ((block & 7) === 7) yield 0.02 + (0.98 * (block + 1)) / totalBlocks;
+  }
+  const grid = makeGrid(shape, filler.data, lattice, model.source);
   return { grid, parameters: model.parameters, warnings: model.warnings };
 }
 

@@ -164,7 +164,8 @@ export function parseCube(text: string): CubeHeader {
     shape[i] = Math.abs(count);
     steps[i] = [x * scale, y * scale, z * scale];
   }
-  const originScale = shape.length && nums(lines[3])[0] > 0 ? BOHR_IN_ANGSTROM : 1;
+  // Origin and atom positions share the unit of the first axis line (Bohr when its count is positive).
+  const originScale = nums(lines[3])[0] > 0 ? BOHR_IN_ANGSTROM : 1;
   const atoms = lines.slice(6, 6 + natoms).map((l) => {
     const [z, charge, x, y, w] = nums(l);
     return { z, charge, position: [x * originScale, y * originScale, w * originScale] as Vec3 };

@@ -89,22 +89,36 @@ export function computeLevelMap(grid: EnergyGrid, options: LevelMapOptions = {})
 
   const levels = new Float32Array(blockSize).fill(Infinity);
   const reached = new Uint8Array(blockSize);
+  // Priority flood: points above the current level wait in a heap; points at or below it are flooded at the
+  // current level through a plain FIFO queue (most of a basin), which saves most heap operations.
   const heap = new MinHeap(4096);
+  const queue = new Int32Array(blockSize);
+  let queueHead = 0;
+  let queueTail = 0;
   const centre = (n0 * m1 + n1) * m2 + n2;
   levels[centre] = 0;
   reached[centre] = 1;
-  heap.push(0, centre);
+  queue[queueTail++] = centre;
+  let level = 0;
   let mpe = Infinity;
   const steps = stencil.steps;
-  while (heap.size > 0) {
-    const b = heap.pop();
-    const level = heap.lastKey;
+  const stepCount = stencil.count;
+  for (;;) {
+    let b: number;
+    if (queueHead < queueTail) {
+      b = queue[queueHead++];
+    } else if (heap.size > 0) {
+      b = heap.pop();
+      level = heap.lastKey;
+    } else {
+      break;
+    }
     if (level > stopLevel && mpe !== Infinity) break;
     const j2 = b % m2;
-    const j1 = ((b - j2) / m2) % m1;
-    const j0 = (b - j2 - j1 * m2) / (m1 * m2);
+    const j1 = (((b - j2) / m2) | 0) % m1;
+    const j0 = ((b - j2 - j1 * m2) / (m1 * m2)) | 0;
     if (mpe === Infinity && (j0 === 0 || j0 === m0 - 1 || j1 === 0 || j1 === m1 - 1 || j2 === 0 || j2 === m2 - 1)) mpe = level;
-    for (let s = 0; s < stencil.count; s++) {
+    for (let s = 0; s < stepCount; s++) {
       const k0 = j0 + steps[3 * s];
       const k1 = j1 + steps[3 * s + 1];
       const k2 = j2 + steps[3 * s + 2];
@@ -113,9 +127,13 @@ export function computeLevelMap(grid: EnergyGrid, options: LevelMapOptions = {})
       if (reached[nb]) continue;
       reached[nb] = 1;
       const e = data[(c0[k0] * n1 + c1[k1]) * n2 + c2[k2]] - sourceEnergy;
-      const nbLevel = e > level ? e : level;
-      levels[nb] = nbLevel;
-      heap.push(nbLevel, nb);
+      if (e <= level) {
+        levels[nb] = level;
+        queue[queueTail++] = nb;
+      } else {
+        levels[nb] = e;
+        heap.push(e, nb);
+      }
     }
   }
   return { shape: [m0, m1, m2], levels, source, sourceEnergy, mpe, stopLevel };
@@ -150,9 +168,9 @@ export function freeVolumes(grid: EnergyGrid, levelMap: LevelMap, threshold = XI
   let connected = 0;
   for (const delta of smearing) {
     const thr = threshold + delta;
-    const cut = levelMap.sourceEnergy + thr;
     let below = 0;
-    for (let v = 0; v < n; v++) if (grid.data[v] < cut) below++;
+    // Same quantity and precision as the stored levels, so FV_c ≤ FV_d holds exactly.
+    for (let v = 0; v < n; v++) if (Math.fround(grid.data[v] - levelMap.sourceEnergy) < thr) below++;
     let reachable = 0;
     for (let f = 0; f < folded.length; f++) if (folded[f] < thr) reachable++;
     disconnected += below / n;

@@ -72,8 +72,8 @@ function channelMinimum(grid: EnergyGrid, seed: number, ceiling: number, stencil
     const v = queue[head++];
     if (data[v] < data[best]) best = v;
     const i2 = v % n2;
-    const i1 = ((v - i2) / n2) % n1;
-    const i0 = (v - i2 - i1 * n2) / (n1 * n2);
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
     for (let s = 0; s < stencil.count; s++) {
       neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
       const w = neighbours.index;
@@ -113,17 +113,17 @@ function shortestLoop(grid: EnergyGrid, start: number, ceiling: number, emin: nu
     if (done.has(id) || d > (distance.get(id) ?? Infinity)) continue;
     done.add(id);
     const v = id % n;
-    const code = (id - v) / n;
+    const code = Math.round((id - v) / n);
     if (v === start && code !== centreCode) {
       goal = id;
       break;
     }
     const c2 = code % span;
-    const c1 = ((code - c2) / span) % span;
-    const c0 = (code - c2 - c1 * span) / (span * span);
+    const c1 = (((code - c2) / span) | 0) % span;
+    const c0 = ((code - c2 - c1 * span) / (span * span)) | 0;
     const i2 = v % n2;
-    const i1 = ((v - i2) / n2) % n1;
-    const i0 = (v - i2 - i1 * n2) / (n1 * n2);
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
     for (let s = 0; s < stencil.count; s++) {
       neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
       const w = neighbours.index;
@@ -160,10 +160,10 @@ function describePath(grid: EnergyGrid, chain: number[], n: number, span: number
   let translation: Vec3 = [0, 0, 0];
   for (const id of chain) {
     const v = id % n;
-    const code = (id - v) / n;
+    const code = Math.round((id - v) / n);
     const c2 = code % span;
-    const c1 = ((code - c2) / span) % span;
-    const c0 = (code - c2 - c1 * span) / (span * span);
+    const c1 = (((code - c2) / span) | 0) % span;
+    const c0 = ((code - c2 - c1 * span) / (span * span)) | 0;
     const t: Vec3 = [c0 - MAX_CELLS, c1 - MAX_CELLS, c2 - MAX_CELLS];
     const [i0, i1, i2] = voxelCoords(grid.shape, v);
     const f: Vec3 = [i0 / grid.shape[0] + t[0], i1 / grid.shape[1] + t[1], i2 / grid.shape[2] + t[2]];

@@ -251,8 +251,8 @@ export function* percolationWork(grid: EnergyGrid, options: PercolationOptions =
     if (level > maxBarrier) break;
     uf.add(v);
     const i2 = v % n2;
-    const i1 = ((v - i2) / n2) % n1;
-    const i0 = (v - i2 - i1 * n2) / (n1 * n2);
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
     for (let s = 0; s < stepCount; s++) {
       neighbours.at(i0, i1, i2, steps[3 * s], steps[3 * s + 1], steps[3 * s + 2]);
       const w = neighbours.index;
@@ -299,7 +299,8 @@ export function percolationAtLevel(grid: EnergyGrid, level: number, options: Pic
   const n = gridSize(grid);
   const data = grid.data;
   const stencil = resolveStencil(grid, options.stencil);
-  const threshold = grid.min + level;
+  // Compare in single precision like the data: a level of 0.2 eV includes voxels stored as fround(0.2).
+  const threshold = Math.fround(grid.min + level);
   const [, n1, n2] = grid.shape;
   const neighbours = new PeriodicNeighbours(grid.shape);
   const uf = new OffsetUnionFind(n);
@@ -307,8 +308,8 @@ export function percolationAtLevel(grid: EnergyGrid, level: number, options: Pic
     if (data[v] > threshold) continue;
     uf.add(v);
     const i2 = v % n2;
-    const i1 = ((v - i2) / n2) % n1;
-    const i0 = (v - i2 - i1 * n2) / (n1 * n2);
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
     for (let s = 0; s < stencil.count; s++) {
       neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
       const w = neighbours.index;

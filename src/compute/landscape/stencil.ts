@@ -6,8 +6,10 @@
  *   Cartesian jumps (γ = 30°: the (1,1,0) step is ~1.9 grid spacings) while shorter steps such as (2,−1,0) are
  *   missing, so connectivity depends on the cell setting.
  * - 'sqrt3' (default): every step whose Cartesian length is at most √(|g_a|² + |g_b|² + |g_c|²), g_i = a_i/N_i, the
- *   body diagonal of the equivalent orthogonal voxel (the pes_fingerprint convention). In an orthogonal cell this is
- *   exactly the 26-neighbourhood; in a skewed cell it follows geometry instead of indices.
+ *   body diagonal of the equivalent orthogonal voxel (the pes_fingerprint "sqrt3" idea), excluding steps that pass
+ *   straight through another grid point (gcd of |d_i| > 1, e.g. (2,0,0)): those must go via that point, so a
+ *   one-voxel barrier is never jumped. In an orthogonal cell this is exactly the 26-neighbourhood; in a skewed cell
+ *   it follows geometry instead of indices.
  */
 import type { Mat3 } from '../structure/types';
 import { inverse3 } from '../structure/geometry';
@@ -21,6 +23,11 @@ export interface Stencil {
   /** Cartesian length (Å) of each step. */
   lengths: Float64Array;
   count: number;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 /** Upper bound on |d_i| so a pathological cell cannot explode the stencil. */
@@ -57,6 +64,7 @@ export function buildStencil(lattice: Mat3, shape: readonly number[], kind: Sten
       for (let d1 = -reach[1]; d1 <= reach[1]; d1++)
         for (let d2 = -reach[2]; d2 <= reach[2]; d2++) {
           if (d0 === 0 && d1 === 0 && d2 === 0) continue;
+          if (gcd(gcd(Math.abs(d0), Math.abs(d1)), Math.abs(d2)) !== 1) continue;
           const len = stepLength(d0, d1, d2);
           if (len <= limit) {
             steps.push(d0, d1, d2);

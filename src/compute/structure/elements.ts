@@ -72,11 +72,11 @@ export function guessOxidationStates(composition: Record<string, number>): Oxida
   if (!els.length) return null;
   let options = els.map((e) => COMMON_OXIDATION_STATES[e] ?? []);
   // Keep the search small for many-element compositions: the two most common states suffice there, and
-  // past ~17 multivalent elements even 2^n is too many (22 took 4 s, each further one doubles it): then
+  // past 18 multivalent elements even 2^n is too many (22 took 4 s, each further one doubles it): then
   // only the most common state of each element is tried.
   const combinations = () => options.reduce((n, o) => n * Math.max(1, o.length), 1);
   if (combinations() > 200_000) options = options.map((o) => o.slice(0, 2));
-  if (combinations() > 200_000) options = options.map((o) => o.slice(0, 1));
+  if (combinations() > 300_000) options = options.map((o) => o.slice(0, 1));
   if (options.some((o) => o.length === 0)) return null;
   let best: { states: number[]; residual: number; rank: number } | null = null;
   const states = new Array<number>(els.length).fill(0);

@@ -119,6 +119,12 @@ export interface SpaceGroupLookup {
 
 const normHM = (s: string) => s.toLowerCase().replace(/[\s_]/g, '');
 
+/** Monoclinic short symbol of a full one: `P 1 2_1/n 1` → `P 2_1/n` (moyo's short symbol is the standard setting's for all). */
+const monoclinicShort = (full: string) => full.split(/\s+/).filter((t, i) => i === 0 || t !== '1').join(' ');
+
+/** Symbols with the pre-2002 glide letters that ITA now writes with `e` (standard settings). */
+const OLD_E_SYMBOLS: Record<string, string> = { cmca: 'cmce', cmma: 'cmme', ccca: 'ccce', abm2: 'aem2', aba2: 'aea2' };
+
 let hallEntries: moyo.MoyoHallSymbolEntry[] | null = null;
 function allHallEntries(): moyo.MoyoHallSymbolEntry[] {
   if (!hallEntries) {
@@ -153,8 +159,15 @@ export function opsFromHM(symbol: string, rhombohedralCell: boolean): SpaceGroup
   }
   if (setting === 'S') setting = '1';
   if (setting === 'Z') setting = '2';
-  const key = normHM(s);
-  const matches = allHallEntries().filter((e) => normHM(e.hm_short) === key || normHM(e.hm_full) === key);
+  const key0 = normHM(s);
+  const key = OLD_E_SYMBOLS[key0] ?? key0;
+  // Monoclinic short symbols name their setting (`P 21/n`, `I 2/a`): unique axis b first (ITA convention), as
+  // the entries are ordered. Old cubic symbols without the bar (`F m 3 m`, `Ia3d`) are tried with it.
+  let matches = allHallEntries().filter((e) => normHM(e.hm_short) === key || normHM(e.hm_full) === key || (e.number >= 3 && e.number <= 15 && normHM(monoclinicShort(e.hm_full)) === key));
+  if (!matches.length && /^[pifc][^-]*3/.test(key)) {
+    const barred = key.replace(/3/, '-3');
+    matches = allHallEntries().filter((e) => e.number >= 195 && (normHM(e.hm_short) === barred || normHM(e.hm_full) === barred));
+  }
   if (!matches.length) return null;
   let chosen = matches;
   if (setting) {
@@ -171,7 +184,8 @@ export function opsFromHM(symbol: string, rhombohedralCell: boolean): SpaceGroup
       const std = m.space_group_type(chosen[0].number).hall_number;
       const pick = chosen.find((e) => e.hall_number === std) ?? chosen[0];
       chosen = [pick];
-      assumption = `${symbol} has several settings; the ITA standard one (${pick.setting ? `origin choice ${pick.setting}` : pick.hall_symbol}) was assumed`;
+      const what = pick.number <= 15 ? `${pick.hm_full}, unique axis ${pick.setting.replace('-', '')[0]}` : pick.setting ? `origin choice ${pick.setting}` : pick.hall_symbol;
+      assumption = `${symbol} has several settings; ${pick.hall_number === std ? 'the ITA standard one' : pick.number <= 15 ? 'the one with unique axis b' : 'the first listed'} (${what}) was assumed`;
     }
   }
   const r = lookupHall(chosen[0].hall_number);

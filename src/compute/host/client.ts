@@ -4,8 +4,8 @@
  * host terminated (a busy JavaScript thread cannot be interrupted otherwise) and restarted.
  */
 import { Worker } from 'node:worker_threads';
-import { Endpoint, ProtocolError, type Channel, type RequestOptions, type WireMessage } from '../protocol/endpoint';
-import type { ExtensionMethods, HostMethods } from '../protocol/messages';
+import { Endpoint, ProtocolError, type Channel, type RequestOptions, type WireMessage } from '../../protocol/endpoint';
+import type { ExtensionMethods, HostMethods } from '../../protocol/messages';
 
 export interface HostEvents {
   /** Something the user should be told (host crashed, restarted). */

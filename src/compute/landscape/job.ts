@@ -1,0 +1,72 @@
+/**
+ * CIF text → landscape result, as one serialisable job for the host, the CLI and the ranking.
+ * Bad input is an answer (`ok: false` with located messages), never an exception.
+ */
+import { createHash } from 'node:crypto';
+import { buildStructure } from '../structure/build';
+import type { StructureMessage } from '../structure/types';
+import { analyzeLandscape, analyzeLandscapeSync, type AnalyzeOptions, type LandscapeAnalysis } from './analyze';
+import type { LandscapeReport } from './export';
+import { isAbortError, LandscapeError } from './errors';
+import type { WorkHooks } from './work';
+
+/** The options a user can set; everything else is fixed by the method. */
+export interface LandscapeJobOptions {
+  ion?: string;
+  ionCharge?: number;
+  resolution?: number;
+  mode?: 'spse' | 'bvlain';
+}
+
+export interface LandscapeJobResult {
+  ok: boolean;
+  /** sha256 of the CIF text and the options: the cache key. */
+  key: string;
+  formula: string | null;
+  report: LandscapeReport | null;
+  /** Structure messages (warnings about the CIF) and, when !ok, the reason. */
+  messages: StructureMessage[];
+  error: string | null;
+}
+
+export function landscapeJobKey(text: string, options: LandscapeJobOptions): string {
+  return createHash('sha256').update(JSON.stringify(normaliseOptions(options))).update('\0').update(text).digest('hex');
+}
+
+export function normaliseOptions(o: LandscapeJobOptions): Required<LandscapeJobOptions> {
+  return { ion: o.ion ?? 'Li', ionCharge: o.ionCharge ?? 1, resolution: o.resolution ?? 0.2, mode: o.mode ?? 'spse' };
+}
+
+type JobOutcome = LandscapeJobResult & { analysis: LandscapeAnalysis | null };
+type Built = NonNullable<ReturnType<typeof buildStructure>['structure']>;
+
+/** Build the structure; a CIF that cannot be built is already the final answer. */
+function prepare(text: string, options: LandscapeJobOptions) {
+  const key = landscapeJobKey(text, options);
+  const built = buildStructure(text);
+  const failed = (error: string): JobOutcome => ({ ok: false, key, formula: built.structure?.formula ?? null, report: null, messages: built.messages, error, analysis: null });
+  const done = (analysis: LandscapeAnalysis): JobOutcome => ({ ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: built.messages, error: null, analysis });
+  const onError = (e: unknown): JobOutcome => {
+    if (isAbortError(e)) throw e; // cancellation is not a result
+    return failed(e instanceof LandscapeError || e instanceof Error ? e.message : String(e));
+  };
+  if (!built.structure) {
+    const first = built.messages.find((m) => m.severity === 'error');
+    return { early: failed(first ? `${first.message}${first.at ? ` (line ${first.at.line + 1})` : ''}` : 'the structure could not be built') };
+  }
+  return { structure: built.structure as Built, options: normaliseOptions(options) as AnalyzeOptions, done, onError };
+}
+
+/** Build and analyse, yielding to the event loop so a cancel can get through (worker thread). */
+export async function runLandscapeJob(text: string, options: LandscapeJobOptions, hooks: WorkHooks = {}): Promise<JobOutcome> {
+  const p = prepare(text, options);
+  if (p.early) return p.early;
+  try { return p.done(await analyzeLandscape(p.structure, p.options, hooks)); } catch (e) { return p.onError(e); }
+}
+
+/** The same on the calling thread (CLI, tests, benchmarks). */
+export function runLandscapeJobSync(text: string, options: LandscapeJobOptions, hooks: WorkHooks = {}): JobOutcome {
+  const p = prepare(text, options);
+  if (p.early) return p.early;
+  try { return p.done(analyzeLandscapeSync(p.structure, p.options, hooks)); } catch (e) { return p.onError(e); }
+}

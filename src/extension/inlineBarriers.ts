@@ -1,0 +1,158 @@
+/**
+ * Inline Ea: when a CIF is opened, edited (debounced) or saved, its landscape is computed in the
+ * compute host and shown as an inlay hint on the `data_` line, with the full report in a hover.
+ * Results are cached by content hash; closing the document cancels its work.
+ */
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import type { HostClient } from '../compute/host/client';
+import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/landscape/job';
+import { barrierHint, reportMarkdown } from '../compute/landscape/format';
+import { ProtocolError } from '../protocol/endpoint';
+
+const EDIT_DEBOUNCE_MS = 1200;
+const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
+
+type Entry =
+  | { state: 'running'; progress: number; abort: AbortController; promise: Promise<LandscapeJobResult | null> }
+  | { state: 'done'; result: LandscapeJobResult };
+
+export function landscapeOptions(): LandscapeJobOptions {
+  const c = vscode.workspace.getConfiguration('ionpath');
+  const ion = c.get<string>('mobileIon', 'Li');
+  return { ion, ionCharge: ion === 'Mg' || ion === 'Zn' ? 2 : 1, resolution: c.get('landscape.resolution', 0.2), mode: 'spse' };
+}
+
+export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvider {
+  private readonly byHash = new Map<string, Entry>();
+  private readonly docHash = new Map<string, string>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeInlayHints = this.changed.event;
+  private readonly status = vscode.window.createStatusBarItem('ionpath.landscape', vscode.StatusBarAlignment.Left, 9);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly host: HostClient) {
+    this.status.name = 'ionpath landscape';
+    this.subscriptions.push(
+      this.changed, this.status,
+      vscode.languages.registerInlayHintsProvider(SELECTOR, this),
+      vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => this.hover(d, p) }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length) this.schedule(e.document, EDIT_DEBOUNCE_MS); }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.cancel(d)),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ionpath')) { for (const d of vscode.workspace.textDocuments) this.schedule(d, 0); } }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private enabled(): boolean {
+    return vscode.workspace.getConfiguration('ionpath').get('inlineEa.enabled', true);
+  }
+
+  /** The result for the document's current text, computing it if needed. Resolves null on cancel. */
+  resultFor(document: vscode.TextDocument): Promise<LandscapeJobResult | null> {
+    const text = document.getText();
+    const options = landscapeOptions();
+    const hash = createHash('sha256').update(JSON.stringify(options)).update('\0').update(text).digest('hex');
+    const uri = document.uri.toString();
+    const previous = this.docHash.get(uri);
+    if (previous && previous !== hash) this.abortIfUnused(previous, uri);
+    this.docHash.set(uri, hash);
+    const hit = this.byHash.get(hash);
+    if (hit) return hit.state === 'done' ? Promise.resolve(hit.result) : hit.promise;
+
+    const abort = new AbortController();
+    const entry: Entry = { state: 'running', progress: 0, abort, promise: Promise.resolve(null) };
+    this.byHash.set(hash, entry);
+    this.showStatus();
+    entry.promise = this.host.request('landscape', { text, options, withGrid: false }, {
+      signal: abort.signal,
+      onProgress: (p) => { entry.progress = p; this.showStatus(); },
+    }).then(({ result }) => {
+      this.byHash.set(hash, { state: 'done', result });
+      return result;
+    }, (e) => {
+      this.byHash.delete(hash);
+      if (e instanceof ProtocolError && e.code === 'cancelled') return null;
+      // A host failure is itself a result to show, not a silent gap.
+      const result: LandscapeJobResult = { ok: false, key: hash, formula: null, report: null, messages: [], error: e instanceof Error ? e.message : String(e) };
+      this.byHash.set(hash, { state: 'done', result });
+      return result;
+    }).finally(() => { this.showStatus(); this.changed.fire(); });
+    this.changed.fire();
+    return entry.promise;
+  }
+
+  provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
+    if (!this.enabled()) return [];
+    const line = firstDataLine(document);
+    if (line < 0 || !range.contains(new vscode.Position(line, 0))) return [];
+    const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
+    const end = document.lineAt(line).range.end;
+    let label: string;
+    if (!entry) return [];
+    if (entry.state === 'running') label = `ionpath: computing Ea(BVSE)… ${Math.round(entry.progress * 100)} %`;
+    else if (entry.result.ok && entry.result.report) label = barrierHint(entry.result.report);
+    else label = `Ea(BVSE): not computed — ${entry.result.error ?? 'unknown reason'}`;
+    const hint = new vscode.InlayHint(end, `  ${label}`, vscode.InlayHintKind.Type);
+    hint.paddingLeft = true;
+    if (entry.state === 'done' && entry.result.report) hint.tooltip = new vscode.MarkdownString(reportMarkdown(entry.result.report));
+    return [hint];
+  }
+
+  private hover(document: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    if (pos.line !== firstDataLine(document)) return undefined;
+    const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
+    if (!entry || entry.state !== 'done') return undefined;
+    const md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(BVSE) not computed**: ${entry.result.error}`;
+    return new vscode.Hover(new vscode.MarkdownString(md));
+  }
+
+  private schedule(document: vscode.TextDocument, delay: number): void {
+    if (document.languageId !== 'cif' || !this.enabled() || document.uri.scheme === 'git') return;
+    const uri = document.uri.toString();
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(() => { this.timers.delete(uri); void this.resultFor(document); }, delay));
+  }
+
+  private cancel(document: vscode.TextDocument): void {
+    const uri = document.uri.toString();
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    const hash = this.docHash.get(uri);
+    this.docHash.delete(uri);
+    if (hash) this.abortIfUnused(hash, uri);
+  }
+
+  /** Cancel a running computation that no other open document is waiting for. */
+  private abortIfUnused(hash: string, exceptUri: string): void {
+    const entry = this.byHash.get(hash);
+    if (entry?.state !== 'running') return;
+    for (const [u, h] of this.docHash) if (h === hash && u !== exceptUri) return;
+    entry.abort.abort();
+    this.byHash.delete(hash);
+  }
+
+  private showStatus(): void {
+    const running = [...this.byHash.values()].filter((e): e is Extract<Entry, { state: 'running' }> => e.state === 'running');
+    if (!running.length) { this.status.hide(); return; }
+    const p = Math.round((running.reduce((s, e) => s + e.progress, 0) / running.length) * 100);
+    this.status.text = `$(sync~spin) Ea(BVSE) ${running.length > 1 ? `${running.length} files ` : ''}${p} %`;
+    this.status.tooltip = 'ionpath is computing BVSE landscapes in the background';
+    this.status.show();
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const e of this.byHash.values()) if (e.state === 'running') e.abort.abort();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+function firstDataLine(document: vscode.TextDocument): number {
+  const n = Math.min(document.lineCount, 5000);
+  for (let i = 0; i < n; i++) if (/^\s*data_/i.test(document.lineAt(i).text)) return i;
+  return -1;
+}

@@ -1,0 +1,120 @@
+/**
+ * "Rank folder by Ξ": every CIF under a folder analysed on a pool of compute hosts (one per core),
+ * with a cancellable progress notification and a sortable results table; results are cached on disk
+ * so that a cancelled or repeated run resumes.
+ */
+import * as vscode from 'vscode';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { HostPool } from '../compute/host/pool';
+import { RankCache, rankFolder } from '../compute/host/rankFolder';
+import { rowsToCsv, rowsToJson, type RankRow } from '../compute/landscape/ranking';
+import { writeFileAtomic } from '../compute/util/atomicWrite';
+import { Endpoint, type Channel, type WireMessage } from '../protocol/endpoint';
+import type { RankTableHostMethods, RankTableMethods, RankTableState } from '../protocol/ranking';
+import { landscapeOptions } from './inlineBarriers';
+
+export interface RankOutcome { rows: RankRow[]; cancelled: boolean; panel: vscode.WebviewPanel }
+
+export function registerRankFolder(context: vscode.ExtensionContext, onProblem: (m: string) => void): vscode.Disposable {
+  return vscode.commands.registerCommand('ionpath.rankFolder', async (folderArg?: vscode.Uri, options?: { cancelAfter?: number }) => {
+    const folder = folderArg ?? (await pickFolder());
+    if (!folder) return undefined;
+    return runRanking(context, folder, onProblem, options?.cancelAfter);
+  });
+}
+
+async function pickFolder(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Rank CIFs in this folder', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+  return picked?.[0];
+}
+
+async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, onProblem: (m: string) => void, cancelAfter?: number): Promise<RankOutcome> {
+  const options = landscapeOptions();
+  const method = `BVSE (softBV, SPSE convention), ${options.ion}+${options.ionCharge}, grid ${options.resolution} Å; Ξ of Maevskiy et al. on the BVSE landscape`;
+  const panel = vscode.window.createWebviewPanel('ionpath.ranking', `Ξ ranking: ${folder.path.split('/').pop()}`, vscode.ViewColumn.Active, {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')],
+    retainContextWhenHidden: true,
+  });
+  const state: RankTableState = { folder: folder.fsPath, method, rows: [], progress: { total: 0, done: 0, failed: 0, cached: 0 }, finished: false, cancelled: false };
+  const table = connect(panel, context, state, folder);
+  const cache = new RankCache(join(context.globalStorageUri.fsPath, 'rank-cache.json'));
+  const pool = new HostPool(join(context.extensionPath, 'dist', 'worker.js'), Math.max(1, availableParallelism()), { onProblem });
+
+  try {
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: ranking by Ξ(BVSE)', cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      panel.onDidDispose(() => abort.abort());
+      let reported = 0;
+      return rankFolder(folder.fsPath, {
+        pool, options, cache, signal: abort.signal,
+        onProgress: (p) => {
+          const pct = p.total ? (100 * p.done) / p.total : 100;
+          progress.report({ increment: pct - reported, message: `${p.done}/${p.total} files, ${p.failed} failed, ${p.cached} from cache` });
+          reported = pct;
+          state.progress = p;
+          void table.request('setState', state).catch(() => undefined);
+          if (cancelAfter !== undefined && p.done >= cancelAfter) abort.abort();
+        },
+      });
+    });
+    state.rows = outcome.rows;
+    state.finished = true;
+    state.cancelled = outcome.cancelled;
+    state.progress.total = outcome.files;
+    await table.request('setState', state).catch(() => undefined);
+    if (outcome.cancelled) void vscode.window.showInformationMessage(`Ranking cancelled after ${outcome.rows.length} of ${outcome.files} files; run it again to resume from the cache.`);
+    return { rows: outcome.rows, cancelled: outcome.cancelled, panel };
+  } finally {
+    pool.dispose();
+  }
+}
+
+function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, state: RankTableState, folder: vscode.Uri): Endpoint<RankTableMethods, RankTableHostMethods> {
+  const webview = panel.webview;
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'rankTable.js'));
+  webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<style nonce="${nonce}">
+ body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); background: var(--vscode-editor-background); }
+ table { border-collapse: collapse; width: 100%; font-size: var(--vscode-font-size); }
+ th, td { padding: 3px 8px; border-bottom: 1px solid var(--vscode-panel-border); text-align: left; white-space: nowrap; }
+ th { cursor: pointer; position: sticky; top: 0; background: var(--vscode-editor-background); }
+ td.num { text-align: right; font-variant-numeric: tabular-nums; }
+ tr:hover, tr:focus { background: var(--vscode-list-hoverBackground); cursor: pointer; outline: none; }
+ tr.failed td { color: var(--vscode-errorForeground); }
+ button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; margin-right: 6px; cursor: pointer; }
+ button:hover { background: var(--vscode-button-hoverBackground); }
+ #summary { margin: 8px 0; }
+</style></head><body>
+<div><button id="export-csv">Export CSV…</button><button id="export-json">Export JSON…</button></div>
+<div id="summary">starting…</div>
+<table id="table" aria-label="CIF files ranked by Xi"></table>
+<script nonce="${nonce}" src="${script}"></script>
+</body></html>`;
+  const channel: Channel = {
+    post: (m) => void webview.postMessage(m),
+    listen: (handler) => { const d = webview.onDidReceiveMessage((m: WireMessage) => handler(m)); return () => d.dispose(); },
+  };
+  const endpoint = new Endpoint<RankTableMethods, RankTableHostMethods>(channel);
+  endpoint.handle('ready', () => { void endpoint.request('setState', state).catch(() => undefined); return null; });
+  endpoint.handle('openFile', async ({ file }) => {
+    await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, file), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    return null;
+  });
+  endpoint.handle('exportAs', async ({ format }) => {
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `ionpath-ranking.${format}`), filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] } });
+    if (!target) return { saved: null };
+    const content = format === 'csv' ? rowsToCsv(state.rows) : rowsToJson(state.rows, { folder: state.folder, method: state.method, complete: state.finished && !state.cancelled });
+    await writeFileAtomic(target.fsPath, content);
+    void vscode.window.showInformationMessage(`Saved ${state.rows.length} rows to ${target.fsPath}`);
+    return { saved: target.fsPath };
+  });
+  panel.onDidDispose(() => endpoint.dispose());
+  return endpoint;
+}

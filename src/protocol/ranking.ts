@@ -1,0 +1,25 @@
+/** Messages between the extension and the ranking-table webview (over the same Endpoint). */
+import type { RankRow } from '../compute/landscape/ranking';
+
+export interface RankTableState {
+  folder: string;
+  method: string;
+  rows: RankRow[];
+  progress: { total: number; done: number; failed: number; cached: number };
+  finished: boolean;
+  cancelled: boolean;
+}
+
+/** Served by the webview. */
+export interface RankTableMethods {
+  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+  setState: { params: RankTableState; result: null };
+}
+
+/** Served by the extension. */
+export interface RankTableHostMethods {
+  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+  ready: { params: Record<string, never>; result: null };
+  openFile: { params: { file: string }; result: null };
+  exportAs: { params: { format: 'csv' | 'json' }; result: { saved: string | null } };
+}

@@ -1,0 +1,563 @@
+/**
+ * Webview entry. Talks to the extension through one `Endpoint` (src/protocol/endpoint.ts) over the
+ * webview message channel: in VS Code `acquireVsCodeApi().postMessage` / window 'message' events;
+ * in a plain browser (the test harness) messages to the host go to `window.__ionpathHost(message)`
+ * (queued in `window.__ionpathOutbox` until the host installs it) and the host answers with
+ * `window.postMessage(message, '*')`.
+ *
+ * Test hooks: `window.__ionpathTest` (see `TestHooks`).
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+
+import { Endpoint, type Channel, type WireMessage } from '../src/protocol/endpoint';
+import {
+  SCENE_PROTOCOL_VERSION,
+  type ExtensionMethodsFromWebview, type ExtensionNotificationsFromWebview, type SceneLandscape, type ScenePath,
+  type SceneRendered, type SceneStatus, type SceneStructure, type SceneUpdate, type SceneViewOptions,
+  type WebviewMethods, type WebviewNotifications,
+} from '../src/protocol/scene';
+import { CoalescingExtractor, IsoClient } from './isoClient';
+import { marchingCubes } from './marchingCubes';
+import { drawProfile } from './profile';
+import { onThemeChange, readTheme } from './theme';
+import { DEFAULT_OPTIONS, Viewer, type ViewOptions } from './viewer';
+import { cssColour, elementInfo } from './elements';
+import { eaText, fmtEnergy } from './format';
+
+// ------------------------------------------------------------------ error capture (first, for tests)
+
+const consoleErrors: string[] = [];
+{
+  const orig = console.error.bind(console);
+  console.error = (...args: unknown[]) => { consoleErrors.push(args.map(String).join(' ')); orig(...args); };
+  window.addEventListener('error', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+  window.addEventListener('unhandledrejection', (e) => consoleErrors.push(`unhandled rejection: ${String((e as PromiseRejectionEvent).reason)}`));
+  document.addEventListener('securitypolicyviolation', (e) => consoleErrors.push(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+}
+
+// ------------------------------------------------------------------ channel
+
+interface VsCodeApi { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void }
+declare const acquireVsCodeApi: undefined | (() => VsCodeApi);
+type HostWindow = Window & { __ionpathHost?: (m: WireMessage) => void; __ionpathOutbox?: WireMessage[]; __ionpathTest?: unknown };
+const win = window as HostWindow;
+
+const vscode: VsCodeApi | undefined = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : undefined;
+const WIRE_KINDS = new Set(['request', 'progress', 'result', 'error', 'cancel', 'notify']);
+
+const channel: Channel = {
+  post(m) {
+    if (vscode) vscode.postMessage(m);
+    else if (win.__ionpathHost) win.__ionpathHost(m);
+    else (win.__ionpathOutbox ??= []).push(m);
+  },
+  listen(handler) {
+    const f = (e: MessageEvent) => {
+      const d = e.data as WireMessage | undefined;
+      if (d && typeof d === 'object' && WIRE_KINDS.has((d as { kind?: string }).kind ?? '')) handler(d);
+    };
+    window.addEventListener('message', f);
+    return () => window.removeEventListener('message', f);
+  },
+};
+
+const endpoint = new Endpoint<ExtensionMethodsFromWebview, WebviewMethods, ExtensionNotificationsFromWebview, WebviewNotifications>(channel);
+
+// ------------------------------------------------------------------ DOM
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+type Checkbox = HTMLElement & { checked: boolean };
+type Select = HTMLElement & { value: string };
+type Button = HTMLElement & { disabled: boolean };
+
+const ui = {
+  viewport: $('viewport'), legend: $('legend'), status: $('status'), statusText: $('status-text'), empty: $('empty'),
+  title: $('structure-title'), sub: $('structure-sub'),
+  rep: ['a', 'b', 'c'].map((x) => $<Select>(`rep-${x}`)),
+  showMobile: $<Checkbox>('show-mobile'), showBonds: $<Checkbox>('show-bonds'), atomScale: $<HTMLInputElement>('atom-scale'),
+  viewButtons: { reset: $('view-reset'), a: $('view-a'), b: $('view-b'), c: $('view-c') },
+  secLandscape: $('sec-landscape'), landscapeSource: $('landscape-source'), landscapeNumbers: $('landscape-numbers'),
+  showIso: $<Checkbox>('show-iso'), isoFieldRow: $('iso-field-row'), isoField: $<Select>('iso-field'),
+  level: $<HTMLInputElement>('iso-level'), levelNum: $<HTMLInputElement>('iso-level-num'), ticks: $('iso-ticks'), tickLabels: $('iso-tick-labels'),
+  levelText: $('iso-level-text'), opacity: $<HTMLInputElement>('iso-opacity'), colour: $<HTMLInputElement>('iso-colour'),
+  secPath: $('sec-path'), showPath: $<Checkbox>('show-path'), barrier: $('path-barrier'), profile: $<HTMLCanvasElement>('profile'),
+  saveImage: $<Button>('save-image'), exportCube: $<Button>('export-cube'), exportGrd: $<Button>('export-grd'),
+};
+
+// ------------------------------------------------------------------ state
+
+interface Persisted { options: ViewOptions; isoField: 'energy' | 'levelMap'; level?: { key: string; rel: number } }
+const persisted = (vscode?.getState() ?? null) as Persisted | null;
+
+let theme = readTheme();
+const viewer = new Viewer(ui.viewport, theme);
+viewer.setOptions({ ...DEFAULT_OPTIONS, ...(persisted?.options ?? {}) });
+
+let structure: SceneStructure | null = null;
+let landscape: SceneLandscape | null = null;
+let path: ScenePath | null = null;
+let isoField: 'energy' | 'levelMap' = persisted?.isoField ?? 'energy';
+let levelRel = 0.5;
+let landscapeRange = { min: 0, max: 1, mapMin: 0, mapMax: 1 };
+let isoDone = true;
+let isoMs: number | null = null;
+let profileDrawn = false;
+let gridsVersion = 0;
+
+const workerUri = document.querySelector<HTMLMetaElement>('meta[name="ionpath-worker"]')?.content || undefined;
+const clientReady = IsoClient.create(workerUri);
+let extractor: CoalescingExtractor | null = null;
+let isoClient: IsoClient | null = null;
+void clientReady.then((client) => {
+  isoClient = client;
+  extractor = new CoalescingExtractor(client, (r, final) => {
+    viewer.setIsoMesh(r);
+    isoMs = r.ms;
+    if (final) { isoDone = true; updateLevelText(); scheduleRendered(); }
+  }, (e) => {
+    isoDone = true;
+    reportError(`Isosurface failed: ${e instanceof Error ? e.message : String(e)}`);
+  });
+});
+
+function landscapeKey(l: SceneLandscape): string {
+  return `${l.method}|${l.shape.join('x')}`;
+}
+
+function persist(): void {
+  vscode?.setState({ options: viewer.getOptions(), isoField, level: landscape ? { key: landscapeKey(landscape), rel: levelRel } : undefined } satisfies Persisted);
+}
+
+// ------------------------------------------------------------------ rendering of state
+
+function counts(): SceneRendered {
+  return {
+    atomCount: viewer.atomCount,
+    isosurfaceVertexCount: viewer.isoStats().vertexCount,
+    pathPointCount: path ? path.points.length : 0,
+    isosurfaceDone: isoDone,
+  };
+}
+
+let renderedTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleRendered(): void {
+  clearTimeout(renderedTimer);
+  renderedTimer = setTimeout(() => endpoint.notify('rendered', counts()), 0);
+}
+
+function reportError(message: string): void {
+  console.warn(`ionpath: ${message}`);
+  setStatus({ state: 'error', message });
+  endpoint.notify('viewError', { message });
+}
+
+function setStatus(s: SceneStatus): void {
+  ui.status.hidden = !s.message && s.state !== 'computing';
+  ui.status.classList.toggle('error', s.state === 'error');
+  ui.statusText.textContent = s.message || (s.state === 'computing' ? 'Computing…' : '');
+  const ring = ui.status.querySelector('vscode-progress-ring');
+  if (s.state === 'computing' && !ring) {
+    const r = document.createElement('vscode-progress-ring');
+    r.setAttribute('aria-hidden', 'true');
+    ui.status.prepend(r);
+  } else if (s.state !== 'computing' && ring) ring.remove();
+}
+
+function renderLegend(): void {
+  ui.legend.textContent = '';
+  if (!structure) return;
+  const byElement = new Map<string, { count: number; mobile: boolean }>();
+  let partial = false, mixed = false;
+  for (const a of structure.atoms) {
+    const species = a.species?.length ? a.species : [{ element: a.element, occupancy: a.occupancy }];
+    const total = species.reduce((s, x) => s + x.occupancy, 0);
+    if (species.length > 1) mixed = true;
+    else if (total < 0.999) partial = true;
+    for (const sp of species) {
+      const e = byElement.get(sp.element) ?? { count: 0, mobile: false };
+      e.count += sp.occupancy;
+      e.mobile ||= a.mobile;
+      byElement.set(sp.element, e);
+    }
+  }
+  const ul = document.createElement('ul');
+  for (const [el, info] of byElement) {
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch' + (info.mobile ? ' halo' : '');
+    sw.style.background = cssColour(elementInfo(el).colour);
+    const text = document.createElement('span');
+    const n = Math.abs(info.count - Math.round(info.count)) < 1e-6 ? String(Math.round(info.count)) : info.count.toFixed(2);
+    text.textContent = `${el} ×${n} per cell${info.mobile ? ' (mobile)' : ''}`;
+    li.append(sw, text);
+    ul.append(li);
+  }
+  ui.legend.append(ul);
+  const notes: string[] = [];
+  if (byElement.size && [...byElement.values()].some((x) => x.mobile)) notes.push('Yellow halo: mobile ion.');
+  if (partial || mixed) notes.push('Translucent with a ring: ' + [partial ? 'partially occupied (grey ring = vacancy)' : '', mixed ? 'mixed site (ring = second species)' : ''].filter(Boolean).join('; ') + '.');
+  for (const t of notes) {
+    const p = document.createElement('div');
+    p.className = 'note';
+    p.textContent = t;
+    ui.legend.append(p);
+  }
+}
+
+function renderStructureInfo(): void {
+  ui.empty.hidden = !!structure;
+  if (!structure) { ui.title.textContent = '—'; ui.sub.textContent = ''; return; }
+  ui.title.textContent = `${structure.formula}`;
+  const L = structure.lattice.map((v) => Math.hypot(...v));
+  ui.sub.textContent = `${structure.name} · ${structure.atoms.length} sites · a ${L[0].toFixed(3)} Å, b ${L[1].toFixed(3)} Å, c ${L[2].toFixed(3)} Å`;
+}
+
+function activeRange(): { lo: number; hi: number } {
+  return isoField === 'levelMap' && landscape?.levelMap ? { lo: landscapeRange.mapMin, hi: landscapeRange.mapMax } : { lo: landscapeRange.min, hi: landscapeRange.max };
+}
+
+function sliderMax(l: SceneLandscape): number {
+  const range = activeRange();
+  const span = range.hi - range.lo;
+  const ref = l.ea3D ?? l.ea2D ?? l.ea1D ?? Math.min(span, 1);
+  const want = Math.max(1, ref * 1.5 + 0.2);
+  return Math.max(0.05, Math.min(span, Math.ceil(want * 10) / 10));
+}
+
+function renderLandscapeInfo(): void {
+  ui.secLandscape.hidden = !landscape;
+  ui.exportCube.disabled = !landscape;
+  ui.exportGrd.disabled = !landscape;
+  if (!landscape) return;
+  const l = landscape;
+  const L = structure?.lattice.map((v) => Math.hypot(...v));
+  const spacing = L ? ` (${L.map((x, i) => (x / l.shape[i]).toFixed(2)).join(' × ')} Å)` : '';
+  ui.landscapeSource.textContent = `${l.source ?? l.method} · grid ${l.shape.join(' × ')}${spacing} · energies in ${l.unit} above the minimum`;
+  ui.landscapeNumbers.textContent = '';
+  for (const [d, v] of [[1, l.ea1D], [2, l.ea2D], [3, l.ea3D]] as const) {
+    const li = document.createElement('li');
+    li.textContent = eaText(l.method, d, v);
+    ui.landscapeNumbers.append(li);
+  }
+  ui.isoFieldRow.hidden = !l.levelMap;
+  if (!l.levelMap) isoField = 'energy';
+  ui.isoField.value = isoField;
+  layoutSlider();
+}
+
+function layoutSlider(): void {
+  if (!landscape) return;
+  const max = sliderMax(landscape);
+  ui.level.max = String(max);
+  ui.levelNum.max = String(max);
+  ui.ticks.textContent = '';
+  ui.tickLabels.textContent = '';
+  for (const [d, v] of [[1, landscape.ea1D], [2, landscape.ea2D], [3, landscape.ea3D]] as const) {
+    if (v === null || !Number.isFinite(v) || v > max) continue;
+    const o = document.createElement('option');
+    o.value = String(v);
+    o.label = `${d}D`;
+    ui.ticks.append(o);
+    const span = document.createElement('span');
+    const pct = v / max;
+    span.style.left = `calc(${(pct * 100).toFixed(2)}% + ${((0.5 - pct) * 14).toFixed(1)}px)`;
+    span.textContent = `${d}D`;
+    span.title = eaText(landscape.method, d, v);
+    ui.tickLabels.append(span);
+  }
+  ui.level.value = String(levelRel);
+  ui.levelNum.value = levelRel.toFixed(2);
+  updateLevelText();
+}
+
+function updateLevelText(): void {
+  if (!landscape) return;
+  const l = landscape;
+  const dims = [l.ea1D, l.ea2D, l.ea3D].filter((x) => x !== null && Number.isFinite(x) && (x as number) <= levelRel).length;
+  const what = isoField === 'levelMap' ? 'connected level map' : 'energy';
+  let t = `Level ${fmtEnergy(levelRel)} eV above the minimum (${l.method} ${what}). `;
+  t += isoField === 'energy' ? (dims ? `The region below it percolates in ${dims}D.` : 'The region below it does not percolate.') : '';
+  if (!isoDone) t += ' Computing surface…';
+  else if (isoMs !== null) t += ` Surface: ${viewer.isoStats().vertexCount.toLocaleString()} vertices.`;
+  ui.levelText.textContent = t;
+}
+
+function requestIso(): void {
+  if (!landscape || !structure || !extractor) { viewer.setIsoMesh(null); return; }
+  const { lo } = activeRange();
+  isoDone = false;
+  updateLevelText();
+  extractor.request(isoField, lo + levelRel);
+}
+
+function renderPathInfo(): void {
+  ui.secPath.hidden = !path;
+  if (!path) { profileDrawn = false; return; }
+  const total = path.distances[path.distances.length - 1] ?? 0;
+  ui.barrier.textContent = `Barrier (${path.method}) ${fmtEnergy(path.barrier)} eV over ${fmtEnergy(total)} Å, ${path.points.length} points`;
+  profileDrawn = drawProfile(ui.profile, path, theme, landscape?.method ?? null).drawn;
+}
+
+// ------------------------------------------------------------------ messages from the extension
+
+async function setLandscape(l: SceneLandscape | null): Promise<void> {
+  const client = await clientReady;
+  landscape = l;
+  gridsVersion++;
+  extractor?.invalidate();
+  viewer.setIsoMesh(null);
+  if (!l) { client.deleteGrid('energy'); client.deleteGrid('levelMap'); renderLandscapeInfo(); return; }
+  const stats = (a: Float32Array) => {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < a.length; i++) { const x = a[i]; if (x < lo) lo = x; if (x > hi) hi = x; }
+    return { lo: Number.isFinite(lo) ? lo : 0, hi: Number.isFinite(hi) ? hi : 1 };
+  };
+  const e = stats(l.data);
+  const m = l.levelMap ? stats(l.levelMap) : { lo: 0, hi: 1 };
+  landscapeRange = { min: e.lo, max: e.hi, mapMin: m.lo, mapMax: m.hi };
+  const saved = persisted?.level;
+  levelRel = saved && saved.key === landscapeKey(l) ? saved.rel : defaultLevel(l);
+  await sendGrids();
+  renderLandscapeInfo();
+}
+
+function defaultLevel(l: SceneLandscape): number {
+  if (l.ea1D !== null && Number.isFinite(l.ea1D)) return Math.round((l.ea1D + 0.05) * 100) / 100;
+  const span = landscapeRange.max - landscapeRange.min;
+  return Math.round(Math.min(1, span * 0.25) * 100) / 100;
+}
+
+async function sendGrids(): Promise<void> {
+  if (!landscape || !structure) return;
+  const client = await clientReady;
+  const version = gridsVersion;
+  const sends = [client.setGrid('energy', landscape.data, landscape.shape, structure.lattice)];
+  if (landscape.levelMap) sends.push(client.setGrid('levelMap', landscape.levelMap, landscape.shape, structure.lattice));
+  await Promise.all(sends);
+  if (version !== gridsVersion) return;
+}
+
+endpoint.handle('setScene', async (u: SceneUpdate) => {
+  let needIso = false;
+  if (u.structure !== undefined) {
+    const latticeChanged = JSON.stringify(structure?.lattice) !== JSON.stringify(u.structure?.lattice);
+    structure = u.structure;
+    viewer.setStructure(structure);
+    renderStructureInfo();
+    renderLegend();
+    if (latticeChanged && landscape && u.landscape === undefined) { extractor?.invalidate(); await sendGrids(); needIso = true; }
+  }
+  if (u.landscape !== undefined) {
+    if (u.landscape && structure && u.landscape.data.length !== u.landscape.shape[0] * u.landscape.shape[1] * u.landscape.shape[2]) {
+      throw new Error(`landscape grid has ${u.landscape.data.length} values, shape ${u.landscape.shape.join('×')} needs ${u.landscape.shape[0] * u.landscape.shape[1] * u.landscape.shape[2]}`);
+    }
+    await setLandscape(u.landscape);
+    needIso = true;
+  }
+  if (u.path !== undefined) {
+    path = u.path;
+    viewer.setPath(path);
+    renderPathInfo();
+  }
+  if (u.options) needIso = applyOptions(u.options) || needIso;
+  if (needIso) requestIso();
+  persist();
+  scheduleRendered();
+  return counts();
+});
+
+endpoint.handle('setStatus', (s) => { setStatus(s); });
+
+endpoint.onNotification('setOptions', (o) => {
+  if (applyOptions(o)) requestIso();
+  persist();
+  scheduleRendered();
+});
+
+/** Apply options from the extension to the view and the controls; true when the isosurface needs recomputing. */
+function applyOptions(o: SceneViewOptions): boolean {
+  const v: Partial<ViewOptions> = {};
+  if (o.repeats) v.repeats = o.repeats.map((r) => Math.min(3, Math.max(1, Math.round(r)))) as [number, number, number];
+  if (o.showBonds !== undefined) v.showBonds = o.showBonds;
+  if (o.showMobile !== undefined) v.showMobile = o.showMobile;
+  if (o.showIsosurface !== undefined) v.showIso = o.showIsosurface;
+  if (o.showPath !== undefined) v.showPath = o.showPath;
+  viewer.setOptions(v);
+  syncControls();
+  if (o.level !== undefined && Number.isFinite(o.level)) {
+    levelRel = o.level;
+    layoutSlider();
+    return true;
+  }
+  return false;
+}
+
+function syncControls(): void {
+  const o = viewer.getOptions();
+  o.repeats.forEach((r, i) => { ui.rep[i].value = String(r); });
+  ui.showMobile.checked = o.showMobile;
+  ui.showBonds.checked = o.showBonds;
+  ui.showIso.checked = o.showIso;
+  ui.showPath.checked = o.showPath;
+  ui.atomScale.value = String(o.atomScale);
+  ui.opacity.value = String(o.isoOpacity);
+  ui.colour.value = o.isoColour;
+}
+
+// ------------------------------------------------------------------ controls
+
+function bindControls(): void {
+  const changed = () => { persist(); scheduleRendered(); };
+  ui.rep.forEach((sel, i) => sel.addEventListener('change', () => {
+    const r = viewer.getOptions().repeats;
+    r[i] = Math.min(3, Math.max(1, parseInt(sel.value, 10) || 1));
+    viewer.setOptions({ repeats: r });
+    updateLevelText();
+    changed();
+  }));
+  ui.showMobile.addEventListener('change', () => { viewer.setOptions({ showMobile: ui.showMobile.checked }); changed(); });
+  ui.showBonds.addEventListener('change', () => { viewer.setOptions({ showBonds: ui.showBonds.checked }); changed(); });
+  ui.atomScale.addEventListener('input', () => { viewer.setOptions({ atomScale: parseFloat(ui.atomScale.value) }); changed(); });
+  ui.viewButtons.reset.addEventListener('click', () => viewer.viewAlong('reset'));
+  ui.viewButtons.a.addEventListener('click', () => viewer.viewAlong('a'));
+  ui.viewButtons.b.addEventListener('click', () => viewer.viewAlong('b'));
+  ui.viewButtons.c.addEventListener('click', () => viewer.viewAlong('c'));
+  ui.showIso.addEventListener('change', () => { viewer.setOptions({ showIso: ui.showIso.checked }); updateLevelText(); changed(); });
+  ui.isoField.addEventListener('change', () => {
+    isoField = ui.isoField.value === 'levelMap' && landscape?.levelMap ? 'levelMap' : 'energy';
+    layoutSlider();
+    requestIso();
+    changed();
+  });
+  const setLevel = (x: number) => {
+    if (!Number.isFinite(x)) return;
+    levelRel = Math.max(0, x);
+    ui.level.value = String(levelRel);
+    ui.levelNum.value = levelRel.toFixed(2);
+    requestIso();
+    changed();
+  };
+  ui.level.addEventListener('input', () => setLevel(parseFloat(ui.level.value)));
+  ui.levelNum.addEventListener('change', () => setLevel(parseFloat(ui.levelNum.value)));
+  ui.opacity.addEventListener('input', () => { viewer.setOptions({ isoOpacity: parseFloat(ui.opacity.value) }); changed(); });
+  ui.colour.addEventListener('input', () => { viewer.setOptions({ isoColour: ui.colour.value }); changed(); });
+  ui.showPath.addEventListener('change', () => { viewer.setOptions({ showPath: ui.showPath.checked }); changed(); });
+  ui.saveImage.addEventListener('click', () => void saveImage());
+  ui.exportCube.addEventListener('click', () => void exportGrid('cube'));
+  ui.exportGrd.addEventListener('click', () => void exportGrid('grd'));
+}
+
+async function saveImage(): Promise<void> {
+  try {
+    const url = viewer.snapshot();
+    const pngBase64 = url.slice(url.indexOf(',') + 1);
+    const name = (structure?.name || structure?.formula || 'ionpath').replace(/[^\w.-]+/g, '_');
+    const r = await endpoint.request('saveImage', { pngBase64, suggestedName: `${name}.png` });
+    if (r?.path) setStatus({ state: 'ready', message: `Saved ${r.path}` });
+  } catch (e) {
+    reportError(`Could not save the image: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function exportGrid(format: 'cube' | 'grd'): Promise<void> {
+  try {
+    const r = await endpoint.request('exportGrid', { format });
+    if (r?.path) setStatus({ state: 'ready', message: `Exported ${r.path}` });
+  } catch (e) {
+    reportError(`Could not export the grid: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+// ------------------------------------------------------------------ theme
+
+onThemeChange(() => {
+  theme = readTheme();
+  viewer.setTheme(theme);
+  if (path) profileDrawn = drawProfile(ui.profile, path, theme, landscape?.method ?? null).drawn;
+});
+new ResizeObserver(() => { if (path) profileDrawn = drawProfile(ui.profile, path, theme, landscape?.method ?? null).drawn; }).observe(ui.profile);
+
+// ------------------------------------------------------------------ test hooks
+
+export interface TestHooks {
+  readonly atomCount: number;
+  readonly mobileAtomCount: number;
+  readonly isosurfaceVertexCount: number;
+  readonly isosurfaceBounds: { min: number[]; max: number[] } | null;
+  readonly isosurfaceFracBounds: { min: number[]; max: number[] } | null;
+  readonly isosurfaceDone: boolean;
+  readonly pathPointCount: number;
+  readonly pathImageCount: number;
+  readonly profileDrawn: boolean;
+  readonly consoleErrors: string[];
+  readonly usesWorker: boolean;
+  readonly level: number;
+  readonly webgl: { version: string; renderer: string };
+  /** Fraction of canvas pixels that differ from the background colour. */
+  coverage(): number;
+  /** Average ms per frame over `n` frames while orbiting. */
+  benchmarkFrames(n: number): number;
+  /** Run the pure marching cubes on the main thread: vertex count and ms. */
+  marchingCubes(data: Float32Array, shape: [number, number, number], level: number, lattice: [[number, number, number], [number, number, number], [number, number, number]]): { vertices: number; triangles: number; ms: number };
+  /** Round-trip one extraction of the current landscape through the worker: ms (wall) and the worker's own ms. */
+  extractRoundTrip(level: number): Promise<{ wallMs: number; workerMs: number; vertices: number; usesWorker: boolean }>;
+}
+
+const hooks: TestHooks = {
+  get atomCount() { return viewer.atomCount; },
+  get mobileAtomCount() { return viewer.mobileCount; },
+  get isosurfaceVertexCount() { return viewer.isoStats().vertexCount; },
+  get isosurfaceBounds() { return viewer.isoStats().bounds; },
+  get isosurfaceFracBounds() { return viewer.isoStats().fracBounds; },
+  get isosurfaceDone() { return isoDone; },
+  get pathPointCount() { return path ? path.points.length : 0; },
+  get pathImageCount() { return viewer.pathImageCount; },
+  get profileDrawn() { return profileDrawn; },
+  get consoleErrors() { return consoleErrors; },
+  get usesWorker() { return !!isoClient?.usesWorker; },
+  get level() { return levelRel; },
+  get webgl() {
+    const gl = viewer.renderer.getContext();
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return { version: String(gl.getParameter(gl.VERSION)), renderer: String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)) };
+  },
+  coverage() {
+    viewer.renderNow();
+    const src = viewer.renderer.domElement;
+    const c = document.createElement('canvas');
+    c.width = Math.min(400, src.width);
+    c.height = Math.round((c.width / src.width) * src.height);
+    const ctx = c.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(src, 0, 0, c.width, c.height);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const bg = [parseInt(theme.background.slice(1, 3), 16), parseInt(theme.background.slice(3, 5), 16), parseInt(theme.background.slice(5, 7), 16)];
+    let diff = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 24) diff++;
+    return diff / (d.length / 4);
+  },
+  benchmarkFrames: (n) => viewer.benchmarkFrames(n),
+  marchingCubes(data, shape, level, lattice) {
+    const t0 = performance.now();
+    const m = marchingCubes(data, shape, level, lattice);
+    return { vertices: m.positions.length / 3, triangles: m.indices.length / 3, ms: performance.now() - t0 };
+  },
+  async extractRoundTrip(level) {
+    const client = await clientReady;
+    const t0 = performance.now();
+    const r = await client.extract('energy', landscapeRange.min + level);
+    return { wallMs: performance.now() - t0, workerMs: r.ms, vertices: r.positions.length / 3, usesWorker: client.usesWorker };
+  },
+};
+win.__ionpathTest = hooks;
+
+// ------------------------------------------------------------------ start
+
+bindControls();
+syncControls();
+renderStructureInfo();
+void customElements.whenDefined('vscode-single-select').then(syncControls);
+void endpoint.request('ready', { protocolVersion: SCENE_PROTOCOL_VERSION }).catch((e) => console.warn('ionpath: ready was not acknowledged', e));

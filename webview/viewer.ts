@@ -1,0 +1,736 @@
+/**
+ * The three.js view: atoms, cell, axes, bonds, isosurface and migration path, rendered on demand.
+ *
+ * Marks (also explained in the legend):
+ * - Atoms are spheres coloured by element (Jmol palette), radius = covalent radius × "atom size".
+ * - Partially occupied or mixed sites: the sphere (coloured by the majority species) is translucent
+ *   and carries a ring facing the viewer, coloured by the second species on the site, or grey when
+ *   the rest of the site is vacant.
+ * - Mobile ions (Li) carry a yellow halo; "Show mobile ions" hides them.
+ * - Atoms on cell faces, edges and corners are drawn on every equivalent face of the (super)cell.
+ * - Bonds (optional): two half-bonds, each in its atom's colour, between drawn framework atoms closer
+ *   than 1.15 × the sum of covalent radii (all periodic images considered). When the structure has
+ *   anions (O, S, Se, Te, N, halogens, H) only cation–anion bonds are drawn, plus anion–anion ones
+ *   shorter than the radii sum (S–S, O–O). Mobile ions get no bonds.
+ * - Isosurface: periodic, replicated over the supercell; drawn back faces first, then front faces.
+ * - Path: a tube coloured by energy, with every periodic image that falls in the supercell, clipped
+ *   to the supercell.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { SceneAtom, ScenePath, SceneStructure } from '../src/protocol/scene';
+import { elementInfo, VACANCY_COLOUR } from './elements';
+import { colourAt } from './colormap';
+import type { Mat3 } from './marchingCubes';
+import type { ThemeColours } from './theme';
+
+export interface ViewOptions {
+  repeats: [number, number, number];
+  showMobile: boolean;
+  showBonds: boolean;
+  atomScale: number;
+  showIso: boolean;
+  isoOpacity: number;
+  isoColour: string;
+  showPath: boolean;
+}
+
+export const DEFAULT_OPTIONS: ViewOptions = {
+  repeats: [1, 1, 1], showMobile: true, showBonds: false, atomScale: 0.3,
+  showIso: true, isoOpacity: 0.55, isoColour: '#3fa7ff', showPath: true,
+};
+
+export interface IsoMeshData { positions: Float32Array; normals: Float32Array; indices: Uint32Array }
+
+/** Fractional tolerance for "on a face/edge/corner". */
+const FACE_TOL = 1e-3;
+const BOND_FACTOR = 1.15;
+const HALO_COLOUR = 0xffd54a;
+const AXIS_COLOURS = [0xe0524f, 0x4caf50, 0x4f7be0];
+/** Elements treated as anions for bonds. */
+const ANIONS = new Set(['O', 'S', 'Se', 'Te', 'N', 'F', 'Cl', 'Br', 'I', 'H']);
+
+interface AtomInstance { p: THREE.Vector3; r: number; colour: number; ring: number | null; base: number }
+
+export class Viewer {
+  readonly renderer: THREE.WebGLRenderer;
+  readonly scene = new THREE.Scene();
+  readonly camera: THREE.PerspectiveCamera;
+  readonly controls: OrbitControls;
+  private readonly light = new THREE.DirectionalLight(0xffffff, 2.2);
+  private readonly ambient = new THREE.AmbientLight(0xffffff, 1.1);
+
+  private structure: SceneStructure | null = null;
+  private lattice: Mat3 | null = null;
+  private options: ViewOptions = { ...DEFAULT_OPTIONS };
+  private theme: ThemeColours;
+
+  private readonly atomsGroup = new THREE.Group();
+  private readonly mobileGroup = new THREE.Group();
+  private readonly bondsGroup = new THREE.Group();
+  private readonly cellGroup = new THREE.Group();
+  private readonly isoGroup = new THREE.Group();
+  private readonly pathGroup = new THREE.Group();
+  private rings: THREE.InstancedMesh[] = [];
+  private ringData: { mesh: THREE.InstancedMesh; items: { p: THREE.Vector3; s: number }[] }[] = [];
+
+  private isoGeometry: THREE.BufferGeometry | null = null;
+  private isoMaterials: THREE.MeshPhongMaterial[] = [];
+  private isoBase: { vertexCount: number; box: THREE.Box3 | null; fracMin: number[]; fracMax: number[] } = { vertexCount: 0, box: null, fracMin: [], fracMax: [] };
+  private path: ScenePath | null = null;
+  private clipPlanes: THREE.Plane[] = [];
+
+  private renderScheduled = false;
+  private disposed = false;
+  /** Counts for tests and the `rendered` message. */
+  atomCount = 0;
+  mobileCount = 0;
+  pathImageCount = 0;
+  bondCount = 0;
+
+  constructor(private readonly container: HTMLElement, theme: ThemeColours) {
+    this.theme = theme;
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.localClippingEnabled = true;
+    const canvas = this.renderer.domElement;
+    canvas.tabIndex = 0;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', '3D view of the crystal structure. Drag or use arrow keys to rotate, +/− to zoom, 0 to reset.');
+    container.prepend(canvas);
+
+    this.camera = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
+    this.camera.up.set(0, 0, 1);
+    this.camera.add(this.light);
+    this.light.position.set(0.4, 0.6, 1);
+    this.scene.add(this.camera, this.ambient);
+    this.scene.add(this.cellGroup, this.atomsGroup, this.mobileGroup, this.bondsGroup, this.isoGroup, this.pathGroup);
+
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.enableDamping = false;
+    this.controls.addEventListener('change', () => this.requestRender());
+    canvas.addEventListener('keydown', (e) => this.onKey(e));
+
+    new ResizeObserver(() => this.resize()).observe(container);
+    this.resize();
+    this.applyTheme(theme);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  setTheme(theme: ThemeColours): void {
+    this.applyTheme(theme);
+    if (this.structure) this.buildCell();
+    this.requestRender();
+  }
+
+  setStructure(s: SceneStructure | null): void {
+    const fit = !this.structure || !s || this.structure.name !== s.name || JSON.stringify(this.structure.lattice) !== JSON.stringify(s.lattice);
+    this.structure = s;
+    this.lattice = s ? s.lattice : null;
+    this.rebuildStructure();
+    this.rebuildPath();
+    this.layoutIso();
+    if (fit) this.resetView();
+    this.requestRender();
+  }
+
+  setOptions(o: Partial<ViewOptions>): void {
+    const prev = this.options;
+    this.options = { ...prev, ...o };
+    const repeatsChanged = !!o.repeats && o.repeats.some((r, i) => r !== prev.repeats[i]);
+    if (repeatsChanged || (o.atomScale !== undefined && o.atomScale !== prev.atomScale) || (o.showBonds !== undefined && o.showBonds !== prev.showBonds)) {
+      this.rebuildStructure();
+    }
+    if (repeatsChanged) { this.rebuildPath(); this.layoutIso(); this.refit(); }
+    this.mobileGroup.visible = this.options.showMobile;
+    this.isoGroup.visible = this.options.showIso;
+    this.pathGroup.visible = this.options.showPath;
+    for (const m of this.isoMaterials) {
+      m.color.set(this.options.isoColour);
+      m.opacity = this.options.isoOpacity;
+      m.transparent = this.options.isoOpacity < 0.999;
+      m.depthWrite = !m.transparent;
+      m.needsUpdate = true;
+    }
+    this.countAtoms();
+    this.requestRender();
+  }
+
+  getOptions(): ViewOptions {
+    return { ...this.options, repeats: [...this.options.repeats] as [number, number, number] };
+  }
+
+  setIsoMesh(mesh: IsoMeshData | null): void {
+    this.isoGeometry?.dispose();
+    this.isoGeometry = null;
+    this.isoBase = { vertexCount: 0, box: null, fracMin: [], fracMax: [] };
+    if (mesh && mesh.indices.length > 0 && this.lattice) {
+      const g = new THREE.BufferGeometry();
+      g.setAttribute('position', new THREE.BufferAttribute(mesh.positions, 3));
+      g.setAttribute('normal', new THREE.BufferAttribute(mesh.normals, 3));
+      g.setIndex(new THREE.BufferAttribute(mesh.indices, 1));
+      g.computeBoundingBox();
+      g.computeBoundingSphere();
+      this.isoGeometry = g;
+      const inv = invert3(this.lattice);
+      const fmin = [Infinity, Infinity, Infinity], fmax = [-Infinity, -Infinity, -Infinity];
+      const P = mesh.positions;
+      for (let i = 0; i < P.length; i += 3) {
+        for (let a = 0; a < 3; a++) {
+          const f = P[i] * inv[0][a] + P[i + 1] * inv[1][a] + P[i + 2] * inv[2][a];
+          if (f < fmin[a]) fmin[a] = f;
+          if (f > fmax[a]) fmax[a] = f;
+        }
+      }
+      this.isoBase = { vertexCount: P.length / 3, box: g.boundingBox, fracMin: fmin, fracMax: fmax };
+    }
+    this.layoutIso();
+    this.requestRender();
+  }
+
+  setPath(p: ScenePath | null): void {
+    this.path = p && p.points.length >= 2 ? p : null;
+    this.rebuildPath();
+    this.requestRender();
+  }
+
+  /** Isosurface statistics over the whole supercell (what is drawn). */
+  isoStats(): { vertexCount: number; bounds: { min: number[]; max: number[] } | null; fracBounds: { min: number[]; max: number[] } | null } {
+    const n = this.options.repeats[0] * this.options.repeats[1] * this.options.repeats[2];
+    if (!this.isoBase.box || !this.lattice || !this.options.showIso) return { vertexCount: 0, bounds: null, fracBounds: null };
+    const L = this.lattice, R = this.options.repeats;
+    const box = new THREE.Box3();
+    for (const i of [0, R[0] - 1]) for (const j of [0, R[1] - 1]) for (const k of [0, R[2] - 1]) {
+      const t = latticePoint(L, i, j, k);
+      box.union(this.isoBase.box.clone().translate(t));
+    }
+    return {
+      vertexCount: this.isoBase.vertexCount * n,
+      bounds: { min: box.min.toArray(), max: box.max.toArray() },
+      fracBounds: { min: [...this.isoBase.fracMin], max: this.isoBase.fracMax.map((x, a) => x + R[a] - 1) },
+    };
+  }
+
+  /** View direction presets. */
+  viewAlong(axis: 'a' | 'b' | 'c' | 'reset'): void {
+    if (!this.lattice) return;
+    const { centre, radius } = this.bounds();
+    const L = this.lattice;
+    let dir: THREE.Vector3, up: THREE.Vector3;
+    if (axis === 'reset') {
+      dir = new THREE.Vector3(0.55, -1.5, 0.75).normalize();
+      up = new THREE.Vector3(0, 0, 1);
+    } else {
+      const i = axis === 'a' ? 0 : axis === 'b' ? 1 : 2;
+      dir = new THREE.Vector3(...L[i]).normalize();
+      up = new THREE.Vector3(...L[i === 2 ? 1 : 2]).normalize();
+    }
+    const dist = radius / Math.sin((this.camera.fov * Math.PI) / 360) * 1.02;
+    this.camera.up.copy(up);
+    this.camera.position.copy(centre).addScaledVector(dir, dist);
+    this.camera.near = Math.max(0.05, dist - radius * 3);
+    this.camera.far = dist + radius * 4;
+    this.camera.updateProjectionMatrix();
+    this.controls.target.copy(centre);
+    // OrbitControls caches the up axis at construction; rebuild its quaternion by re-creating the controls state.
+    (this.controls as unknown as { _quat?: THREE.Quaternion })._quat?.setFromUnitVectors(up, new THREE.Vector3(0, 1, 0));
+    (this.controls as unknown as { _quatInverse?: THREE.Quaternion })._quatInverse?.setFromUnitVectors(up, new THREE.Vector3(0, 1, 0)).invert();
+    this.controls.update();
+    this.requestRender();
+  }
+
+  resetView(): void {
+    this.viewAlong('reset');
+  }
+
+  /** Fit the (super)cell in view, keeping the viewing direction. */
+  refit(): void {
+    if (!this.lattice) return;
+    const { centre, radius } = this.bounds();
+    const dir = this.camera.position.clone().sub(this.controls.target).normalize();
+    const dist = radius / Math.sin((this.camera.fov * Math.PI) / 360) * 1.02;
+    this.controls.target.copy(centre);
+    this.camera.position.copy(centre).addScaledVector(dir, dist);
+    this.camera.near = Math.max(0.05, dist - radius * 3);
+    this.camera.far = dist + radius * 4;
+    this.camera.updateProjectionMatrix();
+    this.controls.update();
+    this.requestRender();
+  }
+
+  requestRender(): void {
+    if (this.renderScheduled || this.disposed) return;
+    this.renderScheduled = true;
+    requestAnimationFrame(() => {
+      this.renderScheduled = false;
+      this.renderNow();
+    });
+  }
+
+  renderNow(): void {
+    this.updateRings();
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  /** PNG of the current view as a data: URL. */
+  snapshot(): string {
+    this.renderNow();
+    return this.renderer.domElement.toDataURL('image/png');
+  }
+
+  /** Render `frames` frames while orbiting; average ms per frame (with a GPU sync each frame). */
+  benchmarkFrames(frames: number): number {
+    const gl = this.renderer.getContext();
+    const px = new Uint8Array(4);
+    const t0 = performance.now();
+    for (let i = 0; i < frames; i++) {
+      this.camera.position.sub(this.controls.target).applyAxisAngle(this.camera.up, (2 * Math.PI) / frames).add(this.controls.target);
+      this.camera.lookAt(this.controls.target);
+      this.renderNow();
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px); // forces the frame to finish
+    }
+    return (performance.now() - t0) / frames;
+  }
+
+  // ---------------------------------------------------------------- building
+
+  private applyTheme(theme: ThemeColours): void {
+    this.theme = theme;
+    this.renderer.setClearColor(new THREE.Color(theme.background), 1);
+  }
+
+  private resize(): void {
+    const w = Math.max(1, this.container.clientWidth), h = Math.max(1, this.container.clientHeight);
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+
+  private bounds(): { centre: THREE.Vector3; radius: number } {
+    const L = this.lattice!;
+    const R = this.options.repeats;
+    const box = new THREE.Box3();
+    for (const i of [0, R[0]]) for (const j of [0, R[1]]) for (const k of [0, R[2]]) box.expandByPoint(latticePoint(L, i, j, k));
+    const centre = box.getCenter(new THREE.Vector3());
+    const radius = Math.max(1, box.getSize(new THREE.Vector3()).length() / 2 + 1);
+    return { centre, radius };
+  }
+
+  private clear(group: THREE.Group): void {
+    for (const c of [...group.children]) {
+      group.remove(c);
+      c.traverse((o) => {
+        const m = o as THREE.Mesh;
+        if (m.geometry && m.geometry !== this.isoGeometry) m.geometry.dispose();
+        const mat = m.material as THREE.Material | THREE.Material[] | undefined;
+        if (Array.isArray(mat)) mat.forEach((x) => x.dispose()); else mat?.dispose();
+        const sm = (o as THREE.Sprite).material as THREE.SpriteMaterial | undefined;
+        sm?.map?.dispose();
+      });
+    }
+  }
+
+  private rebuildStructure(): void {
+    this.clear(this.atomsGroup);
+    this.clear(this.mobileGroup);
+    this.clear(this.bondsGroup);
+    this.rings = [];
+    this.ringData = [];
+    this.buildCell();
+    if (!this.structure) { this.countAtoms(); return; }
+    const s = this.structure, L = s.lattice, R = this.options.repeats;
+    const framework: { opaque: AtomInstance[]; partial: AtomInstance[] } = { opaque: [], partial: [] };
+    const mobile: { opaque: AtomInstance[]; partial: AtomInstance[] } = { opaque: [], partial: [] };
+    s.atoms.forEach((atom, base) => {
+      const look = siteLook(atom, this.options.atomScale);
+      const target = (atom.mobile ? mobile : framework)[look.partial ? 'partial' : 'opaque'];
+      for (const f of images(atom.frac, R)) {
+        target.push({ p: latticePoint(L, f[0], f[1], f[2]), r: look.radius, colour: look.colour, ring: look.ring, base });
+      }
+    });
+    const total = framework.opaque.length + framework.partial.length + mobile.opaque.length + mobile.partial.length;
+    // Level of detail by instance count: ~1000 triangles per sphere for small scenes, ~380 or ~160 for big ones.
+    const seg = total < 800 ? [28, 18] : total < 4000 ? [16, 12] : [10, 8];
+    const sphere = new THREE.SphereGeometry(1, seg[0], seg[1]);
+    const haloSphere = new THREE.SphereGeometry(1, 14, 10);
+    const addSpheres = (group: THREE.Group, list: AtomInstance[], partial: boolean, name: string) => {
+      if (!list.length) return;
+      const mat = new THREE.MeshPhongMaterial({ shininess: 70, specular: 0x2a2a2a, transparent: partial, opacity: partial ? 0.55 : 1, depthWrite: !partial });
+      const mesh = new THREE.InstancedMesh(sphere, mat, list.length);
+      mesh.name = name;
+      const m = new THREE.Matrix4(), c = new THREE.Color();
+      list.forEach((a, i) => {
+        m.makeScale(a.r, a.r, a.r).setPosition(a.p);
+        mesh.setMatrixAt(i, m);
+        mesh.setColorAt(i, c.setHex(a.colour));
+      });
+      mesh.renderOrder = partial ? 1 : 0;
+      mesh.frustumCulled = false;
+      group.add(mesh);
+      const ringed = list.filter((a) => a.ring !== null);
+      if (ringed.length) {
+        const ringMesh = new THREE.InstancedMesh(new THREE.TorusGeometry(1, 0.05, 8, 48), new THREE.MeshBasicMaterial(), ringed.length);
+        ringMesh.name = name + '-rings';
+        ringed.forEach((a, i) => ringMesh.setColorAt(i, c.setHex(a.ring!)));
+        ringMesh.frustumCulled = false;
+        ringMesh.renderOrder = 2;
+        group.add(ringMesh);
+        this.rings.push(ringMesh);
+        this.ringData.push({ mesh: ringMesh, items: ringed.map((a) => ({ p: a.p, s: a.r * 1.15 })) });
+      }
+    };
+    addSpheres(this.atomsGroup, framework.opaque, false, 'framework');
+    addSpheres(this.atomsGroup, framework.partial, true, 'framework-partial');
+    addSpheres(this.mobileGroup, mobile.opaque, false, 'mobile');
+    addSpheres(this.mobileGroup, mobile.partial, true, 'mobile-partial');
+    const allMobile = [...mobile.opaque, ...mobile.partial];
+    if (allMobile.length) {
+      const halo = new THREE.InstancedMesh(haloSphere, new THREE.MeshBasicMaterial({ color: HALO_COLOUR, transparent: true, opacity: 0.35, side: THREE.BackSide, depthWrite: false }), allMobile.length);
+      halo.name = 'mobile-halo';
+      const m = new THREE.Matrix4();
+      allMobile.forEach((a, i) => { const r = a.r * 1.35 + 0.08; halo.setMatrixAt(i, m.makeScale(r, r, r).setPosition(a.p)); });
+      halo.frustumCulled = false;
+      halo.renderOrder = 1;
+      this.mobileGroup.add(halo);
+    }
+    this.mobileGroup.visible = this.options.showMobile;
+    if (this.options.showBonds) this.buildBonds([...framework.opaque, ...framework.partial]);
+    this.countAtoms();
+  }
+
+  private countAtoms(): void {
+    let fw = 0, mob = 0;
+    for (const o of this.atomsGroup.children) if (o.name === 'framework' || o.name === 'framework-partial') fw += (o as THREE.InstancedMesh).count;
+    for (const o of this.mobileGroup.children) if (o.name === 'mobile' || o.name === 'mobile-partial') mob += (o as THREE.InstancedMesh).count;
+    this.mobileCount = mob;
+    this.atomCount = fw + (this.options.showMobile ? mob : 0);
+  }
+
+  private buildBonds(instances: AtomInstance[]): void {
+    const s = this.structure!, L = s.lattice;
+    // Neighbour vectors per base atom, over all periodic images within the cut-off.
+    const widths = perpendicularWidths(L);
+    const fw = s.atoms.map((a, i) => ({ a, i })).filter((x) => !x.a.mobile);
+    const maxR = Math.max(0, ...fw.map((x) => elementInfo(majority(x.a).element).radius));
+    const maxCut = 2 * maxR * BOND_FACTOR;
+    const nImg = widths.map((w) => Math.max(1, Math.ceil(maxCut / w)));
+    const neighbours = new Map<number, THREE.Vector3[]>();
+    const cart = fw.map((x) => latticePoint(L, ...wrapFrac(x.a.frac)));
+    const isAnion = fw.map((x) => ANIONS.has(elementInfo(majority(x.a).element).symbol));
+    const hasAnions = isAnion.some(Boolean);
+    let total = 0;
+    for (let p = 0; p < fw.length; p++) {
+      const rp = elementInfo(majority(fw[p].a).element).radius;
+      const list: THREE.Vector3[] = [];
+      for (let q = 0; q < fw.length; q++) {
+        // With anions present: cation–anion bonds, and anion–anion only when short (S–S, O–O);
+        // no cation–cation bonds. Without anions (intermetallics): every pair.
+        let factor = BOND_FACTOR;
+        if (hasAnions) {
+          if (!isAnion[p] && !isAnion[q]) continue;
+          if (isAnion[p] && isAnion[q]) factor = 1.05;
+        }
+        const cut = (rp + elementInfo(majority(fw[q].a).element).radius) * factor;
+        for (let i = -nImg[0]; i <= nImg[0]; i++) for (let j = -nImg[1]; j <= nImg[1]; j++) for (let k = -nImg[2]; k <= nImg[2]; k++) {
+          const d = cart[q].clone().add(latticePoint(L, i, j, k)).sub(cart[p]);
+          const len = d.length();
+          if (len > 0.4 && len < cut) list.push(d);
+        }
+      }
+      neighbours.set(fw[p].i, list);
+      total += list.length;
+      if (total > 200000) break;
+    }
+    // Only bonds whose both ends are drawn (no dangling stubs at the cell boundary).
+    const key = (v: THREE.Vector3) => `${Math.round(v.x * 100)},${Math.round(v.y * 100)},${Math.round(v.z * 100)}`;
+    const shown = new Set(instances.map((a) => key(a.p)));
+    const halves: { p: THREE.Vector3; d: THREE.Vector3; colour: number }[] = [];
+    const end = new THREE.Vector3();
+    for (const a of instances) {
+      for (const d of neighbours.get(a.base) ?? []) {
+        if (shown.has(key(end.copy(a.p).add(d)))) halves.push({ p: a.p, d, colour: a.colour });
+      }
+    }
+    if (!halves.length || halves.length > 400000) return;
+    const geo = new THREE.CylinderGeometry(1, 1, 1, 10, 1, true).translate(0, 0.5, 0);
+    const mesh = new THREE.InstancedMesh(geo, new THREE.MeshPhongMaterial({ shininess: 40 }), halves.length);
+    const m = new THREE.Matrix4(), q = new THREE.Quaternion(), sc = new THREE.Vector3(), y = new THREE.Vector3(0, 1, 0), c = new THREE.Color();
+    const rb = 0.1 * (this.options.atomScale / 0.3) ** 0.5;
+    halves.forEach((h, i) => {
+      const len = h.d.length() / 2;
+      q.setFromUnitVectors(y, h.d.clone().normalize());
+      m.compose(h.p, q, sc.set(rb, len, rb));
+      mesh.setMatrixAt(i, m);
+      mesh.setColorAt(i, c.setHex(h.colour));
+    });
+    mesh.frustumCulled = false;
+    mesh.name = 'bonds';
+    this.bondsGroup.add(mesh);
+    this.bondCount = halves.length / 2;
+  }
+
+  private buildCell(): void {
+    this.clear(this.cellGroup);
+    if (!this.lattice) return;
+    const L = this.lattice, R = this.options.repeats;
+    const pts: number[] = [];
+    const seg = (a: THREE.Vector3, b: THREE.Vector3) => pts.push(a.x, a.y, a.z, b.x, b.y, b.z);
+    for (let i = 0; i < R[0]; i++) for (let j = 0; j < R[1]; j++) for (let k = 0; k < R[2]; k++) {
+      const c = (u: number, v: number, w: number) => latticePoint(L, i + u, j + v, k + w);
+      for (const [u, v] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+        seg(c(0, u, v), c(1, u, v));
+        seg(c(u, 0, v), c(u, 1, v));
+        seg(c(u, v, 0), c(u, v, 1));
+      }
+    }
+    const g = new THREE.BufferGeometry();
+    g.setAttribute('position', new THREE.Float32BufferAttribute(pts, 3));
+    const lines = new THREE.LineSegments(g, new THREE.LineBasicMaterial({ color: this.theme.grid, transparent: true, opacity: 0.8 }));
+    lines.name = 'cell';
+    this.cellGroup.add(lines);
+
+    // Axes a, b, c from the origin, with labels.
+    const lengths = L.map((v) => Math.hypot(...v));
+    const label = Math.min(2.2, Math.max(0.7, 0.09 * Math.max(...lengths.map((x, i) => x * R[i]))));
+    ['a', 'b', 'c'].forEach((name, i) => {
+      const dir = new THREE.Vector3(...L[i]).normalize();
+      const len = Math.min(lengths[i] * 0.35, 3.5);
+      const arrow = new THREE.ArrowHelper(dir, new THREE.Vector3(), len, AXIS_COLOURS[i], Math.min(0.6, len * 0.25), Math.min(0.3, len * 0.12));
+      (arrow.line.material as THREE.LineBasicMaterial).depthTest = false;
+      (arrow.cone.material as THREE.MeshBasicMaterial).depthTest = false;
+      arrow.renderOrder = 5;
+      this.cellGroup.add(arrow);
+      const sprite = textSprite(name, AXIS_COLOURS[i], this.theme.background);
+      sprite.position.copy(dir.clone().multiplyScalar(len + label * 0.45));
+      sprite.scale.setScalar(label);
+      sprite.renderOrder = 6;
+      this.cellGroup.add(sprite);
+    });
+  }
+
+  private layoutIso(): void {
+    this.clear(this.isoGroup);
+    this.isoMaterials = [];
+    if (!this.isoGeometry || !this.lattice) return;
+    const L = this.lattice, R = this.options.repeats;
+    const n = R[0] * R[1] * R[2];
+    const m = new THREE.Matrix4();
+    for (const side of [THREE.BackSide, THREE.FrontSide]) {
+      const transparent = this.options.isoOpacity < 0.999;
+      const mat = new THREE.MeshPhongMaterial({
+        color: this.options.isoColour, side, transparent, opacity: this.options.isoOpacity,
+        depthWrite: !transparent, shininess: 40, specular: 0x333333,
+        polygonOffset: true, polygonOffsetFactor: 1, polygonOffsetUnits: 1,
+      });
+      this.isoMaterials.push(mat);
+      const mesh = new THREE.InstancedMesh(this.isoGeometry, mat, n);
+      let idx = 0;
+      for (let i = 0; i < R[0]; i++) for (let j = 0; j < R[1]; j++) for (let k = 0; k < R[2]; k++) {
+        mesh.setMatrixAt(idx++, m.makeTranslation(latticePoint(L, i, j, k)));
+      }
+      mesh.frustumCulled = false;
+      mesh.renderOrder = side === THREE.BackSide ? 3 : 4;
+      mesh.name = 'isosurface';
+      this.isoGroup.add(mesh);
+    }
+    this.isoGroup.visible = this.options.showIso;
+  }
+
+  private rebuildPath(): void {
+    this.clear(this.pathGroup);
+    this.pathImageCount = 0;
+    const p = this.path;
+    if (!p || !this.lattice) return;
+    const L = this.lattice, R = this.options.repeats;
+    const inv = invert3(L);
+    const pts = p.points.map((x) => new THREE.Vector3(...x));
+    // Drop consecutive duplicates (the curve needs distinct points).
+    const keep: number[] = [0];
+    for (let i = 1; i < pts.length; i++) if (pts[i].distanceTo(pts[keep[keep.length - 1]]) > 1e-4) keep.push(i);
+    if (keep.length < 2) return;
+    const curvePts = keep.map((i) => pts[i]);
+    const curve = new THREE.CatmullRomCurve3(curvePts, false, 'centripetal');
+    const tubular = Math.min(1200, Math.max(64, curvePts.length * 8));
+    const radius = 0.16;
+    const geo = new THREE.TubeGeometry(curve, tubular, radius, 12, false);
+    // Vertex colours: ring i is at arc fraction i/tubular; energy interpolated along the path's distances.
+    const d = p.distances, e = p.energies;
+    const total = d[d.length - 1] || 1;
+    let eMin = Infinity, eMax = -Infinity;
+    for (const x of e) { if (x < eMin) eMin = x; if (x > eMax) eMax = x; }
+    const span = eMax - eMin || 1;
+    const colours = new Float32Array(geo.attributes.position.count * 3);
+    const perRing = 12 + 1;
+    let seg = 0;
+    for (let i = 0; i <= tubular; i++) {
+      const s = (i / tubular) * total;
+      while (seg < d.length - 2 && d[seg + 1] < s) seg++;
+      const t = d[seg + 1] > d[seg] ? (s - d[seg]) / (d[seg + 1] - d[seg]) : 0;
+      const energy = e[seg] + Math.min(1, Math.max(0, t)) * (e[seg + 1] - e[seg]);
+      const [r, g, b] = colourAt((energy - eMin) / span);
+      for (let j = 0; j < perRing; j++) {
+        const o = (i * perRing + j) * 3;
+        colours[o] = r; colours[o + 1] = g; colours[o + 2] = b;
+      }
+    }
+    const col = new THREE.BufferAttribute(colours, 3);
+    geo.setAttribute('color', col);
+    // Clip to the supercell so periodic images tile it exactly.
+    const eps = 1e-3;
+    this.clipPlanes = [];
+    for (let a = 0; a < 3; a++) {
+      const n = new THREE.Vector3(inv[0][a], inv[1][a], inv[2][a]);
+      const len = n.length();
+      n.divideScalar(len);
+      this.clipPlanes.push(new THREE.Plane(n.clone(), eps / len));
+      this.clipPlanes.push(new THREE.Plane(n.clone().negate(), (R[a] + eps) / len));
+    }
+    const mat = new THREE.MeshPhongMaterial({ vertexColors: true, shininess: 50, clippingPlanes: this.clipPlanes, side: THREE.DoubleSide });
+    // Images: integer shifts s with the path's fractional extent overlapping [0, R].
+    const fmin = [Infinity, Infinity, Infinity], fmax = [-Infinity, -Infinity, -Infinity];
+    for (const q of curvePts) for (let a = 0; a < 3; a++) {
+      const f = q.x * inv[0][a] + q.y * inv[1][a] + q.z * inv[2][a];
+      fmin[a] = Math.min(fmin[a], f); fmax[a] = Math.max(fmax[a], f);
+    }
+    const ranges = [0, 1, 2].map((a) => [Math.ceil(-fmax[a] + 1e-6), Math.floor(R[a] - fmin[a] - 1e-6)]);
+    const shifts: THREE.Vector3[] = [];
+    for (let i = ranges[0][0]; i <= ranges[0][1]; i++) for (let j = ranges[1][0]; j <= ranges[1][1]; j++) for (let k = ranges[2][0]; k <= ranges[2][1]; k++) {
+      if (shifts.length < 216) shifts.push(latticePoint(L, i, j, k));
+    }
+    const mesh = new THREE.InstancedMesh(geo, mat, Math.max(1, shifts.length));
+    const m = new THREE.Matrix4();
+    shifts.forEach((t, i) => mesh.setMatrixAt(i, m.makeTranslation(t)));
+    mesh.count = shifts.length;
+    mesh.frustumCulled = false;
+    mesh.name = 'path';
+    mesh.renderOrder = 2;
+    this.pathGroup.add(mesh);
+    this.pathImageCount = shifts.length;
+    this.pathGroup.visible = this.options.showPath;
+  }
+
+  /** Rings face the camera. */
+  private updateRings(): void {
+    if (!this.ringData.length) return;
+    const q = this.camera.quaternion;
+    const m = new THREE.Matrix4(), s = new THREE.Vector3();
+    for (const { mesh, items } of this.ringData) {
+      items.forEach((it, i) => mesh.setMatrixAt(i, m.compose(it.p, q, s.setScalar(it.s))));
+      mesh.instanceMatrix.needsUpdate = true;
+    }
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const target = this.controls.target;
+    const offset = this.camera.position.clone().sub(target);
+    const step = Math.PI / 36;
+    const up = this.camera.up.clone().normalize();
+    const right = new THREE.Vector3().crossVectors(offset, up).normalize();
+    switch (e.key) {
+      case 'ArrowLeft': offset.applyAxisAngle(up, -step); break;
+      case 'ArrowRight': offset.applyAxisAngle(up, step); break;
+      case 'ArrowUp': if (offset.clone().normalize().dot(up) < 0.97) offset.applyAxisAngle(right, -step); break;
+      case 'ArrowDown': if (offset.clone().normalize().dot(up) > -0.97) offset.applyAxisAngle(right, step); break;
+      case '+': case '=': offset.multiplyScalar(0.9); break;
+      case '-': case '_': offset.multiplyScalar(1 / 0.9); break;
+      case '0': case 'Home': this.resetView(); e.preventDefault(); return;
+      default: return;
+    }
+    e.preventDefault();
+    this.camera.position.copy(target).add(offset);
+    this.camera.lookAt(target);
+    this.controls.update();
+    this.requestRender();
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+export function latticePoint(L: Mat3, f0: number, f1: number, f2: number): THREE.Vector3 {
+  return new THREE.Vector3(
+    f0 * L[0][0] + f1 * L[1][0] + f2 * L[2][0],
+    f0 * L[0][1] + f1 * L[1][1] + f2 * L[2][1],
+    f0 * L[0][2] + f1 * L[1][2] + f2 * L[2][2],
+  );
+}
+
+export function invert3(m: Mat3): Mat3 {
+  const [[a, b, c], [d, e, f], [g, h, i]] = m;
+  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  return [
+    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
+  ];
+}
+
+function perpendicularWidths(L: Mat3): number[] {
+  const v = L.map((r) => new THREE.Vector3(...r));
+  const vol = Math.abs(v[0].dot(new THREE.Vector3().crossVectors(v[1], v[2])));
+  return [0, 1, 2].map((i) => vol / new THREE.Vector3().crossVectors(v[(i + 1) % 3], v[(i + 2) % 3]).length());
+}
+
+/** Wrap into [0, 1), snapping values within the face tolerance of 1 to 0. */
+export function wrapFrac(f: readonly number[]): [number, number, number] {
+  return [0, 1, 2].map((a) => {
+    let x = f[a] - Math.floor(f[a]);
+    if (x > 1 - FACE_TOL) x -= 1;
+    return x;
+  }) as [number, number, number];
+}
+
+/**
+ * Every image of a fractional position inside the supercell [0, R] (closed, with a small tolerance),
+ * so atoms on faces, edges and corners appear on every equivalent face.
+ */
+export function images(frac: readonly number[], R: readonly [number, number, number]): [number, number, number][] {
+  const f = wrapFrac(frac);
+  const per = [0, 1, 2].map((a) => {
+    const out: number[] = [];
+    for (let n = 0; n <= R[a]; n++) {
+      const x = f[a] + n;
+      if (x >= -FACE_TOL && x <= R[a] + FACE_TOL) out.push(x);
+    }
+    return out;
+  });
+  const res: [number, number, number][] = [];
+  for (const x of per[0]) for (const y of per[1]) for (const z of per[2]) res.push([x, y, z]);
+  return res;
+}
+
+function majority(a: SceneAtom): { element: string; occupancy: number } {
+  if (!a.species?.length) return { element: a.element, occupancy: a.occupancy };
+  return [...a.species].sort((x, y) => y.occupancy - x.occupancy)[0];
+}
+
+/** How a site is drawn: colour of the majority species; a ring for partial/mixed sites. */
+export function siteLook(a: SceneAtom, scale: number): { colour: number; radius: number; partial: boolean; ring: number | null } {
+  const species = a.species?.length ? [...a.species].sort((x, y) => y.occupancy - x.occupancy) : [{ element: a.element, occupancy: a.occupancy }];
+  const main = elementInfo(species[0].element);
+  const total = species.reduce((s, x) => s + x.occupancy, 0);
+  const mixed = species.length > 1;
+  const partial = mixed || total < 0.999;
+  const ring = !partial ? null : mixed ? elementInfo(species[1].element).colour : VACANCY_COLOUR;
+  return { colour: main.colour, radius: main.radius * scale, partial, ring };
+}
+
+function textSprite(text: string, colour: number, background: string): THREE.Sprite {
+  const size = 128;
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const ctx = canvas.getContext('2d')!;
+  ctx.font = `bold ${size * 0.62}px sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.lineWidth = size * 0.08;
+  ctx.strokeStyle = background;
+  ctx.strokeText(text, size / 2, size / 2);
+  ctx.fillStyle = `#${colour.toString(16).padStart(6, '0')}`;
+  ctx.fillText(text, size / 2, size / 2);
+  const tex = new THREE.CanvasTexture(canvas);
+  tex.colorSpace = THREE.SRGBColorSpace;
+  const sprite = new THREE.Sprite(new THREE.SpriteMaterial({ map: tex, depthTest: false, transparent: true }));
+  return sprite;
+}
