@@ -31,7 +31,7 @@ const COLUMNS: Column[] = [
   { key: 'MPE_eV', label: 'MPE (eV)', title: 'minimum percolation energy from the level map, eV', numeric: true, format: (r) => num(r.MPE_eV) },
   { key: 'FV_connected', label: 'FV_c', title: 'connected free volume at 0.5 eV (fraction)', numeric: true, format: (r) => (r.FV_connected === null ? '—' : r.FV_connected.toPrecision(3)) },
   { key: 'FV_disconnected', label: 'FV_d', title: 'disconnected free volume at 0.5 eV (fraction)', numeric: true, format: (r) => (r.FV_disconnected === null ? '—' : r.FV_disconnected.toPrecision(3)) },
-  { key: 'dimensionality', label: 'dim', title: 'percolation dimensionality', numeric: true, format: (r) => (r.dimensionality === null ? '—' : `${r.dimensionality}D`) },
+  { key: 'dimensionality', label: 'dim', title: 'channel dimensionality: directions that open within 0.5 eV of Ea 1D', numeric: true, format: (r) => (r.dimensionality === null ? '—' : `${r.dimensionality}D`) },
   { key: 'warnings', label: 'warnings', title: 'what the researcher should know about this result', format: (r) => (r.warnings.length ? `⚠ ${r.warnings.length}` : '') },
   { key: 'error', label: 'error', title: 'why no result', format: (r) => r.error ?? '' },
 ];

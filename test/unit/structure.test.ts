@@ -337,6 +337,19 @@ test('Cartesian coordinates are converted with the cell (orthogonal and hexagona
   for (let i = 0; i < 3; i++) assert.ok(close(hex.sites[0].cart[i], cart[i]));
 });
 
+test('huge Cartesian coordinates in a small skewed cell give finite fractional coordinates (or an error)', { todo: 'build.ts: vecMat(cart, inverse) overflows to ±Infinity and wrap01 turns it into NaN' }, () => {
+  const r = buildStructure(`data_x\n${CELL(0.6, 0.6, 0.6, 60, 60, 60)}loop_\n_atom_site_label\n_atom_site_cartn_x\n_atom_site_cartn_y\n_atom_site_cartn_z\nLi1 1e308 -1e308 1e308\n`);
+  if (r.structure) checkSane(r.structure);
+  else assert.ok(r.messages.some((m) => m.severity === 'error'));
+});
+
+test('a vanishing occupancy does not make Li disappear from the composition', { todo: 'build.ts rounds the composition to 1e-4, so 4 × 1e-5 Li reads as Li 0 and no-li is reported' }, () => {
+  const r = buildStructure(`data_x\n${CELL(4)}${SITE_HEADER.replace('_atom_site_fract_z\n', '_atom_site_fract_z\n_atom_site_occupancy\n')}Li1 Li 0 0 0 0.00001\nO1 O 0.5 0.5 0.5 1\n`);
+  assert.ok(r.structure);
+  assert.ok((r.structure.composition.Li ?? 0) > 0);
+  assert.ok(!codes(r).includes('no-li'));
+});
+
 // ---- cell errors ---------------------------------------------------------------------------------
 
 test('a cell length out of range is an error at the value', () => {
@@ -412,58 +425,108 @@ test('a byte-order mark and Windows line endings build the same structure', () =
 
 // ---- broken fixtures --------------------------------------------------------------------------------
 
-interface Expectation { file: string; code: string; line: number }
+interface Expectation { file: string; code: string; severity: string | null; lines: number[] }
 
 /**
- * Rows of the table in test/fixtures/README.md: a cell naming a `.cif` file, a cell with a diagnostic
- * code (`loop-count`), a cell with the line. Lines are taken as 1-based (as an editor shows them)
- * unless the README says "0-based".
+ * The table of test/fixtures/README.md: columns named `file`, `… code`, `severity` and `… line`, found by
+ * their headers. The code cell's first `code-like` word is the code; every integer in the line cell before
+ * any parenthesis is a line where the code must appear ("5 and 9": both); no integer: any location.
+ * Lines are 1-based unless the README says "0-based" (it does).
  */
 function readmeExpectations(): Expectation[] | null {
   const readme = join(FIXTURES, 'README.md');
   if (!existsSync(readme)) return null;
   const text = readFileSync(readme, 'utf8');
-  const zeroBased = /0-based/i.test(text);
+  const offset = /0-based/i.test(text) ? 0 : 1;
   const out: Expectation[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim().startsWith('|')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/`/g, ''));
-    const file = cells.find((c) => /\.cif$/i.test(c));
-    if (!file) continue;
-    const lineCell = cells.find((c) => /^\d+$/.test(c));
-    const codeCell = cells.find((c) => /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/.test(c) || /^[a-z]+$/.test(c));
-    if (!lineCell || !codeCell) continue;
-    out.push({ file: basename(file), code: codeCell, line: Number(lineCell) - (zeroBased ? 0 : 1) });
+  let cols: { file: number; code: number; severity: number; line: number } | null = null;
+  for (const row of text.split('\n')) {
+    if (!row.trim().startsWith('|')) { cols = null; continue; }
+    const cells = row.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+    if (cells.every((c) => /^:?-+:?$/.test(c))) continue;
+    if (!cols) {
+      const find = (re: RegExp) => cells.findIndex((c) => re.test(c));
+      const c = { file: find(/^file$/i), code: find(/code/i), severity: find(/severity/i), line: find(/line/i) };
+      cols = c.file >= 0 && c.code >= 0 && c.line >= 0 ? c : null;
+      if (!cols) cols = { file: -1, code: -1, severity: -1, line: -1 }; // a table of another kind
+      continue;
+    }
+    if (cols.file < 0) continue;
+    const file = /[\w.-]+\.cif/.exec(cells[cols.file] ?? '')?.[0];
+    const code = /`?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)`?/.exec(cells[cols.code] ?? '')?.[1];
+    if (!file || !code) continue;
+    const lineCell = (cells[cols.line] ?? '').replace(/\(.*$/, '');
+    const lines = [...lineCell.matchAll(/\d+/g)].map((m) => Number(m[0]) - offset);
+    const severity = cols.severity >= 0 ? /error|warning|info/.exec(cells[cols.severity] ?? '')?.[0] ?? null : null;
+    out.push({ file, code, severity, lines });
   }
   return out.length ? out : null;
 }
 
-/** Fallback: a leading comment such as `# expect: loop-count at line 12` (1-based) in each fixture. */
+/** Fallback: leading comments such as `# Expected diagnostic: loop-count at line 29 (0-based line numbers).` */
 function commentExpectations(dir: string): Expectation[] {
   const out: Expectation[] = [];
   for (const f of readdirSync(dir).filter((x) => /\.cif$/i.test(x))) {
-    const head = readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.startsWith('#')).slice(0, 10).join('\n');
-    const m = /expect\w*\s*:?\s*`?([a-z][a-z0-9-]+)`?\D+(\d+)/i.exec(head);
-    if (m) out.push({ file: f, code: m[1], line: Number(m[2]) - 1 });
+    const head = readFileSync(join(dir, f), 'latin1').split('\n').filter((l) => l.startsWith('#')).slice(0, 10).join('\n');
+    const m = /expect\w*(?:\s+diagnostic)?\s*:?\s*`?([a-z][a-z0-9-]+)`?[^\n\d]*(\d+)?/i.exec(head);
+    if (m) out.push({ file: f, code: m[1], severity: null, lines: m[2] ? [Number(m[2]) - (/0-based/i.test(head) ? 0 : 1)] : [] });
   }
   return out;
 }
+
+/**
+ * Fixture rows that fail because of a known, reported bug in build.ts (kept visible as TODO until fixed;
+ * delete the entry once the fix lands).
+ */
+const KNOWN_BUILD_BUGS: Record<string, string> = {
+  'occupancy-over-1.cif': 'build.ts merges rows at one position into a mixed site without checking that the occupancies sum to ≤ 1',
+};
 
 test('every broken fixture gives its expected code at its expected line', async (t) => {
   const dir = join(FIXTURES, 'broken');
   if (!existsSync(dir)) { t.skip('test/fixtures/broken does not exist yet (written by another task)'); return; }
   const expectations = readmeExpectations() ?? commentExpectations(dir);
   if (!expectations.length) { t.skip('no expectations found in test/fixtures/README.md or in the fixtures\' leading comments'); return; }
+  // Every fixture file is covered by the table, and the table by the files.
+  const files = readdirSync(dir).filter((x) => /\.cif$/i.test(x)).sort();
+  assert.deepEqual([...new Set(expectations.map((e) => e.file))].sort(), files, 'README table and broken/ disagree');
   for (const e of expectations) {
-    await t.test(`${e.file}: ${e.code} on line ${e.line + 1}`, () => {
-      const path = join(dir, e.file);
-      assert.ok(existsSync(path), `${e.file} is listed but missing`);
-      const text = readFileSync(path, 'utf8');
+    const where = e.lines.length ? ` on line ${e.lines.join(' and ')} (0-based)` : '';
+    await t.test(`${e.file}: ${e.code}${where}`, { todo: KNOWN_BUILD_BUGS[e.file] }, () => {
+      const text = readFileSync(join(dir, e.file), 'utf8');
       let r: BuildResult | undefined;
       assert.doesNotThrow(() => { r = buildStructure(text); });
       const found = r!.messages.filter((m) => m.code === e.code);
-      assert.ok(found.length, `no '${e.code}' among: ${r!.messages.map((m) => `${m.code}@${m.at ? m.at.line + 1 : '-'}`).join(', ')}`);
-      assert.ok(found.some((m) => m.at?.line === e.line), `'${e.code}' reported on line(s) ${found.map((m) => (m.at ? m.at.line + 1 : '-')).join(', ')}, expected ${e.line + 1}`);
+      const all = r!.messages.map((m) => `${m.code}@${m.at ? m.at.line : '-'}`).join(', ');
+      assert.ok(found.length, `no '${e.code}' among: ${all}`);
+      if (e.severity) assert.ok(found.some((m) => m.severity === e.severity), `'${e.code}' is not an ${e.severity}: ${found.map((m) => m.severity).join(', ')}`);
+      for (const line of e.lines) assert.ok(found.some((m) => m.at?.line === line), `'${e.code}' reported on line(s) ${found.map((m) => (m.at ? m.at.line : '-')).join(', ')}, expected ${line}`);
     });
   }
+});
+
+test('fixture: LiFePO4 from the H-M symbol only (28 atoms, Li4 Fe4 P4 O16)', (t) => {
+  const file = join(FIXTURES, 'hm-only-LiFePO4.cif');
+  if (!existsSync(file)) { t.skip('test/fixtures/hm-only-LiFePO4.cif not written yet'); return; }
+  const r = buildStructure(readFileSync(file, 'utf8'));
+  assert.deepEqual(r.messages.filter((m) => m.severity === 'error'), []);
+  const s = r.structure!;
+  checkSane(s);
+  assert.equal(s.sites.length, 28);
+  assert.deepEqual(s.composition, { Li: 4, Fe: 4, P: 4, O: 16 });
+  assert.equal(s.spaceGroup.operationsSource, 'hm-symbol');
+  assert.equal(s.spaceGroup.operationCount, 8);
+  assert.equal(msg(r, 'symops-from-table').at?.line, 11);
+});
+
+test('fixture: a CIF 2.0 file (alpha-Li3N, 4 atoms)', (t) => {
+  const file = join(FIXTURES, 'cif2-example.cif');
+  if (!existsSync(file)) { t.skip('test/fixtures/cif2-example.cif not written yet'); return; }
+  const r = buildStructure(readFileSync(file, 'utf8'));
+  assert.equal(r.document.version, '2.0');
+  assert.deepEqual(r.messages.filter((m) => m.severity === 'error'), []);
+  const s = r.structure!;
+  checkSane(s);
+  assert.equal(s.sites.length, 4);
+  assert.deepEqual(s.composition, { Li: 3, N: 1 });
 });

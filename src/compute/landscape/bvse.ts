@@ -153,7 +153,7 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
     probe = { n: probeSoft.n, radius: probeSoft.r, q: ionCharge / Math.sqrt(probeSoft.n) };
   } else {
     if (ionData.covalentRadius === null) throw new LandscapeError('unknown-ion', `No covalent radius for the mobile ion ${ion}.`);
-    probe = { n: ionData.period, radius: ionData.covalentRadius, q: ionCharge };
+    probe = { n: ionData.period, radius: ionData.covalentRadius, q: ionCharge / Math.sqrt(ionData.period) };
   }
 
   // Species of the framework (mobile element removed) and, for the charge scaling, of the whole cell.

@@ -11,10 +11,22 @@ export function methodLabel(r: Pick<LandscapeReport, 'mode'>): string {
   return r.mode === 'bvlain' ? 'BVSE/BVlain' : 'BVSE';
 }
 
+/**
+ * Channel dimensionality as researchers use the word: the directions that open within
+ * `CHANNEL_WINDOW_EV` of the lowest barrier (a 2D barrier 4 eV above the 1D one does not make a 2D conductor).
+ */
+export const CHANNEL_WINDOW_EV = 0.5;
+export function channelDimensionality(r: Pick<LandscapeReport, 'Ea_1D_eV' | 'Ea_2D_eV' | 'Ea_3D_eV'>): number {
+  if (r.Ea_1D_eV === null) return 0;
+  const limit = r.Ea_1D_eV + CHANNEL_WINDOW_EV;
+  return [r.Ea_1D_eV, r.Ea_2D_eV, r.Ea_3D_eV].filter((e) => e !== null && e <= limit + 1e-9).length;
+}
+
 /** The one-line summary of an inlay hint. */
 export function barrierHint(r: LandscapeReport): string {
   const m = methodLabel(r);
-  const dim = r.dimensionality ? `${r.dimensionality}D` : 'no percolation';
+  const d = channelDimensionality(r);
+  const dim = d ? `${d}D channels` : 'no percolation';
   const ea = r.Ea_1D_eV === null ? `Ea(${m}) none below ${eV(r.maxBarrier_eV)}` : `Ea(${m}, 1D) ${eV(r.Ea_1D_eV)}`;
   return `${ea} · ${dim} · Ξ(${m}) ${r.Xi.toFixed(2)}`;
 }
@@ -26,7 +38,7 @@ export function reportMarkdown(r: LandscapeReport): string {
     [`Ea(${m}, 1D)`, eV(r.Ea_1D_eV, 3)],
     [`Ea(${m}, 2D)`, eV(r.Ea_2D_eV, 3)],
     [`Ea(${m}, 3D)`, eV(r.Ea_3D_eV, 3)],
-    ['percolation dimensionality', r.dimensionality ? `${r.dimensionality}D` : 'none'],
+    ['channel dimensionality', channelDimensionality(r) ? `${channelDimensionality(r)}D (directions open within ${CHANNEL_WINDOW_EV} eV of Ea 1D)` : 'none'],
     [`MPE(${m})`, eV(r.MPE_eV, 3)],
     [`FV connected (${m}, ${r.FV_threshold_eV} eV)`, r.FV_connected.toPrecision(3)],
     [`FV disconnected (${m}, ${r.FV_threshold_eV} eV)`, r.FV_disconnected.toPrecision(3)],

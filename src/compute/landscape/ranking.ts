@@ -3,6 +3,7 @@
  * "Rank folder by Ξ" and `ionpath rank`.
  */
 import type { LandscapeJobResult } from './job';
+import { channelDimensionality } from './format';
 
 export interface RankRow {
   file: string;               // path relative to the ranked folder
@@ -35,7 +36,7 @@ export function rowFromResult(file: string, r: LandscapeJobResult, fromCache: bo
     MPE_eV: p?.MPE_eV ?? null,
     FV_connected: p?.FV_connected ?? null,
     FV_disconnected: p?.FV_disconnected ?? null,
-    dimensionality: p?.dimensionality ?? null,
+    dimensionality: p ? channelDimensionality(p) : null,
     method: p ? `${p.method}, ${p.ion}, ${p.resolution_A} Å` : null,
     warnings: [...new Set([...structureWarnings, ...(p?.warnings ?? [])])],
     error: r.ok ? null : r.error,
