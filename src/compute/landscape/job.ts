@@ -16,6 +16,10 @@ export interface LandscapeJobOptions {
   ionCharge?: number;
   resolution?: number;
   mode?: 'spse' | 'bvlain';
+  /** Oxidation states by element that replace the CIF's or the guessed ones (e.g. to match another tool). */
+  oxidationStates?: Record<string, number>;
+  /** Barriers above this are reported as none (eV); default none. BVlain searches up to 5 eV. */
+  maxBarrier?: number;
 }
 
 export interface LandscapeJobResult {
@@ -33,8 +37,11 @@ export function landscapeJobKey(text: string, options: LandscapeJobOptions): str
   return createHash('sha256').update(JSON.stringify(normaliseOptions(options))).update('\0').update(text).digest('hex');
 }
 
-export function normaliseOptions(o: LandscapeJobOptions): Required<LandscapeJobOptions> {
-  return { ion: o.ion ?? 'Li', ionCharge: o.ionCharge ?? 1, resolution: o.resolution ?? 0.2, mode: o.mode ?? 'spse' };
+export function normaliseOptions(o: LandscapeJobOptions): LandscapeJobOptions & Required<Pick<LandscapeJobOptions, 'ion' | 'ionCharge' | 'resolution' | 'mode'>> {
+  const n: LandscapeJobOptions & Required<Pick<LandscapeJobOptions, 'ion' | 'ionCharge' | 'resolution' | 'mode'>> = { ion: o.ion ?? 'Li', ionCharge: o.ionCharge ?? 1, resolution: o.resolution ?? 0.2, mode: o.mode ?? 'spse' };
+  if (o.oxidationStates) n.oxidationStates = o.oxidationStates;
+  if (o.maxBarrier !== undefined) n.maxBarrier = o.maxBarrier;
+  return n;
 }
 
 type JobOutcome = LandscapeJobResult & { analysis: LandscapeAnalysis | null };
@@ -54,7 +61,16 @@ function prepare(text: string, options: LandscapeJobOptions) {
     const first = built.messages.find((m) => m.severity === 'error');
     return { early: failed(first ? `${first.message}${first.at ? ` (line ${first.at.line + 1})` : ''}` : 'the structure could not be built') };
   }
-  return { structure: built.structure as Built, options: normaliseOptions(options) as AnalyzeOptions, done, onError };
+  const structure = built.structure as Built;
+  if (options.oxidationStates) {
+    const given = options.oxidationStates;
+    const missing = Object.keys(structure.composition).filter((e) => given[e] === undefined);
+    if (missing.length) return { early: failed(`oxidation states given for ${Object.keys(given).join(', ')} but not for ${missing.join(', ')}`) };
+    for (const site of structure.sites) for (const sp of site.species) { sp.oxidation = given[sp.element]; sp.oxidationSource = 'cif'; }
+    structure.oxidationSource = 'cif';
+    built.messages.push({ severity: 'info', code: 'oxidation-given', message: `oxidation states set by the caller: ${Object.entries(given).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ')}` });
+  }
+  return { structure, options: normaliseOptions(options) as AnalyzeOptions, done, onError };
 }
 
 /** Build and analyse, yielding to the event loop so a cancel can get through (worker thread). */
