@@ -302,7 +302,13 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
   const mergedAsym: AsymmetricSite[] = [];
   for (const s of asym) {
     const same = mergedAsym.find((m) => cartDistance(lattice, m.frac, s.frac) < Math.max(tol, 0.05));
-    if (same) same.species.push(...s.species);
+    if (same) {
+      const total = same.species.reduce((a, sp) => a + sp.occupancy, 0) + s.species.reduce((a, sp) => a + sp.occupancy, 0);
+      if (total > 1 + 1e-3) {
+        messages.push({ severity: 'warning', code: 'occupancy-over-1', message: `sites ${same.label} and ${s.label} share one position with a total occupancy of ${Number(total.toFixed(4))} (> 1): they cannot all be occupied at once`, at: { line: s.line, column: 0, length: s.label.length } });
+      }
+      same.species.push(...s.species);
+    }
     else mergedAsym.push({ ...s, species: [...s.species] });
   }
 
