@@ -23,6 +23,8 @@ export interface WebviewHtmlOptions {
   styleUri?: string;
   /** Document title. */
   title?: string;
+  /** URI of the CIF shown, kept in the view's state so the panel can be restored after a reload. */
+  documentUri?: string;
 }
 
 function attr(s: string): string {
@@ -51,6 +53,7 @@ export function renderWebviewHtml(o: WebviewHtmlOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o.cspSource, o.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="ionpath-worker" content="${attr(o.workerUri ?? '')}">
+<meta name="ionpath-document" content="${attr(o.documentUri ?? '')}">
 <title>${attr(o.title ?? 'ionpath')}</title>
 ${o.styleUri ? `<link rel="stylesheet" href="${attr(o.styleUri)}">` : ''}
 <style nonce="${n}">${STYLE}</style>

@@ -90,7 +90,9 @@ const ui = {
 
 // ------------------------------------------------------------------ state
 
-interface Persisted { options: ViewOptions; isoField: 'energy' | 'levelMap'; level?: { key: string; rel: number } }
+interface Persisted { options: ViewOptions; isoField: 'energy' | 'levelMap'; level?: { key: string; rel: number }; documentUri?: string }
+/** The CIF this panel shows; persisted so that VS Code's serializer can restore the panel after a reload. */
+const documentUri = document.querySelector<HTMLMetaElement>('meta[name="ionpath-document"]')?.content || undefined;
 const persisted = (vscode?.getState() ?? null) as Persisted | null;
 
 let theme = readTheme();
@@ -129,7 +131,7 @@ function landscapeKey(l: SceneLandscape): string {
 }
 
 function persist(): void {
-  vscode?.setState({ options: viewer.getOptions(), isoField, level: landscape ? { key: landscapeKey(landscape), rel: levelRel } : undefined } satisfies Persisted);
+  vscode?.setState({ options: viewer.getOptions(), isoField, level: landscape ? { key: landscapeKey(landscape), rel: levelRel } : undefined, documentUri } satisfies Persisted);
 }
 
 // ------------------------------------------------------------------ rendering of state
@@ -287,7 +289,7 @@ function updateLevelText(): void {
 }
 
 function requestIso(): void {
-  if (!landscape || !structure || !extractor) { viewer.setIsoMesh(null); return; }
+  if (!landscape || !structure || !extractor) { viewer.setIsoMesh(null); isoDone = true; return; }
   const { lo } = activeRange();
   isoDone = false;
   updateLevelText();
@@ -310,7 +312,7 @@ async function setLandscape(l: SceneLandscape | null): Promise<void> {
   gridsVersion++;
   extractor?.invalidate();
   viewer.setIsoMesh(null);
-  if (!l) { client.deleteGrid('energy'); client.deleteGrid('levelMap'); renderLandscapeInfo(); return; }
+  if (!l) { client.deleteGrid('energy'); client.deleteGrid('levelMap'); isoDone = true; isoMs = null; renderLandscapeInfo(); return; }
   const stats = (a: Float32Array) => {
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < a.length; i++) { const x = a[i]; if (x < lo) lo = x; if (x > hi) hi = x; }
@@ -388,6 +390,7 @@ function applyOptions(o: SceneViewOptions): boolean {
   if (o.showPath !== undefined) v.showPath = o.showPath;
   viewer.setOptions(v);
   syncControls();
+  updateLevelText();
   if (o.level !== undefined && Number.isFinite(o.level)) {
     levelRel = o.level;
     layoutSlider();
@@ -497,6 +500,8 @@ export interface TestHooks {
   readonly usesWorker: boolean;
   readonly level: number;
   readonly webgl: { version: string; renderer: string };
+  /** True when WebGL runs on a software rasteriser (rendered without MSAA). */
+  readonly softwareGL: boolean;
   /** Fraction of canvas pixels that differ from the background colour. */
   coverage(): number;
   /** Average ms per frame over `n` frames while orbiting. */
@@ -520,6 +525,7 @@ const hooks: TestHooks = {
   get consoleErrors() { return consoleErrors; },
   get usesWorker() { return !!isoClient?.usesWorker; },
   get level() { return levelRel; },
+  get softwareGL() { return viewer.softwareGL; },
   get webgl() {
     const gl = viewer.renderer.getContext();
     const ext = gl.getExtension('WEBGL_debug_renderer_info');
@@ -561,3 +567,6 @@ syncControls();
 renderStructureInfo();
 void customElements.whenDefined('vscode-single-select').then(syncControls);
 void endpoint.request('ready', { protocolVersion: SCENE_PROTOCOL_VERSION }).catch((e) => console.warn('ionpath: ready was not acknowledged', e));
+
+// Record the document URI at once, so a reload can restore this panel even before any change.
+persist();

@@ -2,9 +2,10 @@
  * The three.js view: atoms, cell, axes, bonds, isosurface and migration path, rendered on demand.
  *
  * Marks (also explained in the legend):
- * - Atoms are spheres coloured by element (Jmol palette), radius = covalent radius × "atom size".
+ * - Atoms are spheres coloured by element (Jmol palette), radius = covalent radius × "atom size",
+ *   drawn as ray-cast impostors (./impostor.ts): one quad per atom, exact depth.
  * - Partially occupied or mixed sites: the sphere (coloured by the majority species) is translucent
- *   and carries a ring facing the viewer, coloured by the second species on the site, or grey when
+ *   and carries a ring (always facing the viewer), coloured by the second species on the site, or grey when
  *   the rest of the site is vacant.
  * - Mobile ions (Li) carry a yellow halo; "Show mobile ions" hides them.
  * - Atoms on cell faces, edges and corners are drawn on every equivalent face of the (super)cell.
@@ -21,6 +22,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { SceneAtom, ScenePath, SceneStructure } from '../src/protocol/scene';
 import { elementInfo, VACANCY_COLOUR } from './elements';
 import { colourAt } from './colormap';
+import { impostorMaterial, impostorQuad, HEADLIGHT_DIR } from './impostor';
 import type { Mat3 } from './marchingCubes';
 import type { ThemeColours } from './theme';
 
@@ -71,8 +73,6 @@ export class Viewer {
   private readonly cellGroup = new THREE.Group();
   private readonly isoGroup = new THREE.Group();
   private readonly pathGroup = new THREE.Group();
-  private rings: THREE.InstancedMesh[] = [];
-  private ringData: { mesh: THREE.InstancedMesh; items: { p: THREE.Vector3; s: number }[] }[] = [];
 
   private isoGeometry: THREE.BufferGeometry | null = null;
   private isoMaterials: THREE.MeshPhongMaterial[] = [];
@@ -80,6 +80,8 @@ export class Viewer {
   private path: ScenePath | null = null;
   private clipPlanes: THREE.Plane[] = [];
 
+  /** True when WebGL runs on a software rasteriser (no MSAA then). */
+  readonly softwareGL: boolean;
   private renderScheduled = false;
   private disposed = false;
   /** Counts for tests and the `rendered` message. */
@@ -90,7 +92,10 @@ export class Viewer {
 
   constructor(private readonly container: HTMLElement, theme: ThemeColours) {
     this.theme = theme;
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    // Software WebGL (SwiftShader, llvmpipe: VMs, remote desktops, headless tests) rasterises on the
+    // CPU, where 4× MSAA multiplies the cost of every translucent surface: render without it there.
+    this.softwareGL = detectSoftwareGL();
+    this.renderer = new THREE.WebGLRenderer({ antialias: !this.softwareGL, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
     this.renderer.localClippingEnabled = true;
     const canvas = this.renderer.domElement;
@@ -102,7 +107,7 @@ export class Viewer {
     this.camera = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
     this.camera.up.set(0, 0, 1);
     this.camera.add(this.light);
-    this.light.position.set(0.4, 0.6, 1);
+    this.light.position.copy(HEADLIGHT_DIR);
     this.scene.add(this.camera, this.ambient);
     this.scene.add(this.cellGroup, this.atomsGroup, this.mobileGroup, this.bondsGroup, this.isoGroup, this.pathGroup);
 
@@ -269,7 +274,6 @@ export class Viewer {
   }
 
   renderNow(): void {
-    this.updateRings();
     this.renderer.render(this.scene, this.camera);
   }
 
@@ -323,7 +327,7 @@ export class Viewer {
       group.remove(c);
       c.traverse((o) => {
         const m = o as THREE.Mesh;
-        if (m.geometry && m.geometry !== this.isoGeometry) m.geometry.dispose();
+        if (m.geometry && m.geometry !== this.isoGeometry && m.geometry !== impostorQuad()) m.geometry.dispose();
         const mat = m.material as THREE.Material | THREE.Material[] | undefined;
         if (Array.isArray(mat)) mat.forEach((x) => x.dispose()); else mat?.dispose();
         const sm = (o as THREE.Sprite).material as THREE.SpriteMaterial | undefined;
@@ -336,8 +340,6 @@ export class Viewer {
     this.clear(this.atomsGroup);
     this.clear(this.mobileGroup);
     this.clear(this.bondsGroup);
-    this.rings = [];
-    this.ringData = [];
     this.buildCell();
     if (!this.structure) { this.countAtoms(); return; }
     const s = this.structure, L = s.lattice, R = this.options.repeats;
@@ -350,20 +352,14 @@ export class Viewer {
         target.push({ p: latticePoint(L, f[0], f[1], f[2]), r: look.radius, colour: look.colour, ring: look.ring, base });
       }
     });
-    const total = framework.opaque.length + framework.partial.length + mobile.opaque.length + mobile.partial.length;
-    // Level of detail by instance count: ~1000 triangles per sphere for small scenes, ~380 or ~160 for big ones.
-    const seg = total < 800 ? [28, 18] : total < 4000 ? [16, 12] : [10, 8];
-    const sphere = new THREE.SphereGeometry(1, seg[0], seg[1]);
-    const haloSphere = new THREE.SphereGeometry(1, 14, 10);
+    const quad = impostorQuad();
+    const m = new THREE.Matrix4(), c = new THREE.Color();
     const addSpheres = (group: THREE.Group, list: AtomInstance[], partial: boolean, name: string) => {
       if (!list.length) return;
-      const mat = new THREE.MeshPhongMaterial({ shininess: 70, specular: 0x2a2a2a, transparent: partial, opacity: partial ? 0.55 : 1, depthWrite: !partial });
-      const mesh = new THREE.InstancedMesh(sphere, mat, list.length);
+      const mesh = new THREE.InstancedMesh(quad, impostorMaterial({ mode: 'sphere', transparent: partial, opacity: partial ? 0.55 : 1 }), list.length);
       mesh.name = name;
-      const m = new THREE.Matrix4(), c = new THREE.Color();
       list.forEach((a, i) => {
-        m.makeScale(a.r, a.r, a.r).setPosition(a.p);
-        mesh.setMatrixAt(i, m);
+        mesh.setMatrixAt(i, m.makeScale(a.r, a.r, a.r).setPosition(a.p));
         mesh.setColorAt(i, c.setHex(a.colour));
       });
       mesh.renderOrder = partial ? 1 : 0;
@@ -371,14 +367,16 @@ export class Viewer {
       group.add(mesh);
       const ringed = list.filter((a) => a.ring !== null);
       if (ringed.length) {
-        const ringMesh = new THREE.InstancedMesh(new THREE.TorusGeometry(1, 0.05, 8, 48), new THREE.MeshBasicMaterial(), ringed.length);
+        const ringMesh = new THREE.InstancedMesh(quad, impostorMaterial({ mode: 'ring', ringWidth: 0.09 }), ringed.length);
         ringMesh.name = name + '-rings';
-        ringed.forEach((a, i) => ringMesh.setColorAt(i, c.setHex(a.ring!)));
+        ringed.forEach((a, i) => {
+          const s = a.r * 1.15 + 0.05;
+          ringMesh.setMatrixAt(i, m.makeScale(s, s, s).setPosition(a.p));
+          ringMesh.setColorAt(i, c.setHex(a.ring!));
+        });
         ringMesh.frustumCulled = false;
         ringMesh.renderOrder = 2;
         group.add(ringMesh);
-        this.rings.push(ringMesh);
-        this.ringData.push({ mesh: ringMesh, items: ringed.map((a) => ({ p: a.p, s: a.r * 1.15 })) });
       }
     };
     addSpheres(this.atomsGroup, framework.opaque, false, 'framework');
@@ -387,9 +385,8 @@ export class Viewer {
     addSpheres(this.mobileGroup, mobile.partial, true, 'mobile-partial');
     const allMobile = [...mobile.opaque, ...mobile.partial];
     if (allMobile.length) {
-      const halo = new THREE.InstancedMesh(haloSphere, new THREE.MeshBasicMaterial({ color: HALO_COLOUR, transparent: true, opacity: 0.35, side: THREE.BackSide, depthWrite: false }), allMobile.length);
+      const halo = new THREE.InstancedMesh(quad, impostorMaterial({ mode: 'halo', colour: HALO_COLOUR, opacity: 0.35 }), allMobile.length);
       halo.name = 'mobile-halo';
-      const m = new THREE.Matrix4();
       allMobile.forEach((a, i) => { const r = a.r * 1.35 + 0.08; halo.setMatrixAt(i, m.makeScale(r, r, r).setPosition(a.p)); });
       halo.frustumCulled = false;
       halo.renderOrder = 1;
@@ -611,17 +608,6 @@ export class Viewer {
     this.pathGroup.visible = this.options.showPath;
   }
 
-  /** Rings face the camera. */
-  private updateRings(): void {
-    if (!this.ringData.length) return;
-    const q = this.camera.quaternion;
-    const m = new THREE.Matrix4(), s = new THREE.Vector3();
-    for (const { mesh, items } of this.ringData) {
-      items.forEach((it, i) => mesh.setMatrixAt(i, m.compose(it.p, q, s.setScalar(it.s))));
-      mesh.instanceMatrix.needsUpdate = true;
-    }
-  }
-
   private onKey(e: KeyboardEvent): void {
     const target = this.controls.target;
     const offset = this.camera.position.clone().sub(target);
@@ -647,6 +633,20 @@ export class Viewer {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** Whether WebGL is backed by a software rasteriser (probed on a throwaway context). */
+export function detectSoftwareGL(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return false;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  } catch {
+    return false;
+  }
+}
 
 export function latticePoint(L: Mat3, f0: number, f1: number, f2: number): THREE.Vector3 {
   return new THREE.Vector3(

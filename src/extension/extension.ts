@@ -10,12 +10,14 @@ import { DocumentAnalyses } from './documentAnalyses';
 import { registerLanguageFeatures } from './languageFeatures';
 import { InlineBarriers } from './inlineBarriers';
 import { registerRankFolder } from './rankFolderCommand';
+import { LandscapePanels } from './landscapePanel';
 
 /** What the extension exports: used by the integration tests and by other extensions. */
 export interface IonpathApi {
   host: HostClient;
   analyses: DocumentAnalyses;
   barriers: InlineBarriers;
+  panels: LandscapePanels;
   activationMs: number;
 }
 
@@ -26,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
   const host = new HostClient(join(context.extensionPath, 'dist', 'worker.js'), { onProblem });
   const analyses = new DocumentAnalyses(host);
   const barriers = new InlineBarriers(host);
+  const panels = new LandscapePanels(context, host);
   const status = vscode.window.createStatusBarItem('ionpath.structure', vscode.StatusBarAlignment.Left, 10);
   status.name = 'ionpath structure';
   status.command = 'ionpath.showStructureInfo';
@@ -47,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
   };
 
   context.subscriptions.push(
-    output, status, analyses, barriers, { dispose: () => host.dispose() },
+    output, status, analyses, barriers, panels, { dispose: () => host.dispose() },
     ...registerLanguageFeatures(analyses),
     vscode.window.onDidChangeActiveTextEditor(() => void updateStatus()),
     analyses.onDidAnalyze(({ uri }) => { if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) void updateStatus(); }),
@@ -65,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );
   void updateStatus();
-  return { host, analyses, barriers, activationMs: Date.now() - t0 };
+  return { host, analyses, barriers, panels, activationMs: Date.now() - t0 };
 }
 
 export function deactivate(): void {

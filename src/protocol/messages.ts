@@ -6,6 +6,7 @@ import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
 import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/landscape/job';
+import type { SceneLandscape, ScenePath, SceneStructure } from './scene';
 
 /** The energy grid as it crosses the protocol: one transferable Float32Array per change. */
 export interface GridPayload {
@@ -34,6 +35,12 @@ export interface HostMethods {
   landscape: { params: { text: string; options: LandscapeJobOptions; withGrid: boolean }; result: { result: LandscapeJobResult; grid: GridPayload | null }; progress: number };
   /** The landscape as a file's text: Gaussian cube, VESTA grd, or the JSON report. */
   exportLandscape: { params: { text: string; options: LandscapeJobOptions; format: 'cube' | 'grd' | 'json' }; result: { ok: boolean; content: string | null; error: string | null }; progress: number };
+  /** Everything the landscape viewer shows for one CIF. The grid is transferred, not copied. */
+  scene: {
+    params: { text: string; options: LandscapeJobOptions };
+    result: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; result: LandscapeJobResult | null; messages: StructureMessage[] };
+    progress: number;
+  };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */
   spin: { params: { ms: number }; result: null };
 }

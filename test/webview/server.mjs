@@ -79,6 +79,8 @@ export function themeScript(name) {
   return `(() => { const t = ${JSON.stringify(t)};
     document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast', 'vscode-high-contrast-light');
     document.body.classList.add(t.cls);
+    const st = document.documentElement.style;
+    for (const k of [...st]) if (k.startsWith('--vscode-')) st.removeProperty(k);
     for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty('--vscode-' + k, v);
   })()`;
 }

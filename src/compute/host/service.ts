@@ -12,6 +12,7 @@ import { summarise } from '../structure/summary';
 import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../landscape/job';
 import type { WorkHooks } from '../landscape/work';
 import { writeCube, writeGrd } from '../landscape/export';
+import { sceneLandscape, scenePath, sceneStructure } from '../landscape/scene';
 
 /** The last few full analyses, so that the viewer and exports of one file do not recompute. */
 const recent = new Map<string, Awaited<ReturnType<typeof runLandscapeJob>>>();
@@ -49,6 +50,17 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     const content = format === 'json' ? JSON.stringify(result.report, null, 2)
       : format === 'cube' ? writeCube(analysis.grid, built ?? undefined) : writeGrd(analysis.grid, { title: result.formula ?? undefined });
     return { ok: true, content, error: null };
+  });
+  endpoint.handle('scene', async ({ text, options }, ctx) => {
+    const built = buildStructure(text);
+    if (!built.structure) return { structure: null, landscape: null, path: null, result: null, messages: built.messages };
+    const ion = options.ion ?? 'Li';
+    const structure = sceneStructure(built.structure, ion);
+    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    if (!analysis) return { structure, landscape: null, path: null, result, messages: built.messages };
+    const landscape = sceneLandscape(analysis);
+    ctx.transfer([landscape.data.buffer as ArrayBuffer]);
+    return { structure, landscape, path: scenePath(analysis), result, messages: built.messages };
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;

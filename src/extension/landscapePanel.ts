@@ -1,0 +1,174 @@
+/**
+ * "Show transport landscape": a webview beside the CIF with the structure, the BVSE isosurface and
+ * the migration path (webview/). One panel per file; it follows edits (debounced) and saves, shows
+ * progress while the host computes, survives a reload (serializer), saves images and exports grids.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { renderWebviewHtml } from '../../webview/html';
+import type { HostClient } from '../compute/host/client';
+import { writeFileAtomic } from '../compute/util/atomicWrite';
+import { Endpoint, ProtocolError, type Channel, type WireMessage } from '../protocol/endpoint';
+import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
+import { landscapeOptions } from './inlineBarriers';
+
+const VIEW_TYPE = 'ionpath.landscape';
+const EDIT_DEBOUNCE_MS = 800;
+
+type ViewEndpoint = Endpoint<WebviewMethods, ExtensionMethodsFromWebview, WebviewNotifications, ExtensionNotificationsFromWebview>;
+
+export class LandscapePanel {
+  private readonly endpoint: ViewEndpoint;
+  private ready = false;
+  private abort: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** What the view last reported drawing (tests read it through the extension API). */
+  lastRendered: SceneRendered | undefined;
+  private readonly renderedWaiters: ((r: SceneRendered) => void)[] = [];
+
+  constructor(readonly panel: vscode.WebviewPanel, readonly documentUri: vscode.Uri, private readonly host: HostClient, context: vscode.ExtensionContext, private readonly onDispose: () => void) {
+    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    panel.webview.html = renderWebviewHtml({
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      workerUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'isosurface.worker.js')).toString(),
+      cspSource: panel.webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      title: `Transport landscape: ${documentUri.path.split('/').pop()}`,
+      documentUri: documentUri.toString(),
+    });
+    const channel: Channel = {
+      post: (m) => void panel.webview.postMessage(m),
+      listen: (handler) => { const d = panel.webview.onDidReceiveMessage((m: WireMessage) => handler(m)); return () => d.dispose(); },
+    };
+    this.endpoint = new Endpoint(channel);
+    this.endpoint.handle('ready', () => { this.ready = true; void this.refresh(); });
+    this.endpoint.handle('saveImage', ({ pngBase64, suggestedName }) => this.saveImage(pngBase64, suggestedName));
+    this.endpoint.handle('exportGrid', ({ format }) => this.exportGrid(format));
+    this.endpoint.onNotification('rendered', (r) => { this.lastRendered = r; for (const w of this.renderedWaiters.splice(0)) w(r); });
+    this.endpoint.onNotification('viewError', ({ message }) => console.warn(`ionpath view: ${message}`));
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.uri.toString() === documentUri.toString() && e.contentChanges.length) this.schedule(); }),
+      vscode.workspace.onDidSaveTextDocument((d) => { if (d.uri.toString() === documentUri.toString()) this.schedule(0); }),
+    );
+  }
+
+  /** Resolves with the next `rendered` report of the view (for tests and scripted use). */
+  nextRendered(): Promise<SceneRendered> {
+    return new Promise((r) => this.renderedWaiters.push(r));
+  }
+
+  private schedule(delay = EDIT_DEBOUNCE_MS): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  /** Recompute the scene for the document's current text and send it to the view. */
+  async refresh(): Promise<void> {
+    if (!this.ready) return;
+    this.abort?.abort();
+    const abort = (this.abort = new AbortController());
+    let text: string;
+    try {
+      text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
+    } catch (e) {
+      await this.endpoint.request('setStatus', { state: 'error', message: `Cannot read ${this.documentUri.fsPath}: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    await this.endpoint.request('setStatus', { state: 'computing', message: 'Computing the BVSE landscape…' });
+    try {
+      const scene = await this.host.request('scene', { text, options: landscapeOptions() }, {
+        signal: abort.signal,
+        onProgress: (p) => void this.endpoint.request('setStatus', { state: 'computing', message: `Computing the BVSE landscape… ${Math.round(p * 100)} %` }).catch(() => undefined),
+      });
+      if (abort.signal.aborted) return;
+      if (!scene.structure) {
+        const first = scene.messages.find((m) => m.severity === 'error');
+        await this.endpoint.request('setStatus', { state: 'error', message: `The structure could not be built: ${first?.message ?? 'see the Problems panel'}${first?.at ? ` (line ${first.at.line + 1})` : ''}` });
+        return;
+      }
+      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path });
+      const problem = scene.result && !scene.result.ok ? `No landscape: ${scene.result.error}` : null;
+      await this.endpoint.request('setStatus', problem ? { state: 'error', message: problem } : { state: 'ready', message: scene.result?.report?.warnings.join(' ') ?? '' });
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === 'cancelled') return;
+      await this.endpoint.request('setStatus', { state: 'error', message: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+    }
+  }
+
+  private async saveImage(pngBase64: string, suggestedName?: string): Promise<{ path: string | null }> {
+    const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', suggestedName ?? `${base}-landscape.png`), filters: { PNG: ['png'] } });
+    if (!target) return { path: null };
+    await writeFileAtomic(target.fsPath, Buffer.from(pngBase64, 'base64'));
+    return { path: target.fsPath };
+  }
+
+  private async exportGrid(format: 'cube' | 'grd'): Promise<{ path: string | null }> {
+    const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}-bvse.${format}`), filters: format === 'cube' ? { 'Gaussian cube': ['cube'] } : { 'VESTA grid': ['grd'] } });
+    if (!target) return { path: null };
+    const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${format}` }, () => this.host.request('exportLandscape', { text, options: landscapeOptions(), format }));
+    if (!r.ok || r.content === null) { void vscode.window.showErrorMessage(`Export failed: ${r.error}`); return { path: null }; }
+    await writeFileAtomic(target.fsPath, r.content);
+    return { path: target.fsPath };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.abort?.abort();
+    this.endpoint.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.onDispose();
+  }
+}
+
+/** Panels by document; the command, the CodeLens and the serializer. */
+export class LandscapePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, LandscapePanel>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly host: HostClient) {
+    this.subscriptions.push(
+      vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
+      vscode.languages.registerCodeLensProvider({ language: 'cif' }, {
+        provideCodeLenses: (doc) => {
+          const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));
+          return line < 0 ? [] : [new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: 'Show transport landscape', command: 'ionpath.showLandscape', arguments: [doc.uri] })];
+        },
+      }),
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: { documentUri?: string } | undefined) => {
+          if (!state?.documentUri) { panel.dispose(); return; }
+          this.adopt(panel, vscode.Uri.parse(state.documentUri));
+        },
+      }),
+    );
+  }
+
+  get(uri: vscode.Uri): LandscapePanel | undefined {
+    return this.panels.get(uri.toString());
+  }
+
+  show(uri: vscode.Uri | undefined): LandscapePanel | undefined {
+    if (!uri) { void vscode.window.showInformationMessage('Open a CIF file first.'); return undefined; }
+    const existing = this.panels.get(uri.toString());
+    if (existing) { existing.panel.reveal(vscode.ViewColumn.Beside); return existing; }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Landscape: ${uri.path.split('/').pop()}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
+    return this.adopt(panel, uri);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, uri: vscode.Uri): LandscapePanel {
+    const p = new LandscapePanel(panel, uri, this.host, this.context, () => this.panels.delete(uri.toString()));
+    this.panels.set(uri.toString(), p);
+    return p;
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.panel.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
