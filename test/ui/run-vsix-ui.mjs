@@ -97,7 +97,7 @@ if (!check(`code-server --install-extension (${extensionId}@${pkg.version} liste
 // Workspace: a temp copy of examples/; if it holds no .cif yet, a small one.
 copyDir(path.join(repoRoot, 'examples'), profile.workspace);
 const cifs = fs.readdirSync(profile.workspace).filter((f) => f.toLowerCase().endsWith('.cif')).sort();
-let cifName = cifs.includes('Li3N.cif') ? 'Li3N.cif' : cifs[0];
+let cifName = cifs.includes('LiFePO4.cif') ? 'LiFePO4.cif' : cifs[0];
 if (!cifName) {
   cifName = 'Li3N.cif';
   fs.writeFileSync(path.join(profile.workspace, cifName), [
@@ -179,6 +179,31 @@ try {
     await page.waitForTimeout(250);
   }
   check('syntax highlighting (distinct mtk token classes > 1)', classes.length > 1, classes.sort().join(' '));
+
+  // The inline Ea hint on the data_ line, as a user sees it (computed in the background host).
+  let hint = '';
+  const t2 = Date.now();
+  while (Date.now() - t2 < 90_000) {
+    hint = await editor.evaluate((el) => {
+      // The hint may be cut at the editor's edge: its Ea part comes first.
+      const m = /Ea\(BVSE, 1D\) \d\.\d\d eV[^\n]*/.exec(el.textContent ?? '');
+      return m ? m[0] : '';
+    });
+    if (hint) break;
+    await page.waitForTimeout(500);
+  }
+  check('inline Ea(BVSE) hint on the data_ line', /Ea\(BVSE, 1D\) \d\.\d\d eV/.test(hint), hint);
+
+  // The CodeLens that opens the landscape viewer.
+  const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Show transport landscape' }).first();
+  ok = await lens.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
+  check('CodeLens "Show transport landscape"', ok);
+  if (ok) {
+    await lens.click();
+    const frameOk = await page.locator('.webview.ready, iframe.webview').first().waitFor({ state: 'attached', timeout: 30_000 }).then(() => true, () => false);
+    check('landscape panel opens beside the file', frameOk);
+    await page.waitForTimeout(8000); // let the view compute and draw for the screenshot
+  }
 } catch (e) {
   if (verbose || !checks.some((c) => !c.ok)) console.error(`run-vsix-ui: ${e.stack ?? e}`);
   if (!checks.some((c) => !c.ok)) check('UI run completed', false, e.message);

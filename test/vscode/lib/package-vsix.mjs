@@ -24,7 +24,7 @@ export function packageVsix(vsix) {
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
   fs.mkdirSync(path.dirname(vsix), { recursive: true });
   fs.rmSync(vsix, { force: true });
-  const args = ['--no-install', 'vsce', 'package', '--no-dependencies', '-o', vsix, '--allow-missing-repository'];
+  const args = ['--no-install', 'vsce', 'package', '--no-dependencies', '-o', vsix, '--allow-missing-repository', '--no-rewrite-relative-links'];
   const notes = [];
   if (!fs.readdirSync(repoRoot).some((f) => /^licen[sc]e(\.|$)/i.test(f))) {
     args.push('--skip-license');
