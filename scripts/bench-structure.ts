@@ -3,13 +3,17 @@
  * the largest example CIF and for synthetic ~500–1000-atom cells, then one build of each of the 254
  * OBELiX CIFs (../shared/data/obelix/cifs) with total, median and slowest.
  *
- *   node esbuild.mjs && node out/scripts/bench-structure.js [runs=9] [--no-obelix]
+ *   node esbuild.mjs && node out/scripts/bench-structure.js [runs=9] [--no-obelix] [--full]
+ *
+ * `--full` adds the 1000-atom rock-salt 5×5×5 supercell, which takes minutes.
  */
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { cpus } from 'node:os';
 import { parseCif } from '../src/compute/cif/parser';
 import { buildStructure } from '../src/compute/structure/build';
+import { ensureMoyo } from '../src/compute/structure/symmetry';
+import type { Structure } from '../src/compute/structure/types';
 
 const RUNS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 9);
 const WARMUP = 2;
@@ -27,20 +31,39 @@ function time(fn: () => void): number {
   return performance.now() - t0;
 }
 
-interface Row { name: string; chars: number; atoms: number | string; parseMs: number; buildMs: number; minMs: number; maxMs: number }
+interface Row { name: string; chars: number; atoms: number | string; parseMs: number; buildMs: number; minMs: number; maxMs: number; symmetryMs: number | null }
+
+/** Time of the symmetry detection alone (moyo's analyze_cell, as build.ts calls it) on a built structure. */
+function symmetryTime(s: Structure): number | null {
+  if (s.sites.length > 2000) return null; // build.ts skips it there too
+  const kinds = new Map<string, number>();
+  const numbers = s.sites.map((x) => {
+    const k = x.species.map((sp) => `${sp.element}:${sp.occupancy.toFixed(3)}`).sort().join('|');
+    if (!kinds.has(k)) kinds.set(k, kinds.size + 1);
+    return kinds.get(k)!;
+  });
+  const cell = JSON.stringify({ lattice: { basis: s.lattice.matrix.flat() }, positions: s.sites.map((x) => x.frac), numbers });
+  return time(() => ensureMoyo().analyze_cell(cell, 1e-2, 'Standard'));
+}
 
 function bench(name: string, text: string): Row {
-  for (let i = 0; i < WARMUP; i++) buildStructure(text);
+  // A slow input (over 2 s a build) gets 3 runs and its trial build as the only warm-up.
+  const trial = time(() => buildStructure(text));
+  const runs = trial > 2000 ? 3 : RUNS;
+  for (let i = 1; i < (trial > 2000 ? 0 : WARMUP); i++) buildStructure(text);
   const parse: number[] = [], build: number[] = [];
   let atoms: number | string = '-';
-  for (let i = 0; i < RUNS; i++) {
+  let structure: Structure | null = null;
+  for (let i = 0; i < runs; i++) {
     parse.push(time(() => parseCif(text)));
     build.push(time(() => {
       const r = buildStructure(text);
+      structure = r.structure;
       atoms = r.structure ? r.structure.sites.length : `failed: ${r.messages.find((m) => m.severity === 'error')?.code}`;
     }));
   }
-  return { name, chars: text.length, atoms, parseMs: median(parse), buildMs: median(build), minMs: Math.min(...build), maxMs: Math.max(...build) };
+  const symmetryMs = structure ? symmetryTime(structure) : null;
+  return { name: runs === RUNS ? name : `${name} [${runs} runs]`, chars: text.length, atoms, parseMs: median(parse), buildMs: median(build), minMs: Math.min(...build), maxMs: Math.max(...build), symmetryMs };
 }
 
 const CELL = (a: number, b: number, c: number, al = 90, be = 90, ga = 90) =>
@@ -85,8 +108,8 @@ function triclinic(n: number): string {
 }
 
 function fmt(rows: Row[]): string {
-  const head = ['input', 'chars', 'atoms', 'parse ms', 'build ms (median)', 'min', 'max'];
-  const body = rows.map((r) => [r.name, String(r.chars), String(r.atoms), r.parseMs.toFixed(2), r.buildMs.toFixed(1), r.minMs.toFixed(1), r.maxMs.toFixed(1)]);
+  const head = ['input', 'chars', 'atoms', 'parse ms', 'parse+build ms (median)', 'min', 'max', 'of which symmetry detection'];
+  const body = rows.map((r) => [r.name, String(r.chars), String(r.atoms), r.parseMs.toFixed(2), r.buildMs.toFixed(1), r.minMs.toFixed(1), r.maxMs.toFixed(1), r.symmetryMs === null ? '-' : `~${r.symmetryMs.toFixed(0)}`]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...body.map(line)].join('\n');
@@ -103,12 +126,18 @@ function main(): void {
   const examples = existsSync(exDir) ? readdirSync(exDir).filter((f) => f.endsWith('.cif')).map((f) => join(exDir, f)) : [];
   if (examples.length) {
     const largest = examples.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-    rows.push(bench(`examples/${basename(largest)} (largest example)`, readFileSync(largest, 'utf8')));
+    rows.push(bench(`examples/${basename(largest)} (largest file)`, readFileSync(largest, 'utf8')));
+    // The example with the most atoms in the cell, when that is another one.
+    const atoms = (f: string) => buildStructure(readFileSync(f, 'utf8')).structure?.sites.length ?? 0;
+    const most = examples.map((f) => [f, atoms(f)] as const).sort((a, b) => b[1] - a[1])[0][0];
+    if (most !== largest) rows.push(bench(`examples/${basename(most)} (most atoms)`, readFileSync(most, 'utf8')));
   } else {
     console.log('(no examples/*.cif yet)');
   }
+  rows.push(bench('rock salt 3×3×3 in P1', rockSaltSupercell(3)));
   rows.push(bench('rock salt 4×4×4 in P1', rockSaltSupercell(4)));
-  rows.push(bench('rock salt 5×5×5 in P1', rockSaltSupercell(5)));
+  // 1000 atoms: about 140 s a build on 2 cores (moyo's symmetry search on a supercell), so only on request.
+  if (process.argv.includes('--full')) rows.push(bench('rock salt 5×5×5 in P1', rockSaltSupercell(5)));
   rows.push(bench('triclinic P-1, ~500 atoms', triclinic(500)));
   console.log(fmt(rows));
 

@@ -238,7 +238,9 @@ function renderLandscapeInfo(): void {
   const l = landscape;
   const L = structure?.lattice.map((v) => Math.hypot(...v));
   const spacing = L ? ` (${L.map((x, i) => (x / l.shape[i]).toFixed(2)).join(' × ')} Å)` : '';
-  ui.landscapeSource.textContent = `${l.source ?? l.method} · grid ${l.shape.join(' × ')}${spacing} · energies in ${l.unit} above the minimum`;
+  // The compute host's source already names the grid ("0.2 Å grid (52×30×23)"): do not repeat it.
+  const grid = l.source?.includes(l.shape.join('×')) ? (L ? ` · spacing${spacing}` : '') : ` · grid ${l.shape.join(' × ')}${spacing}`;
+  ui.landscapeSource.textContent = `${l.source ?? l.method}${grid} · energies in ${l.unit} above the minimum`;
   ui.landscapeNumbers.textContent = '';
   for (const [d, v] of [[1, l.ea1D], [2, l.ea2D], [3, l.ea3D]] as const) {
     const li = document.createElement('li');
@@ -258,18 +260,26 @@ function layoutSlider(): void {
   ui.levelNum.max = String(max);
   ui.ticks.textContent = '';
   ui.tickLabels.textContent = '';
+  let last: { span: HTMLSpanElement; pct: number } | null = null;
   for (const [d, v] of [[1, landscape.ea1D], [2, landscape.ea2D], [3, landscape.ea3D]] as const) {
     if (v === null || !Number.isFinite(v) || v > max) continue;
     const o = document.createElement('option');
     o.value = String(v);
     o.label = `${d}D`;
     ui.ticks.append(o);
-    const span = document.createElement('span');
     const pct = v / max;
+    // Barriers (nearly) at the same level share one label ("1D/2D/3D" for LLZO) instead of overprinting.
+    if (last && pct - last.pct < 0.06) {
+      last.span.textContent += `/${d}D`;
+      last.span.title += `; ${eaText(landscape.method, d, v)}`;
+      continue;
+    }
+    const span = document.createElement('span');
     span.style.left = `calc(${(pct * 100).toFixed(2)}% + ${((0.5 - pct) * 14).toFixed(1)}px)`;
     span.textContent = `${d}D`;
     span.title = eaText(landscape.method, d, v);
     ui.tickLabels.append(span);
+    last = { span, pct };
   }
   ui.level.value = String(levelRel);
   ui.levelNum.value = levelRel.toFixed(2);
@@ -327,8 +337,15 @@ async function setLandscape(l: SceneLandscape | null): Promise<void> {
   renderLandscapeInfo();
 }
 
+/**
+ * 0.1 eV above Ea(1D). The barriers come from percolation with diagonal grid steps, while the
+ * marching-cubes surface joins two pockets only through a cell face; on the 0.2 Å grids of the
+ * examples the surface connects 0.01–0.06 eV above the barrier (LLZO: Ea 0.49 eV, surface joined
+ * from 0.55 eV), so at +0.05 eV the picture could show isolated pockets while the text says
+ * "percolates in 3D".
+ */
 function defaultLevel(l: SceneLandscape): number {
-  if (l.ea1D !== null && Number.isFinite(l.ea1D)) return Math.round((l.ea1D + 0.05) * 100) / 100;
+  if (l.ea1D !== null && Number.isFinite(l.ea1D)) return Math.round((l.ea1D + 0.1) * 100) / 100;
   const span = landscapeRange.max - landscapeRange.min;
   return Math.round(Math.min(1, span * 0.25) * 100) / 100;
 }

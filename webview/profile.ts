@@ -86,8 +86,11 @@ export function drawProfile(canvas: HTMLCanvasElement, path: ScenePath | null, t
   ctx.setLineDash([]);
   ctx.fillStyle = theme.foreground;
   ctx.beginPath(); ctx.arc(X(d[iMax]), Y(eMax), 3.5, 0, 2 * Math.PI); ctx.fill();
-  const label = `Barrier ${fmtEnergy(path.barrier)} eV (${path.method})`;
+  // The full label names the path method; when it does not fit the plot width, name the energy
+  // method only (the axis title and the panel text above carry the rest).
   ctx.font = `11px ${font}`;
+  const labels = [`Barrier ${fmtEnergy(path.barrier)} eV (${path.method})`, `Barrier ${fmtEnergy(path.barrier)} eV (${energyMethod ?? path.method})`];
+  const label = labels.find((t) => ctx.measureText(t).width <= w - L - R - 4) ?? labels[1];
   const tw = ctx.measureText(label).width;
   const lx = Math.min(Math.max(X(d[iMax]), L + tw / 2 + 2), w - R - tw / 2 - 2);
   ctx.textAlign = 'center'; ctx.textBaseline = 'bottom';

@@ -185,9 +185,10 @@ try {
   const t2 = Date.now();
   while (Date.now() - t2 < 90_000) {
     hint = await editor.evaluate((el) => {
-      // The hint may be cut at the editor's edge: its Ea part comes first.
-      const m = /Ea\(BVSE, 1D\) \d\.\d\d eV[^\n]*/.exec(el.textContent ?? '');
-      return m ? m[0] : '';
+      // The hint may be cut at the editor's edge: its Ea part comes first. Inlay hints
+      // render spaces as U+00A0, hence \s (which matches it) rather than a literal space.
+      const m = /Ea\(BVSE,\s1D\)\s\d\.\d\d\seV[^\n]*/.exec(el.textContent ?? '');
+      return m ? m[0].replace(/\u00a0/g, ' ').slice(0, 60) : '';
     });
     if (hint) break;
     await page.waitForTimeout(500);

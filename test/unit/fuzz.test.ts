@@ -5,6 +5,10 @@
  * bounded time, must locate its messages inside the text, and any structure it returns must be sane.
  * A last test builds ~2000 mutated CIFs and checks that memory does not grow with them.
  *
+ * The properties run in a worker thread that announces each input before building it; the test fails
+ * with that input when a build makes no progress for 30 s (an endless loop cannot be interrupted
+ * otherwise). Build time is CPU time (process-wide), so that it stays meaningful on a busy machine.
+ *
  * Runs are seeded (reproducible); set FUZZ_SEED to explore other inputs, FUZZ_RUNS to scale the counts.
  */
 import { test } from 'node:test';
@@ -13,6 +17,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { buildStructure, type BuildResult } from '../../src/compute/structure/build';
 
@@ -227,7 +232,11 @@ const mutatedCif = fc
 
 interface Timed { result: BuildResult; ms: number; wallMs: number }
 
+/** Tells the watching main thread which input is being built (set in the worker). */
+let announce: (text: string) => void = () => {};
+
 function timedBuild(text: string): Timed {
+  announce(text);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = buildStructure(text);
@@ -281,94 +290,175 @@ function checkResult(text: string, { result, ms, wallMs }: Timed): void {
   for (const [el, n] of Object.entries(s.composition)) assert.ok(Number.isFinite(n) && n >= 0, `composition ${el} ${n}`);
 }
 
-// ---- properties ----------------------------------------------------------------------------------
+// ---- properties (run in a worker thread, watched for hangs) --------------------------------------
 
-test('the seeds themselves build', () => {
-  for (const t of SEEDS.slice(0, 4)) {
-    const r = timedBuild(t);
-    checkResult(t, r);
-    assert.ok(r.result.structure, r.result.messages.map((m) => m.message).join('; '));
-  }
-});
+const PROPERTIES: Record<string, () => void> = {
+  seeds() {
+    for (const t of SEEDS.slice(0, 4)) {
+      const r = timedBuild(t);
+      checkResult(t, r);
+      assert.ok(r.result.structure, r.result.messages.map((m) => m.message).join('; '));
+    }
+  },
 
-test('random strings never throw, finish quickly, and give sane results', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => checkResult(s, timedBuild(s))), { seed: SEED, numRuns: runs(300) });
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => checkResult(s, timedBuild(s))), { seed: SEED + 1, numRuns: runs(200) });
-  // Strings made of CIF vocabulary reach much deeper into the parser and builder.
-  const vocab = fc.string({ unit: fc.constantFrom(...SNIPPETS, ...NUMBERS, ' ', '\n', '\n', 'data_a\n', 'Li1 Li 0 0 0\n'), maxLength: 120 });
-  fc.assert(fc.property(vocab, (s) => checkResult(s, timedBuild(s))), { seed: SEED + 2, numRuns: runs(400) });
-  fc.assert(fc.property(vocab, (s) => { const t = `data_v\n${s}`; checkResult(t, timedBuild(t)); }), { seed: SEED + 3, numRuns: runs(300) });
-});
+  randomStrings() {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => checkResult(s, timedBuild(s))), { seed: SEED, numRuns: runs(300) });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => checkResult(s, timedBuild(s))), { seed: SEED + 1, numRuns: runs(200) });
+    // Strings made of CIF vocabulary reach much deeper into the parser and builder.
+    const vocab = fc.string({ unit: fc.constantFrom(...SNIPPETS, ...NUMBERS, ' ', '\n', '\n', 'data_a\n', 'Li1 Li 0 0 0\n'), maxLength: 120 });
+    fc.assert(fc.property(vocab, (s) => checkResult(s, timedBuild(s))), { seed: SEED + 2, numRuns: runs(400) });
+    fc.assert(fc.property(vocab, (s) => { const t = `data_v\n${s}`; checkResult(t, timedBuild(t)); }), { seed: SEED + 3, numRuns: runs(300) });
+    checkSymmetryStillWorks();
+  },
 
-test('mutated valid CIFs never throw, finish quickly, and give sane results', () => {
-  fc.assert(fc.property(mutatedCif, (t) => checkResult(t, timedBuild(t))), { seed: SEED + 4, numRuns: runs(1500) });
-});
+  mutated() {
+    fc.assert(fc.property(mutatedCif, (t) => checkResult(t, timedBuild(t))), { seed: SEED + 4, numRuns: runs(1000) });
+    checkSymmetryStillWorks();
+  },
 
-test('large inputs (up to ~20 kB) stay within the time limit', () => {
-  // The LiFePO4 atom rows repeated with shifted coordinates in P1, then mutated: many atoms, no symmetry.
-  const big = fc
-    .record({ copies: fc.integer({ min: 20, max: 75 }), edits: fc.array(editArb, { maxLength: 4 }) })
-    .map(({ copies, edits }) => {
-      const header = LIFEPO4.slice(0, LIFEPO4.indexOf('loop_\n_atom_site_label'))
-        .replace(/loop_\n_symmetry_equiv_pos_as_xyz\n('[^'\n]*'\n)+/, '')
-        .replace("'P n m a'", "'P 1'").replace('_space_group_IT_number 62', '_space_group_IT_number 1')
-        .replace(/_cell_length_(\w) [\d.()]+/g, '_cell_length_$1 40.0');
-      const rows: string[] = [];
-      for (let k = 0; k < copies; k++) for (const el of ['Li', 'Fe', 'P', 'O', 'O', 'O', 'O']) {
-        const i = rows.length;
-        rows.push(`${el}${i} ${el} ${(((i * 0.6180339) % 1)).toFixed(5)} ${(((i * 0.4142135) % 1)).toFixed(5)} ${(((i * 0.7320508) % 1)).toFixed(5)} 1`);
-      }
-      const text = `${header}loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n${rows.join('\n')}\n`;
-      return edits.reduce(applyEdit, text).slice(0, 20_000);
-    });
-  fc.assert(fc.property(big, (t) => checkResult(t, timedBuild(t))), { seed: SEED + 5, numRuns: runs(12) });
-});
+  large() {
+    // The LiFePO4 atom rows repeated with shifted coordinates in P1, then mutated: many atoms, no symmetry.
+    const big = fc
+      .record({ copies: fc.integer({ min: 20, max: 75 }), edits: fc.array(editArb, { maxLength: 4 }) })
+      .map(({ copies, edits }) => {
+        const header = LIFEPO4.slice(0, LIFEPO4.indexOf('loop_\n_atom_site_label'))
+          .replace(/loop_\n_symmetry_equiv_pos_as_xyz\n('[^'\n]*'\n)+/, '')
+          .replace("'P n m a'", "'P 1'").replace('_space_group_IT_number 62', '_space_group_IT_number 1')
+          .replace(/_cell_length_(\w) [\d.()]+/g, '_cell_length_$1 40.0');
+        const rows: string[] = [];
+        for (let k = 0; k < copies; k++) for (const el of ['Li', 'Fe', 'P', 'O', 'O', 'O', 'O']) {
+          const i = rows.length;
+          rows.push(`${el}${i} ${el} ${((i * 0.6180339) % 1).toFixed(5)} ${((i * 0.4142135) % 1).toFixed(5)} ${((i * 0.7320508) % 1).toFixed(5)} 1`);
+        }
+        const text = `${header}loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n${rows.join('\n')}\n`;
+        return edits.reduce(applyEdit, text).slice(0, 20_000);
+      });
+    fc.assert(fc.property(big, (t) => checkResult(t, timedBuild(t))), { seed: SEED + 5, numRuns: runs(12) });
+  },
 
-test('targeted hostile inputs', () => {
-  const cases = [
-    '#\\#CIF_2.0\ndata_x\n_a ]\n', // a stray bracket once looped forever
-    '#\\#CIF_2.0\ndata_x\n' + '['.repeat(5000),
-    '#\\#CIF_2.0\ndata_x\n_a ' + "'''".repeat(3000),
-    'data_x\n' + "'".repeat(20000),
-    'data_x\n' + ';\n'.repeat(10000),
-    'data_x\nloop_\n' + '_a\n'.repeat(3000) + '1 '.repeat(2999),
-    'data_x\n' + '_a 1\n'.repeat(4000),
-    'data_' + 'x'.repeat(20000),
-    '\uFEFF'.repeat(100) + 'data_x\n',
-    '\r'.repeat(20000),
-    'data_x\n' + 'save_a\n'.repeat(3000),
-    LIFEPO4.replace(/0\.28220\(3\)/, '1e308'),
-    LIFEPO4.replace(/_cell_length_a [\d.()]+/, '_cell_length_a 1e-320'),
-    LIFEPO4.replace(/'P n m a'/, "'F d -3 m'").replace(/loop_\n_symmetry_equiv_pos_as_xyz\n('[^'\n]*'\n)+/, ''),
-    LIFEPO4.replace(/'x, y, z'/, "'x+1e308, y, z'"),
-    LIFEPO4.replace(/'x, y, z'/, "'x+99999999999999999999/3, y, z'"),
-  ];
-  for (const t of cases) checkResult(t, timedBuild(t));
-});
+  targeted() {
+    const cases = [
+      '#\\#CIF_2.0\ndata_x\n_a ]\n', // a stray bracket once looped forever
+      '#\\#CIF_2.0\ndata_x\n' + '['.repeat(5000),
+      '#\\#CIF_2.0\ndata_x\n_a ' + "'''".repeat(3000),
+      'data_x\n' + "'".repeat(20000),
+      'data_x\n' + ';\n'.repeat(10000),
+      'data_x\nloop_\n' + '_a\n'.repeat(3000) + '1 '.repeat(2999),
+      'data_x\n' + '_a 1\n'.repeat(4000),
+      'data_' + 'x'.repeat(20000),
+      '\uFEFF'.repeat(100) + 'data_x\n',
+      '\r'.repeat(20000),
+      'data_x\n' + 'save_a\n'.repeat(3000),
+      LIFEPO4.replace(/0\.28220\(3\)/, '1e308'),
+      LIFEPO4.replace(/_cell_length_a [\d.()]+/, '_cell_length_a 1e-320'),
+      LIFEPO4.replace(/'P n m a'/, "'F d -3 m'").replace(/loop_\n_symmetry_equiv_pos_as_xyz\n('[^'\n]*'\n)+/, ''),
+      LIFEPO4.replace(/'x, y, z'/, "'x+1e308, y, z'"),
+      LIFEPO4.replace(/'x, y, z'/, "'x+99999999999999999999/3, y, z'"),
+    ];
+    for (const t of cases) checkResult(t, timedBuild(t));
+    checkSymmetryStillWorks();
+  },
 
-test('many general positions in a high-symmetry group stay within the time limit', { todo: 'build.ts: image de-duplication is O(ops²) per site with an allocating 27-image distance; 100 general sites in Fm-3m (3.4 kB) take ~3.5 s, 400 take ~20 s' }, () => {
-  const rows: string[] = [];
-  for (let i = 0; i < 100; i++) rows.push(`Li${i} Li ${((i * 0.6180339 + 0.013) % 1).toFixed(5)} ${((i * 0.4142135 + 0.029) % 1).toFixed(5)} ${((i * 0.7320508 + 0.047) % 1).toFixed(5)}`);
-  const text = `data_big\n_cell_length_a 30\n_cell_length_b 30\n_cell_length_c 30\n_symmetry_space_group_name_H-M 'F m -3 m'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${rows.join('\n')}\n`;
-  checkResult(text, timedBuild(text));
-});
+  generalPositions() {
+    // 200 general positions in Fm-3m: 38 400 images to de-duplicate, 6.8 kB of text.
+    const rows: string[] = [];
+    for (let i = 0; i < 200; i++) rows.push(`Li${i} Li ${((i * 0.6180339 + 0.013) % 1).toFixed(5)} ${((i * 0.4142135 + 0.029) % 1).toFixed(5)} ${((i * 0.7320508 + 0.047) % 1).toFixed(5)}`);
+    const text = `data_big\n_cell_length_a 30\n_cell_length_b 30\n_cell_length_c 30\n_symmetry_space_group_name_H-M 'F m -3 m'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${rows.join('\n')}\n`;
+    checkResult(text, timedBuild(text));
+  },
 
-test('symmetry tables still answer after the fuzzing (no broken WebAssembly state)', () => {
+  supercell() {
+    // A 4×4×4 rock-salt supercell written in P1 (512 atoms, 20 kB): a plausible file to open.
+    const basis: [string, number[]][] = [['Na', [0, 0, 0]], ['Na', [0, 0.5, 0.5]], ['Na', [0.5, 0, 0.5]], ['Na', [0.5, 0.5, 0]], ['Cl', [0.5, 0.5, 0.5]], ['Cl', [0.5, 0, 0]], ['Cl', [0, 0.5, 0]], ['Cl', [0, 0, 0.5]]];
+    const rows: string[] = [];
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) for (const [el, f] of basis) rows.push(`${el}${rows.length + 1} ${el} ${((f[0] + i) / 4).toFixed(6)} ${((f[1] + j) / 4).toFixed(6)} ${((f[2] + k) / 4).toFixed(6)}`);
+    const text = `data_NaCl_444\n_cell_length_a 22.5608\n_cell_length_b 22.5608\n_cell_length_c 22.5608\n_symmetry_space_group_name_H-M 'P 1'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${rows.join('\n')}\n`;
+    checkResult(text, timedBuild(text));
+  },
+
+};
+
+/** The symmetry tables and moyo still answer after hostile input (no broken WebAssembly state). */
+function checkSymmetryStillWorks(): void {
   const r = buildStructure(LIFEPO4.replace(/loop_\n_symmetry_equiv_pos_as_xyz\n('[^'\n]*'\n)+/, ''));
-  assert.equal(r.structure?.sites.length, 28);
-  assert.equal(r.structure?.spaceGroup.detected?.number, 62);
+  assert.equal(r.structure?.sites.length, 28, 'LiFePO4 from its symbol after the fuzzing');
+  assert.equal(r.structure?.spaceGroup.detected?.number, 62, 'moyo still detects Pnma after the fuzzing');
+}
+
+/** A build that makes no progress for this long (wall clock) is a hang: the worker is stopped. */
+const HANG_MS = 30_000;
+
+/**
+ * Run one property in a worker thread. The worker announces each input before building it, so that
+ * a build that never returns (an endless loop) fails the test with that input instead of blocking it.
+ */
+function inWorker(property: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(__filename, { workerData: { property } });
+    let last = { text: '', at: performance.now() };
+    let settled = false;
+    const settle = (f: () => void) => { if (!settled) { settled = true; clearInterval(watch); f(); } };
+    const watch = setInterval(() => {
+      if (performance.now() - last.at < HANG_MS) return;
+      settle(() => reject(new Error(`a build made no progress for ${HANG_MS / 1000} s (endless loop?) on this ${last.text.length}-character input:\n${JSON.stringify(last.text.slice(0, 3000))}`)));
+      void w.terminate();
+    }, 200);
+    w.on('message', (m: { kind: string; text?: string; info?: string; message?: string }) => {
+      if (m.kind === 'start') last = { text: m.text!, at: performance.now() };
+      else if (m.kind === 'done') settle(() => resolve(m.info!));
+      else if (m.kind === 'fail') settle(() => reject(new Error(m.message)));
+    });
+    w.on('error', (e) => settle(() => reject(e)));
+    w.on('exit', (code) => settle(() => reject(new Error(`fuzz worker exited (code ${code}) before finishing`))));
+  });
+}
+
+if (!isMainThread && parentPort && workerData?.property) {
+  const port = parentPort;
+  announce = (text) => port.postMessage({ kind: 'start', text });
+  try {
+    PROPERTIES[workerData.property as string]();
+    port.postMessage({ kind: 'done', info: `slowest build: ${slowest.ms.toFixed(0)} ms CPU (${slowest.wallMs.toFixed(0)} ms wall) for ${slowest.size} characters` });
+  } catch (e) {
+    port.postMessage({ kind: 'fail', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function fuzzTest(name: string, property: string, options: { todo?: string; skip?: string } = {}): void {
+  if (!isMainThread) return;
+  test(name, options, async (t) => {
+    const info = await inWorker(property);
+    t.diagnostic(info);
+  });
+}
+
+fuzzTest('the seeds themselves build', 'seeds');
+fuzzTest('random strings never throw, finish quickly, and give sane results', 'randomStrings');
+fuzzTest('mutated valid CIFs never throw, finish quickly, and give sane results', 'mutated');
+fuzzTest('large inputs (up to ~20 kB) stay within the time limit', 'large');
+fuzzTest('targeted hostile inputs', 'targeted');
+// Known slow paths of build.ts (reported): they cost ~12 s of CPU while unfixed, so they run only with
+// FUZZ_SLOW=1. Once fixed they are fast: drop the condition and the todo then.
+const SLOW = process.env.FUZZ_SLOW === '1';
+fuzzTest('200 general positions in Fm-3m build within the time limit', 'generalPositions', {
+  todo: 'build.ts: image de-duplication is O(ops²) per site with an allocating 27-image cartDistance (~3.3 s here)',
+  ...(SLOW ? {} : { skip: 'known slow (build.ts), run with FUZZ_SLOW=1' }),
+});
+fuzzTest('a 512-atom rock-salt supercell in P1 builds within the time limit', 'supercell', {
+  todo: 'build.ts detectSymmetry: moyo analyze_cell takes ~8 s on a 512-atom supercell (~140 s on 1000); it runs for up to 2000 sites',
+  ...(SLOW ? {} : { skip: 'known slow (build.ts), run with FUZZ_SLOW=1' }),
 });
 
-test('memory stays bounded over ~2000 builds', () => {
+if (isMainThread) test('memory stays bounded over ~2000 builds', () => {
   // --expose-gc is not given by `node --test`; switch it on at run time where V8 allows it.
   let gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) {
     try { v8.setFlagsFromString('--expose-gc'); gc = vm.runInNewContext('gc') as () => void; } catch { gc = undefined; }
   }
-  const inputs = fc.sample(mutatedCif, { seed: SEED + 6, numRuns: 100 });
+  const inputs = fc.sample(mutatedCif, { seed: SEED + 6, numRuns: 300 }).filter((t) => t.length < 5000).slice(0, 100);
   const used = () => { gc?.(); gc?.(); const m = process.memoryUsage(); return m.heapUsed + m.external + m.arrayBuffers; };
   // Warm up first: caches (space-group tables, WebAssembly memory) fill once and stay.
-  for (let i = 0; i < 200; i++) buildStructure(inputs[i % inputs.length]);
+  for (let i = 0; i < 100; i++) buildStructure(inputs[i % inputs.length]);
   const before = used();
   let keep = 0;
   for (let i = 0; i < runs(2000); i++) {
@@ -378,10 +468,7 @@ test('memory stays bounded over ~2000 builds', () => {
   const after = used();
   const growthMB = (after - before) / 2 ** 20;
   assert.ok(keep > 0);
-  assert.ok(growthMB < (gc ? 50 : 150), `memory grew by ${growthMB.toFixed(1)} MB over ${runs(2000)} builds (gc ${gc ? 'forced' : 'not available'})`);
-});
-
-test('slowest fuzz input', () => {
-  // Informational: the slowest single build seen above.
-  console.log(`# slowest build: ${slowest.ms.toFixed(0)} ms CPU (${slowest.wallMs.toFixed(0)} ms wall) for ${slowest.size} characters`);
+  // Measured: ~0.2 MB with gc forced. Keeping every BuildResult (a ~20 kB leak a build) gives ~40 MB,
+  // so 10 MB catches leaks down to ~5 kB a build.
+  assert.ok(growthMB < (gc ? 10 : 60), `memory grew by ${growthMB.toFixed(1)} MB over ${runs(2000)} builds (gc ${gc ? 'forced' : 'not available'})`);
 });

@@ -65,8 +65,9 @@ function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li
   return wall ? 300 : energy;
 }
 
+/** Every pair summed at every point (no far-field split): tests the tables, blocks and image lists. */
 function compareWithDirect(structure: Structure, mode: BvseMode, stride: number): { maxLow: number; maxAll: number } {
-  const { grid } = computeBvse(structure, { mode });
+  const { grid } = computeBvse(structure, { mode, farField: false });
   const m = structure.lattice.matrix;
   let maxLow = 0;
   let maxAll = 0;

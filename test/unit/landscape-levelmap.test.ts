@@ -7,6 +7,8 @@ import {
   freeVolumes,
   landscapeDescriptors,
   percolationBarriers,
+  periodicFlood,
+  periodicFreeVolumes,
   xiScore,
 } from '../../src/compute/landscape';
 import type { EnergyGrid } from '../../src/compute/landscape/grid';
@@ -193,4 +195,75 @@ test('property: 0 ≤ FV_c ≤ FV_d ≤ 1 and Xi ∈ [0, 1]', () => {
   assert.equal(xiScore(0, 0.5), 0);
   assert.equal(xiScore(0.5, 0), 0);
   close(xiScore(0.01, 10 ** -1.15), 0.25); // both sigmoids at their midpoint
+});
+
+test('property: FV_c from the settled points equals folding the full level map onto the 2×2×2 supercell', () => {
+  fc.assert(
+    fc.property(smallGrid, fc.double({ min: 0.05, max: 1.2, noNaN: true }), (grid, threshold) => {
+      const full = computeLevelMap(grid);
+      const [m0, m1, m2] = full.shape;
+      const [n0, n1, n2] = grid.shape;
+      const folded = new Float64Array(8 * n0 * n1 * n2).fill(Infinity);
+      for (let j0 = 0; j0 < m0; j0++)
+        for (let j1 = 0; j1 < m1; j1++)
+          for (let j2 = 0; j2 < m2; j2++) {
+            const f = ((j0 % (2 * n0)) * 2 * n1 + (j1 % (2 * n1))) * 2 * n2 + (j2 % (2 * n2));
+            folded[f] = Math.min(folded[f], full.levels[(j0 * m1 + j1) * m2 + j2]);
+          }
+      const expected = [-0.04, -0.02, 0, 0.02, 0.04].reduce((s, d) => s + folded.filter((l) => l < threshold + d).length / folded.length, 0) / 5;
+      close(freeVolumes(grid, full, threshold).connected, expected, 1e-12);
+      const partial = computeLevelMap(grid, { stopLevel: threshold + 0.04, findMpe: false });
+      close(freeVolumes(grid, partial, threshold).connected, expected, 1e-12);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('property: periodic FV_c (2×2×2 supercell connectivity) is at least the block count, equal on planted channels', () => {
+  fc.assert(
+    fc.property(smallGrid, fc.double({ min: 0.05, max: 1.2, noNaN: true }), (grid, threshold) => {
+      const block = freeVolumes(grid, computeLevelMap(grid), threshold);
+      const periodic = periodicFreeVolumes(grid, periodicFlood(grid), threshold);
+      close(periodic.disconnected, block.disconnected, 1e-12);
+      assert.ok(periodic.connected >= block.connected - 1e-12, `periodic ${periodic.connected} < block ${block.connected}`);
+    }),
+    { numRuns: 200 },
+  );
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 3, max: 6 }),
+      fc.tuple(fc.integer({ min: -1, max: 1 }), fc.integer({ min: -1, max: 1 }), fc.integer({ min: -1, max: 1 })).filter((t) => t.some((x) => x !== 0)),
+      fc.double({ min: 0.1, max: 0.9, noNaN: true }),
+      (n, t, threshold) => {
+        const channel = new Set<number>();
+        for (let k = 0; k < n; k++) {
+          const c = [0, 1, 2].map((i) => (((1 + k * t[i]) % n) + n) % n);
+          channel.add((c[0] * n + c[1]) * n + c[2]);
+        }
+        const grid = gridFrom([n, n, n], (i0, i1, i2) => (channel.has((i0 * n + i1) * n + i2) ? 0.05 * ((i0 + i1 + i2) % 3) : 2));
+        const block = freeVolumes(grid, computeLevelMap(grid, { stencil: 'index26' }), threshold);
+        const periodic = periodicFreeVolumes(grid, periodicFlood(grid, { stencil: 'index26' }), threshold, undefined, 'index26');
+        close(periodic.connected, block.connected, 1e-12);
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('periodic flood run to the end is the unit-cell minimax level map (min over images of the block map)', () => {
+  const grid = randomGrid([5, 4, 6], 777, 40);
+  const cell = periodicFlood(grid).levels;
+  const block = computeLevelMap(grid);
+  const [n0, n1, n2] = grid.shape;
+  const [m0, m1, m2] = block.shape;
+  const s = [Math.floor(block.source / (n1 * n2)), Math.floor(block.source / n2) % n1, block.source % n2];
+  const folded = new Float64Array(n0 * n1 * n2).fill(Infinity);
+  for (let j0 = 0; j0 < m0; j0++)
+    for (let j1 = 0; j1 < m1; j1++)
+      for (let j2 = 0; j2 < m2; j2++) {
+        const c = [j0, j1, j2].map((j, i) => (((s[i] - grid.shape[i] + j) % grid.shape[i]) + grid.shape[i]) % grid.shape[i]);
+        const v = (c[0] * n1 + c[1]) * n2 + c[2];
+        folded[v] = Math.min(folded[v], block.levels[(j0 * m1 + j1) * m2 + j2]);
+      }
+  for (let v = 0; v < cell.length; v++) assert.ok(cell[v] <= folded[v] + 1e-7, `voxel ${v}: ${cell[v]} > ${folded[v]}`);
 });

@@ -478,9 +478,7 @@ function commentExpectations(dir: string): Expectation[] {
  * Fixture rows that fail because of a known, reported bug in build.ts (kept visible as TODO until fixed;
  * delete the entry once the fix lands).
  */
-const KNOWN_BUILD_BUGS: Record<string, string> = {
-  'occupancy-over-1.cif': 'build.ts merges rows at one position into a mixed site without checking that the occupancies sum to ≤ 1',
-};
+const KNOWN_BUILD_BUGS: Record<string, string> = {};
 
 test('every broken fixture gives its expected code at its expected line', async (t) => {
   const dir = join(FIXTURES, 'broken');

@@ -1,6 +1,7 @@
-// Scenes for the webview tests and benchmark. `makeScene()` is synthetic for now; replace it with
-// real compute output (structure → SceneStructure, BVSE grid → SceneLandscape, path → ScenePath)
-// keeping the same shape: { structure, landscape, path, expect }.
+// The synthetic scene of the webview control tests: a hand-made cell and an analytic landscape whose
+// barriers are known exactly (Ea 1D/2D/3D = 0.42/1.25/1.90 eV) plus its level map, for what the real
+// scenes (./realScenes.mjs, from the compute host) cannot pin down: thresholds, the level-map
+// surface, empty surfaces, corner/edge/face images of one cell.
 
 /** Cubic perovskite-like cell with a 1D Li channel along a through the cell boundary. */
 export function makeScene({ n = 40, a = 4.2 } = {}) {
@@ -37,48 +38,6 @@ export function makeScene({ n = 40, a = 4.2 } = {}) {
   }
   const path = { points, energies, distances, barrier: Eb, method: 'synthetic path' };
   return { structure, landscape, path };
-}
-
-/** ~200 atoms in a 12.5 Å cubic cell (deterministic pseudo-random garnet-like mix) and a 3D channel grid. */
-export function makeBenchStructure() {
-  const a = 12.5;
-  let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const atoms = [];
-  const kinds = [['Li', 56, true], ['La', 24, false], ['Zr', 16, false], ['O', 104, false]];
-  const pool = [];
-  for (const [el, count, mobile] of kinds) for (let i = 0; i < count; i++) pool.push([el, mobile]);
-  let idx = 0;
-  for (let i = 0; i < 6 && idx < pool.length; i++) for (let j = 0; j < 6 && idx < pool.length; j++) for (let k = 0; k < 6 && idx < pool.length; k++) {
-    if ((i * 36 + j * 6 + k) % 13 === 5) continue; // leave some gaps
-    const [el, mobile] = pool[(idx * 37) % pool.length];
-    idx++;
-    const frac = [(i + 0.5 + (rnd() - 0.5) * 0.3) / 6, (j + 0.5 + (rnd() - 0.5) * 0.3) / 6, (k + 0.5 + (rnd() - 0.5) * 0.3) / 6];
-    atoms.push({ label: `${el}${idx}`, element: el, frac, occupancy: 1, mobile, species: [{ element: el, occupancy: 1 }] });
-  }
-  return { name: 'bench-200', formula: 'Li7La3Zr2O12-like', lattice: [[a, 0, 0], [0, a, 0], [0, 0, a]], atoms };
-}
-
-/**
- * Independent count of the atom images a viewer should draw for `repeats`: every periodic image
- * whose fractional coordinates lie in [0, R] (closed, tolerance 1e-3).
- */
-export function expectedAtomCount(structure, repeats, { includeMobile = true } = {}) {
-  const tol = 1e-3;
-  let total = 0;
-  for (const atom of structure.atoms) {
-    if (!includeMobile && atom.mobile) continue;
-    let prod = 1;
-    for (let ax = 0; ax < 3; ax++) {
-      let f = atom.frac[ax] - Math.floor(atom.frac[ax]);
-      if (f > 1 - tol) f -= 1;
-      let c = 0;
-      for (let shift = -1; shift <= repeats[ax] + 1; shift++) if (f + shift >= -tol && f + shift <= repeats[ax] + tol) c++;
-      prod *= c;
-    }
-    total += prod;
-  }
-  return total;
 }
 
 /**

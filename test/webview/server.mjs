@@ -17,14 +17,19 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
 ];
 
-/** Build dist/webview.js and dist/isosurface.worker.js (the project's build script, or just these two if it fails). */
-export async function buildWebview({ quiet = true } = {}) {
+/**
+ * Build the bundles the tests need: dist/webview.js, dist/isosurface.worker.js and (for the real
+ * scenes) the compute host dist/worker.js, with the project's build script, or just these if it fails.
+ */
+export async function buildWebview({ quiet = true, all = false } = {}) {
+  const need = ['dist/webview.js', 'dist/isosurface.worker.js', ...(all ? ['dist/worker.js'] : [])];
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
-  if (r.status === 0 && existsSync(join(root, 'dist/webview.js')) && existsSync(join(root, 'dist/isosurface.worker.js'))) return;
-  if (!quiet) console.warn(`esbuild.mjs failed (${(r.stderr || '').split('\n')[0]}); building the webview bundles only`);
+  if (r.status === 0 && need.every((f) => existsSync(join(root, f)))) return;
+  if (!quiet) console.warn(`esbuild.mjs failed (${(r.stderr || '').split('\n')[0]}); building the test bundles only`);
   const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'es2022', platform: 'browser', format: 'iife', absWorkingDir: root };
   await esbuild.build({ ...common, entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' });
   await esbuild.build({ ...common, entryPoints: { 'isosurface.worker': 'webview/isosurface.worker.ts' }, outdir: 'dist' });
+  if (all) await esbuild.build({ ...common, platform: 'node', format: 'cjs', target: 'node20', entryPoints: { worker: 'src/compute/host/worker.ts' }, outdir: 'dist' });
 }
 
 async function bundleToString(entry, format, platform) {
@@ -131,7 +136,7 @@ export async function startServer({ worker = true } = {}) {
     }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }) };
 }
 
 export async function launchBrowser() {

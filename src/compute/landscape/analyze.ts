@@ -6,7 +6,7 @@ import type { Structure } from '../structure/types';
 import { signed } from '../data/bvTables';
 import { bvseWork, type BvseOptions } from './bvse';
 import { type EnergyGrid, voxelFrac } from './grid';
-import { landscapeDescriptors, XI_THRESHOLD, type LevelMap } from './levelmap';
+import { landscapeDescriptors, XI_THRESHOLD } from './levelmap';
 import { percolationPath, type MigrationPath } from './path';
 import { percolationWork, type PercolationResult } from './percolation';
 import { REPORT_UNITS, type LandscapeReport } from './export';
@@ -22,7 +22,7 @@ export interface AnalyzeOptions extends BvseOptions {
   fvThreshold?: number;
   /** Compute the migration path (default true). */
   path?: boolean;
-  /** Flood the whole level map instead of stopping past the FV thresholds (for display). */
+  /** Flood the whole unit-cell level map (for display) instead of stopping past the FV thresholds. */
   fullLevelMap?: boolean;
 }
 
@@ -30,7 +30,8 @@ export interface LandscapeAnalysis {
   report: LandscapeReport;
   grid: EnergyGrid;
   percolation: PercolationResult;
-  levelMap: LevelMap;
+  /** Unit-cell minimax level map from the minimum (eV above it; grid layout). Complete with `fullLevelMap`. */
+  levelMap: Float32Array;
   path: MigrationPath | null;
 }
 
@@ -56,10 +57,11 @@ export function* analysisWork(structure: Structure, options: AnalyzeOptions = {}
   const percolation = yield* stage(percolationWork(grid, { stencil, maxBarrier: options.maxBarrier }), 0.85, 0.95);
   const t2 = performance.now();
   const fvThreshold = options.fvThreshold ?? XI_THRESHOLD;
-  const descriptors = landscapeDescriptors(grid, { stencil, threshold: fvThreshold, fullLevelMap: options.fullLevelMap });
+  const knownMpe = percolation.minimumComponentEa1D;
+  const descriptors = landscapeDescriptors(grid, { stencil, threshold: fvThreshold, fullLevelMap: options.fullLevelMap, knownMpe });
   // Xi is defined at 0.5 eV; recompute only if the reported FV threshold differs.
   const xi =
-    fvThreshold === XI_THRESHOLD ? descriptors.xi : landscapeDescriptors(grid, { stencil, threshold: XI_THRESHOLD }).xi;
+    fvThreshold === XI_THRESHOLD ? descriptors.xi : landscapeDescriptors(grid, { stencil, threshold: XI_THRESHOLD, knownMpe }).xi;
   yield 0.97;
   const t3 = performance.now();
   const path = options.path === false ? null : percolationPath(grid, percolation, { stencil });
@@ -127,7 +129,7 @@ export function* analysisWork(structure: Structure, options: AnalyzeOptions = {}
     timings_ms: { bvse: t1 - t0, percolation: t2 - t1, levelMap: t3 - t2, path: t4 - t3, total: t4 - t0 },
     units: REPORT_UNITS,
   };
-  return { report, grid, percolation, levelMap: descriptors.levelMap, path };
+  return { report, grid, percolation, levelMap: descriptors.cellLevels, path };
 }
 
 /**

@@ -97,8 +97,9 @@ export interface VolumetricOptions {
 
 /**
  * Gaussian cube file: lengths in Bohr (the format's convention for positive voxel counts), atoms from the structure
- * (one per site, the majority species; the second atom column holds the site's total occupancy), values in eV
- * (stated in the comment line), last index fastest — the cube order, identical to EnergyGrid's.
+ * (one per site: its majority species; partially occupied sites are written as whole atoms, as cube has no
+ * occupancy), values in eV (stated in the comment line), last index fastest — the cube order, identical to
+ * EnergyGrid's.
  */
 export function writeCube(grid: EnergyGrid, structure?: Pick<Structure, 'name' | 'sites'>, options: VolumetricOptions = {}): string {
   const relative = options.relativeToMinimum ?? true;
@@ -112,8 +113,7 @@ export function writeCube(grid: EnergyGrid, structure?: Pick<Structure, 'name' |
   );
   const atoms = (structure?.sites ?? []).map((site) => {
     const major = [...site.species].sort((a, b) => b.occupancy - a.occupancy)[0];
-    const occupancy = site.species.reduce((s, sp) => s + sp.occupancy, 0);
-    return { z: ELEMENTS.get(major?.element ?? '')?.Z ?? 0, occupancy, cart: site.cart };
+    return { z: ELEMENTS.get(major?.element ?? '')?.Z ?? 0, cart: site.cart };
   });
   lines.push(`${String(atoms.length).padStart(5)}${fixed(0, 12, 6)}${fixed(0, 12, 6)}${fixed(0, 12, 6)}`);
   for (let i = 0; i < 3; i++) {
@@ -121,7 +121,7 @@ export function writeCube(grid: EnergyGrid, structure?: Pick<Structure, 'name' |
     lines.push(`${String(grid.shape[i]).padStart(5)}${fixed(v[0], 12, 6)}${fixed(v[1], 12, 6)}${fixed(v[2], 12, 6)}`);
   }
   for (const a of atoms) {
-    lines.push(`${String(a.z).padStart(5)}${fixed(a.occupancy, 12, 6)}${fixed(bohr(a.cart[0]), 12, 6)}${fixed(bohr(a.cart[1]), 12, 6)}${fixed(bohr(a.cart[2]), 12, 6)}`);
+    lines.push(`${String(a.z).padStart(5)}${fixed(a.z, 12, 6)}${fixed(bohr(a.cart[0]), 12, 6)}${fixed(bohr(a.cart[1]), 12, 6)}${fixed(bohr(a.cart[2]), 12, 6)}`);
   }
   const row: string[] = [];
   for (let i0 = 0; i0 < n0; i0++)

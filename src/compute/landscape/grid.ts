@@ -25,7 +25,7 @@ export interface EnergyGrid {
 /**
  * How the number of points per axis follows from the resolution:
  * - 'periodic' (default): N_i = max(1, round(|a_i| / resolution)), points k/N_i, k = 0…N_i−1. Rounding (not
- *   truncation) keeps the actual spacing within ±half a step of the requested one on every axis.
+ *   truncation) makes the actual spacing |a_i|/N_i the closest achievable to the requested one on every axis.
  * - 'bvlain': BVlain samples `linspace(0, 1, int(|a_i| // resolution))` with both endpoints; its last point repeats
  *   the first, so its distinct points are exactly k/M_i with M_i = int(|a_i| // resolution) − 1. Using that M_i on a
  *   periodic grid reproduces BVlain's sample positions (and, with the 26-neighbour stencil, its connectivity), which

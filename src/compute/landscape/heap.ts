@@ -3,6 +3,8 @@ export class MinHeap {
   private keys: Float64Array;
   private items: Int32Array;
   size = 0;
+  /** Priority of the entry most recently returned by `pop`. */
+  lastKey = 0;
 
   constructor(capacity = 1024) {
     this.keys = new Float64Array(Math.max(16, capacity));
@@ -23,11 +25,6 @@ export class MinHeap {
     }
     keys[i] = key;
     items[i] = item;
-  }
-
-  /** Priority of the smallest entry (undefined behaviour when empty). */
-  peekKey(): number {
-    return this.keys[0];
   }
 
   /** Remove the smallest entry and return its item; its priority is in `lastKey`. */
@@ -55,8 +52,6 @@ export class MinHeap {
     }
     return top;
   }
-
-  lastKey = 0;
 
   private grow(): void {
     const keys = new Float64Array(this.keys.length * 2);

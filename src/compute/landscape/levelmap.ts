@@ -2,17 +2,27 @@
  * Level map, minimum percolation energy (MPE), free volumes and Xi (SCIENCE.md §6, after the pes_fingerprint code
  * of the seed-001 authors).
  *
- * Level map: the grid is unrolled into a block of (2n_i + 1) points per axis centred on the starting minimum — one
- * full cell either side, so the block's faces hold the minimum's images ±1 cell away. Each block point's level is
- * the lowest possible maximum energy along a stencil path from the minimum (a minimax flood fill, exact: a
- * priority flood pops points in non-decreasing level, so the first time a point is reached is optimal; the authors'
- * flood instead raises its level in steps of ≥ 0.1 eV).
+ * Level: the lowest possible maximum energy along a stencil path from the starting minimum (minimax flood fill,
+ * exact: a priority flood settles points in non-decreasing level, so the first time a point is reached is optimal;
+ * the authors' flood raises its level in steps of ≥ 0.1 eV instead).
  *
- * MPE = the lowest level on the block's boundary. It equals Ea_1D of percolation.ts whenever the first channel to
- * percolate contains the global minimum (the usual case). Exactly: MPE ≤ `minimumComponentEa1D` (reaching an image
- * of the minimum means crossing the boundary), and MPE can only be lower than that when a finite low-energy pocket
- * stretches more than a cell; Ea_1D ≤ `minimumComponentEa1D` with equality unless the global minimum is a trap away
- * from the first channel. Report both; they answer slightly different questions.
+ * Two constructions are provided:
+ * - `computeLevelMap`: §6 literally — the grid unrolled into a block of (2n_i + 1) points per axis centred on the
+ *   minimum (one cell either side), MPE = the lowest level on the block's boundary, FV_c from the block folded onto
+ *   the periodic 2×2×2 supercell (`freeVolumes`). Memory and work ∝ 8N.
+ * - `periodicFlood` + `periodicFreeVolumes` (used by `landscapeDescriptors`, hence by analyze.ts): the flood runs on
+ *   the unit-cell torus and carries the parity (mod 2) of the lattice translation of each point's path. The region
+ *   connected to the minimum in the periodic 2×2×2 supercell is then exactly |C| · 2^r points, C = the torus points
+ *   with level < thr and r = the GF(2) rank of the loop translations (mod 2) closed inside C. That is "points
+ *   reachable from the minimum within one lattice vector" with the supercell's own periodicity, in ∝ N work; it
+ *   equals the block count except when a path must leave the ±1-cell block and come back (block ≤ periodic).
+ *   The same flood, run to the end, gives the unit-cell level map for display.
+ *
+ * MPE equals Ea_1D of percolation.ts whenever the first channel to percolate contains the global minimum (the usual
+ * case). Exactly: block MPE ≤ `minimumComponentEa1D` (reaching an image of the minimum means crossing the
+ * boundary), lower only when a finite low-energy pocket stretches more than a cell; Ea_1D ≤ `minimumComponentEa1D`
+ * with equality unless the global minimum is a trap away from the first channel. analyze.ts reports
+ * `minimumComponentEa1D` (from the percolation sweep, no extra flood) as MPE.
  *
  * "Union over Li ions": §6 scans one Li at a time (other Li kept) and unites the per-ion maps. A BVSE landscape is
  * computed once in the empty framework, so every Li sees the same landscape and the per-ion maps differ only in
@@ -23,7 +33,7 @@
 import type { EnergyGrid } from './grid';
 import { gridMinimum, gridSize, voxelCoords } from './grid';
 import { MinHeap } from './heap';
-import { buildStencil, type Stencil, type StencilKind } from './stencil';
+import { buildStencil, PeriodicNeighbours, type Stencil, type StencilKind } from './stencil';
 
 export interface LevelMapOptions {
   /** Starting voxel (unit-cell index); default the global minimum. */
@@ -34,6 +44,11 @@ export interface LevelMapOptions {
    * level Infinity. Default Infinity (complete map).
    */
   stopLevel?: number;
+  /**
+   * Keep flooding past `stopLevel` until the block boundary is reached, so that `mpe` is known (default true).
+   * With false, `mpe` is Infinity unless the boundary was reached below the stop level.
+   */
+  findMpe?: boolean;
 }
 
 export interface LevelMap {
@@ -48,6 +63,9 @@ export interface LevelMap {
   mpe: number;
   /** Levels above this were not computed (Infinity). */
   stopLevel: number;
+  /** Block points in the order the flood settled them: non-decreasing level (first `settledCount` entries). */
+  settled: Int32Array;
+  settledCount: number;
 }
 
 export interface FreeVolumes {
@@ -60,12 +78,30 @@ export interface FreeVolumes {
 }
 
 export interface LandscapeDescriptors {
+  /** MPE (eV above the minimum): `knownMpe` when given, else the block flood's. */
   mpe: number;
   /** FV at `threshold` (default 0.5 eV), each averaged over the smearing offsets. */
   freeVolume: FreeVolumes;
   /** sigmoid(10·(log10 FV_c + 2)) · sigmoid(10·(log10 FV_d + 1.15)), in [0, 1]. */
   xi: number;
-  levelMap: LevelMap;
+  /**
+   * Unit-cell level map (eV above the minimum, grid layout): complete with `fullLevelMap`, otherwise Infinity above
+   * the highest FV threshold.
+   */
+  cellLevels: Float32Array;
+}
+
+/** Result of a flood on the unit-cell torus. */
+export interface PeriodicFlood {
+  /** Level of each unit-cell voxel, eV above the source (Infinity: not reached below the stop level). */
+  levels: Float32Array;
+  /** Parity (bit i = lattice translation along axis i, mod 2) of the cell in which each voxel's path arrives. */
+  parity: Uint8Array;
+  /** Voxels in settling order (non-decreasing level), first `settledCount` entries. */
+  settled: Int32Array;
+  settledCount: number;
+  source: number;
+  sourceEnergy: number;
 }
 
 /** The pes_fingerprint smearing of FV thresholds (eV). */
@@ -79,6 +115,7 @@ export function computeLevelMap(grid: EnergyGrid, options: LevelMapOptions = {})
   const source = options.source ?? gridMinimum(data).index;
   const sourceEnergy = data[source];
   const stopLevel = options.stopLevel ?? Infinity;
+  const findMpe = options.findMpe ?? true;
   const stencil = typeof options.stencil === 'object' ? options.stencil : buildStencil(grid.lattice, grid.shape, options.stencil ?? 'sqrt3');
   const m0 = 2 * n0 + 1, m1 = 2 * n1 + 1, m2 = 2 * n2 + 1;
   const blockSize = m0 * m1 * m2;
@@ -87,33 +124,36 @@ export function computeLevelMap(grid: EnergyGrid, options: LevelMapOptions = {})
   const axisMap = (s: number, n: number, m: number) => Int32Array.from({ length: m }, (_, j) => (((s - n + j) % n) + n) % n);
   const c0 = axisMap(s0, n0, m0), c1 = axisMap(s1, n1, m1), c2 = axisMap(s2, n2, m2);
 
+  // Level Infinity = not reached yet (every reached point has a finite level).
   const levels = new Float32Array(blockSize).fill(Infinity);
-  const reached = new Uint8Array(blockSize);
   // Priority flood: points above the current level wait in a heap; points at or below it are flooded at the
-  // current level through a plain FIFO queue (most of a basin), which saves most heap operations.
+  // current level first, in discovery order (most of a basin), which saves most heap operations. `settled` doubles
+  // as that FIFO: points are appended when they are known to come next, so it lists every processed point in
+  // non-decreasing level order.
   const heap = new MinHeap(4096);
-  const queue = new Int32Array(blockSize);
-  let queueHead = 0;
-  let queueTail = 0;
+  const settled = new Int32Array(blockSize);
+  let settledCount = 0;
+  let head = 0;
   const centre = (n0 * m1 + n1) * m2 + n2;
   levels[centre] = 0;
-  reached[centre] = 1;
-  queue[queueTail++] = centre;
+  settled[settledCount++] = centre;
   let level = 0;
   let mpe = Infinity;
   const steps = stencil.steps;
   const stepCount = stencil.count;
   for (;;) {
     let b: number;
-    if (queueHead < queueTail) {
-      b = queue[queueHead++];
+    if (head < settledCount) {
+      b = settled[head++];
     } else if (heap.size > 0) {
       b = heap.pop();
       level = heap.lastKey;
+      if (level > stopLevel && (mpe !== Infinity || !findMpe)) break;
+      settled[settledCount++] = b;
+      head = settledCount;
     } else {
       break;
     }
-    if (level > stopLevel && mpe !== Infinity) break;
     const j2 = b % m2;
     const j1 = (((b - j2) / m2) | 0) % m1;
     const j0 = ((b - j2 - j1 * m2) / (m1 * m2)) | 0;
@@ -124,19 +164,18 @@ export function computeLevelMap(grid: EnergyGrid, options: LevelMapOptions = {})
       const k2 = j2 + steps[3 * s + 2];
       if (k0 < 0 || k0 >= m0 || k1 < 0 || k1 >= m1 || k2 < 0 || k2 >= m2) continue;
       const nb = (k0 * m1 + k1) * m2 + k2;
-      if (reached[nb]) continue;
-      reached[nb] = 1;
-      const e = data[(c0[k0] * n1 + c1[k1]) * n2 + c2[k2]] - sourceEnergy;
+      if (levels[nb] !== Infinity) continue;
+      const e = Math.fround(data[(c0[k0] * n1 + c1[k1]) * n2 + c2[k2]] - sourceEnergy);
       if (e <= level) {
         levels[nb] = level;
-        queue[queueTail++] = nb;
+        settled[settledCount++] = nb;
       } else {
         levels[nb] = e;
         heap.push(e, nb);
       }
     }
   }
-  return { shape: [m0, m1, m2], levels, source, sourceEnergy, mpe, stopLevel };
+  return { shape: [m0, m1, m2], levels, source, sourceEnergy, mpe, stopLevel, settled, settledCount };
 }
 
 /**
@@ -147,36 +186,50 @@ export function computeLevelMap(grid: EnergyGrid, options: LevelMapOptions = {})
  */
 export function freeVolumes(grid: EnergyGrid, levelMap: LevelMap, threshold = XI_THRESHOLD, smearing: readonly number[] = FV_SMEARING): FreeVolumes {
   const n = gridSize(grid);
-  const [, n1, n2] = grid.shape;
   const [m0, m1, m2] = levelMap.shape;
-  const folded = new Float32Array(8 * n).fill(Infinity);
-  const w1 = 2 * n1, w2 = 2 * n2;
-  for (let j0 = 0; j0 < m0; j0++) {
-    const f0 = j0 === m0 - 1 ? 0 : j0;
-    for (let j1 = 0; j1 < m1; j1++) {
-      const f1 = j1 === m1 - 1 ? 0 : j1;
-      const rowIn = (j0 * m1 + j1) * m2;
-      const rowOut = (f0 * w1 + f1) * w2;
-      for (let j2 = 0; j2 < m2; j2++) {
-        const f = rowOut + (j2 === m2 - 1 ? 0 : j2);
-        const level = levelMap.levels[rowIn + j2];
-        if (level < folded[f]) folded[f] = level;
+  const thresholds = smearing.map((d) => threshold + d);
+  const top = Math.max(...thresholds);
+  const below = new Float64Array(thresholds.length);
+  const reachable = new Float64Array(thresholds.length);
+  const count = (x: number, into: Float64Array) => {
+    for (let k = 0; k < thresholds.length; k++) if (x < thresholds[k]) into[k]++;
+  };
+  // FV_d: same quantity and precision as the stored levels, so FV_c ≤ FV_d holds exactly.
+  const data = grid.data;
+  const e0 = levelMap.sourceEnergy;
+  for (let v = 0; v < n; v++) {
+    const x = Math.fround(data[v] - e0);
+    if (x < top) count(x, below);
+  }
+  // FV_c over the 2×2×2 supercell = the block without its last layers: a point on a first layer (j = 0) is the
+  // same supercell point as its copies on the last layer (j = 2n). Walk the settled points (non-decreasing level)
+  // and count each supercell point once, at the copy that is lowest (ties: lowest index).
+  const levels = levelMap.levels;
+  for (let k = 0; k < levelMap.settledCount; k++) {
+    const b = levelMap.settled[k];
+    const level = levels[b];
+    if (level >= top) break;
+    const j2 = b % m2;
+    const j1 = (((b - j2) / m2) | 0) % m1;
+    const j0 = ((b - j2 - j1 * m2) / (m1 * m2)) | 0;
+    if (j0 === 0 || j0 === m0 - 1 || j1 === 0 || j1 === m1 - 1 || j2 === 0 || j2 === m2 - 1) {
+      // Other block copies of this supercell point: each boundary coordinate may sit on either face.
+      const alt0 = j0 === 0 ? m0 - 1 : j0 === m0 - 1 ? 0 : -1;
+      const alt1 = j1 === 0 ? m1 - 1 : j1 === m1 - 1 ? 0 : -1;
+      const alt2 = j2 === 0 ? m2 - 1 : j2 === m2 - 1 ? 0 : -1;
+      let canonical = true;
+      for (let c = 1; c < 8 && canonical; c++) {
+        const k0 = c & 1 ? alt0 : j0, k1 = c & 2 ? alt1 : j1, k2 = c & 4 ? alt2 : j2;
+        if (k0 < 0 || k1 < 0 || k2 < 0) continue;
+        const other = (k0 * m1 + k1) * m2 + k2;
+        if (levels[other] < level || (levels[other] === level && other < b)) canonical = false;
       }
+      if (!canonical) continue;
     }
+    count(level, reachable);
   }
-  let disconnected = 0;
-  let connected = 0;
-  for (const delta of smearing) {
-    const thr = threshold + delta;
-    let below = 0;
-    // Same quantity and precision as the stored levels, so FV_c ≤ FV_d holds exactly.
-    for (let v = 0; v < n; v++) if (Math.fround(grid.data[v] - levelMap.sourceEnergy) < thr) below++;
-    let reachable = 0;
-    for (let f = 0; f < folded.length; f++) if (folded[f] < thr) reachable++;
-    disconnected += below / n;
-    connected += reachable / (8 * n);
-  }
-  return { threshold, disconnected: disconnected / smearing.length, connected: connected / smearing.length };
+  const mean = (xs: Float64Array, total: number) => xs.reduce((s, x) => s + x / total, 0) / xs.length;
+  return { threshold, disconnected: mean(below, n), connected: mean(reachable, 8 * n) };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -187,14 +240,153 @@ export function xiScore(fvConnected: number, fvDisconnected: number): number {
 }
 
 /** MPE, FV_c/FV_d at 0.5 eV and Xi from one landscape, flooding only as far as needed. */
+/**
+ * Minimax flood on the unit-cell torus from `source` (default the global minimum), settling every voxel with level
+ * below `stopLevel` (default: all).
+ */
+export function periodicFlood(grid: EnergyGrid, options: { source?: number; stencil?: StencilKind | Stencil; stopLevel?: number } = {}): PeriodicFlood {
+  const n = gridSize(grid);
+  const [, n1, n2] = grid.shape;
+  const data = grid.data;
+  const source = options.source ?? gridMinimum(data).index;
+  const sourceEnergy = data[source];
+  const stopLevel = options.stopLevel ?? Infinity;
+  const stencil = typeof options.stencil === 'object' ? options.stencil : buildStencil(grid.lattice, grid.shape, options.stencil ?? 'sqrt3');
+  const neighbours = new PeriodicNeighbours(grid.shape);
+  const levels = new Float32Array(n).fill(Infinity);
+  const parity = new Uint8Array(n);
+  const settled = new Int32Array(n);
+  const heap = new MinHeap(4096);
+  let settledCount = 0;
+  let head = 0;
+  let level = 0;
+  levels[source] = 0;
+  settled[settledCount++] = source;
+  const steps = stencil.steps;
+  for (;;) {
+    let v: number;
+    if (head < settledCount) {
+      v = settled[head++];
+    } else if (heap.size > 0) {
+      v = heap.pop();
+      level = heap.lastKey;
+      if (level >= stopLevel) break;
+      settled[settledCount++] = v;
+      head = settledCount;
+    } else {
+      break;
+    }
+    const i2 = v % n2;
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    for (let s = 0; s < stencil.count; s++) {
+      neighbours.at(i0, i1, i2, steps[3 * s], steps[3 * s + 1], steps[3 * s + 2]);
+      const w = neighbours.index;
+      if (levels[w] !== Infinity) continue;
+      parity[w] = parity[v] ^ ((neighbours.t0 & 1) | ((neighbours.t1 & 1) << 1) | ((neighbours.t2 & 1) << 2));
+      // Keys in single precision, exactly as stored, so levels, stop test and FV comparisons agree.
+      const e = Math.fround(data[w] - sourceEnergy);
+      if (e <= level) {
+        levels[w] = level;
+        settled[settledCount++] = w;
+      } else {
+        levels[w] = e;
+        heap.push(e, w);
+      }
+    }
+  }
+  // Points pushed but not settled keep a level ≥ stopLevel; mark them unreached for a clean map.
+  if (stopLevel !== Infinity) for (let v = 0; v < n; v++) if (levels[v] >= stopLevel) levels[v] = Infinity;
+  return { levels, parity, settled, settledCount, source, sourceEnergy };
+}
+
+/**
+ * FV_d and FV_c from a periodic flood (run at least to the highest threshold): FV_c counts the points of the
+ * periodic 2×2×2 supercell connected to the minimum below each threshold, |C| · 2^r / 8N (see the module comment).
+ */
+export function periodicFreeVolumes(grid: EnergyGrid, flood: PeriodicFlood, threshold = XI_THRESHOLD, smearing: readonly number[] = FV_SMEARING, stencil?: StencilKind | Stencil): FreeVolumes {
+  const n = gridSize(grid);
+  const [, n1, n2] = grid.shape;
+  const data = grid.data;
+  const thresholds = smearing.map((d) => threshold + d);
+  const top = Math.max(...thresholds);
+  const st = typeof stencil === 'object' ? stencil : buildStencil(grid.lattice, grid.shape, stencil ?? 'sqrt3');
+  const neighbours = new PeriodicNeighbours(grid.shape);
+  const levels = flood.levels;
+  // Lowest level at which each non-zero translation parity closes a loop inside the connected region.
+  const loopLevel = new Float64Array(8).fill(Infinity);
+  const inRegion = new Float64Array(thresholds.length);
+  for (let k = 0; k < flood.settledCount; k++) {
+    const v = flood.settled[k];
+    const lv = levels[v];
+    if (!(lv < top)) break;
+    for (let t = 0; t < thresholds.length; t++) if (lv < thresholds[t]) inRegion[t]++;
+    const i2 = v % n2;
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    for (let s = 0; s < st.count; s++) {
+      neighbours.at(i0, i1, i2, st.steps[3 * s], st.steps[3 * s + 1], st.steps[3 * s + 2]);
+      const w = neighbours.index;
+      const lw = levels[w];
+      if (!(lw < top)) continue;
+      const loop = flood.parity[v] ^ flood.parity[w] ^ ((neighbours.t0 & 1) | ((neighbours.t1 & 1) << 1) | ((neighbours.t2 & 1) << 2));
+      if (loop === 0) continue;
+      const edgeLevel = Math.max(lv, lw);
+      if (edgeLevel < loopLevel[loop]) loopLevel[loop] = edgeLevel;
+    }
+  }
+  let disconnected = 0;
+  let connected = 0;
+  for (let t = 0; t < thresholds.length; t++) {
+    const thr = thresholds[t];
+    let below = 0;
+    // Same quantity and precision as the stored levels, so FV_c ≤ FV_d holds exactly.
+    for (let v = 0; v < n; v++) if (Math.fround(data[v] - flood.sourceEnergy) < thr) below++;
+    const open: number[] = [];
+    for (let p = 1; p < 8; p++) if (loopLevel[p] < thr) open.push(p);
+    disconnected += below / n;
+    connected += (inRegion[t] * 2 ** gf2Rank(open)) / (8 * n);
+  }
+  return { threshold, disconnected: disconnected / thresholds.length, connected: connected / thresholds.length };
+}
+
+/** Rank over GF(2) of 3-bit vectors: log2 of the size of their span. */
+function gf2Rank(vectors: number[]): number {
+  let span = 1; // bit mask over the 8 possible vectors; {0} to start
+  for (const v of vectors) {
+    if (span & (1 << v)) continue;
+    let grown = span;
+    for (let x = 0; x < 8; x++) if (span & (1 << x)) grown |= 1 << (x ^ v);
+    span = grown;
+  }
+  let size = 0;
+  for (let x = 0; x < 8; x++) if (span & (1 << x)) size++;
+  return Math.log2(size);
+}
+
+/** MPE, FV_c/FV_d at 0.5 eV and Xi from one landscape. */
 export function landscapeDescriptors(
   grid: EnergyGrid,
-  options: Omit<LevelMapOptions, 'stopLevel'> & { threshold?: number; smearing?: readonly number[]; fullLevelMap?: boolean } = {},
+  options: {
+    source?: number;
+    stencil?: StencilKind | Stencil;
+    threshold?: number;
+    smearing?: readonly number[];
+    /** Flood the whole unit cell (a complete `cellLevels` for display) instead of stopping past the thresholds. */
+    fullLevelMap?: boolean;
+    /**
+     * MPE already known from the percolation sweep (`minimumComponentEa1D`); without it the §6 block flood runs
+     * to find the block-boundary MPE.
+     */
+    knownMpe?: number;
+  } = {},
 ): LandscapeDescriptors {
   const threshold = options.threshold ?? XI_THRESHOLD;
   const smearing = options.smearing ?? FV_SMEARING;
-  const stopLevel = options.fullLevelMap ? Infinity : threshold + Math.max(...smearing);
-  const levelMap = computeLevelMap(grid, { source: options.source, stencil: options.stencil, stopLevel });
-  const freeVolume = freeVolumes(grid, levelMap, threshold, smearing);
-  return { mpe: levelMap.mpe, freeVolume, xi: xiScore(freeVolume.connected, freeVolume.disconnected), levelMap };
+  const stencil = typeof options.stencil === 'object' ? options.stencil : buildStencil(grid.lattice, grid.shape, options.stencil ?? 'sqrt3');
+  const top = threshold + Math.max(...smearing);
+  const flood = periodicFlood(grid, { source: options.source, stencil, stopLevel: options.fullLevelMap ? Infinity : top });
+  const freeVolume = periodicFreeVolumes(grid, flood, threshold, smearing, stencil);
+  const mpe = options.knownMpe ?? computeLevelMap(grid, { source: flood.source, stencil, stopLevel: 0 }).mpe;
+  return { mpe, freeVolume, xi: xiScore(freeVolume.connected, freeVolume.disconnected), cellLevels: flood.levels };
 }

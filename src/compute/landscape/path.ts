@@ -1,14 +1,16 @@
 /**
- * The migration path that realises Ea_1D: from the lowest point of the first channel to percolate to that point's
- * nearest periodic image through the channel.
+ * The migration path that realises Ea_1D: from the lowest point of the first channel to percolate to one of that
+ * point's periodic images, through the channel.
  *
  * Construction: restrict the landscape to {E ≤ Emin + Ea_1D} (the level at which the channel first becomes infinite,
- * so a path exists and none exists below — the path's highest point is exactly Ea_1D). Within that region run
- * Dijkstra on the unrolled lattice, states = (voxel, cell translation), with step cost = Cartesian length ×
- * (1 + (E − Emin)/ENERGY_SCALE) so the path follows valley floors rather than grazing the barrier level, and stop at
- * the first image of the start in another cell. The start is the global minimum when the first channel contains it
- * (the usual case); otherwise the channel's own lowest point (the global minimum is then an isolated trap, and the
- * report says so).
+ * so such a path exists and none exists below — the path's highest point is exactly Ea_1D). Run Dijkstra on the
+ * periodic grid from the start, step cost = Cartesian length × (1 + (E − Emin)/ENERGY_SCALE) so the path follows
+ * valley floors rather than grazing the barrier level, remembering for each voxel the cell its best path arrives in.
+ * An edge v→w whose two ends' paths arrive in cells that differ by more than the edge's own crossing closes a loop
+ * with a net lattice translation; the cheapest such loop, dist(v) + cost(v, w) + dist(w), is the path (two shortest
+ * paths joined by one edge: the standard construction of a shortest non-contractible loop through a point).
+ * The start is the global minimum when the first channel contains it (the usual case); otherwise the channel's own
+ * lowest point (the global minimum is then an isolated trap, and the report says so).
  */
 import type { Mat3, Vec3 } from '../structure/types';
 import type { EnergyGrid } from './grid';
@@ -38,8 +40,6 @@ export interface MigrationPath {
 
 /** Energy (eV) over which the step cost doubles; small enough to prefer valleys, large enough not to detour. */
 const ENERGY_SCALE = 0.1;
-/** Cell translations explored per axis (±); paths needing more are not followed. */
-const MAX_CELLS = 8;
 
 export interface PathOptions {
   stencil?: StencilKind | Stencil;
@@ -85,95 +85,101 @@ function channelMinimum(grid: EnergyGrid, seed: number, ceiling: number, stencil
   return best;
 }
 
+/** Shortest loop with a non-zero lattice translation through `start`, within {E ≤ ceiling}. */
 function shortestLoop(grid: EnergyGrid, start: number, ceiling: number, emin: number, stencil: Stencil, startsAtGlobalMinimum: boolean): MigrationPath | null {
   const n = gridSize(grid);
   const data = grid.data;
   const [, n1, n2] = grid.shape;
-  const span = 2 * MAX_CELLS + 1;
-  const centreCode = (MAX_CELLS * span + MAX_CELLS) * span + MAX_CELLS;
-  // State id = voxel + n · cellCode; ids stay below 2^53 for any grid under the size cap.
-  const cellCode = (t0: number, t1: number, t2: number) => ((t0 + MAX_CELLS) * span + (t1 + MAX_CELLS)) * span + (t2 + MAX_CELLS);
-  const distance = new Map<number, number>();
-  const previous = new Map<number, number>();
-  const done = new Set<number>();
-  // Heap items are indices into these growable arrays (state ids exceed Int32).
-  const stateIds: number[] = [];
-  const heap = new MinHeap(1024);
   const neighbours = new PeriodicNeighbours(grid.shape);
+  const dist = new Float64Array(n).fill(Infinity);
+  const previous = new Int32Array(n).fill(-1);
+  /** Cell in which the best path to each voxel arrives. */
+  const cell = new Int32Array(3 * n);
+  const done = new Uint8Array(n);
   const weight = (v: number) => 1 + Math.max(0, data[v] - emin) / ENERGY_SCALE;
-
-  const startId = start + n * centreCode;
-  distance.set(startId, 0);
-  stateIds.push(startId);
-  heap.push(0, 0);
-  let goal = -1;
+  const heap = new MinHeap(1024);
+  dist[start] = 0;
+  heap.push(0, start);
+  const settled: number[] = [];
   while (heap.size > 0) {
-    const id = stateIds[heap.pop()];
+    const v = heap.pop();
+    if (done[v]) continue;
+    done[v] = 1;
+    settled.push(v);
     const d = heap.lastKey;
-    if (done.has(id) || d > (distance.get(id) ?? Infinity)) continue;
-    done.add(id);
-    const v = id % n;
-    const code = Math.round((id - v) / n);
-    if (v === start && code !== centreCode) {
-      goal = id;
-      break;
-    }
-    const c2 = code % span;
-    const c1 = (((code - c2) / span) | 0) % span;
-    const c0 = ((code - c2 - c1 * span) / (span * span)) | 0;
     const i2 = v % n2;
     const i1 = (((v - i2) / n2) | 0) % n1;
     const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    const wv = weight(v);
     for (let s = 0; s < stencil.count; s++) {
       neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
       const w = neighbours.index;
-      if (data[w] > ceiling) continue;
-      const t0 = c0 - MAX_CELLS + neighbours.t0;
-      const t1 = c1 - MAX_CELLS + neighbours.t1;
-      const t2 = c2 - MAX_CELLS + neighbours.t2;
-      if (Math.abs(t0) > MAX_CELLS || Math.abs(t1) > MAX_CELLS || Math.abs(t2) > MAX_CELLS) continue;
-      const wid = w + n * cellCode(t0, t1, t2);
-      if (done.has(wid)) continue;
-      const nd = d + stencil.lengths[s] * 0.5 * (weight(v) + weight(w));
-      if (nd < (distance.get(wid) ?? Infinity)) {
-        distance.set(wid, nd);
-        previous.set(wid, id);
-        stateIds.push(wid);
-        heap.push(nd, stateIds.length - 1);
+      if (done[w] || data[w] > ceiling) continue;
+      const nd = d + stencil.lengths[s] * 0.5 * (wv + weight(w));
+      if (nd < dist[w]) {
+        dist[w] = nd;
+        previous[w] = v;
+        cell[3 * w] = cell[3 * v] + neighbours.t0;
+        cell[3 * w + 1] = cell[3 * v + 1] + neighbours.t1;
+        cell[3 * w + 2] = cell[3 * v + 2] + neighbours.t2;
+        heap.push(nd, w);
       }
     }
   }
-  if (goal < 0) return null;
+  // The cheapest edge whose ends' paths arrive in cells that disagree with the edge closes the shortest loop.
+  let best = Infinity;
+  let bestV = -1;
+  let bestW = -1;
+  let shift: Vec3 = [0, 0, 0];
+  for (const v of settled) {
+    const i2 = v % n2;
+    const i1 = (((v - i2) / n2) | 0) % n1;
+    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    const wv = weight(v);
+    for (let s = 0; s < stencil.count; s++) {
+      neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
+      const w = neighbours.index;
+      if (!done[w]) continue;
+      const s0 = cell[3 * v] + neighbours.t0 - cell[3 * w];
+      const s1 = cell[3 * v + 1] + neighbours.t1 - cell[3 * w + 1];
+      const s2 = cell[3 * v + 2] + neighbours.t2 - cell[3 * w + 2];
+      if (s0 === 0 && s1 === 0 && s2 === 0) continue;
+      const total = dist[v] + stencil.lengths[s] * 0.5 * (wv + weight(w)) + dist[w];
+      if (total < best) {
+        best = total;
+        bestV = v;
+        bestW = w;
+        shift = [s0, s1, s2];
+      }
+    }
+  }
+  if (bestV < 0) return null;
 
-  const chain: number[] = [];
-  for (let id: number | undefined = goal; id !== undefined; id = previous.get(id)) chain.push(id);
+  // start → … → v (cells as reached), then w → … → start walked backwards, all shifted by `shift`.
+  const chain: { voxel: number; cell: Vec3 }[] = [];
+  for (let x = bestV; x !== -1; x = previous[x]) chain.push({ voxel: x, cell: [cell[3 * x], cell[3 * x + 1], cell[3 * x + 2]] });
   chain.reverse();
-  return describePath(grid, chain, n, span, emin, start, startsAtGlobalMinimum);
+  for (let x = bestW; x !== -1; x = previous[x]) {
+    chain.push({ voxel: x, cell: [cell[3 * x] + shift[0], cell[3 * x + 1] + shift[1], cell[3 * x + 2] + shift[2]] });
+  }
+  return describePath(grid, chain, emin, start, startsAtGlobalMinimum);
 }
 
-function describePath(grid: EnergyGrid, chain: number[], n: number, span: number, emin: number, start: number, startsAtGlobalMinimum: boolean): MigrationPath {
+function describePath(grid: EnergyGrid, chain: { voxel: number; cell: Vec3 }[], emin: number, start: number, startsAtGlobalMinimum: boolean): MigrationPath {
   const lattice: Mat3 = grid.lattice;
   const points: Vec3[] = [];
   const frac: Vec3[] = [];
   const energies: number[] = [];
   const distances: number[] = [];
-  let translation: Vec3 = [0, 0, 0];
-  for (const id of chain) {
-    const v = id % n;
-    const code = Math.round((id - v) / n);
-    const c2 = code % span;
-    const c1 = (((code - c2) / span) | 0) % span;
-    const c0 = ((code - c2 - c1 * span) / (span * span)) | 0;
-    const t: Vec3 = [c0 - MAX_CELLS, c1 - MAX_CELLS, c2 - MAX_CELLS];
-    const [i0, i1, i2] = voxelCoords(grid.shape, v);
-    const f: Vec3 = [i0 / grid.shape[0] + t[0], i1 / grid.shape[1] + t[1], i2 / grid.shape[2] + t[2]];
-    const p: Vec3 = [0, 1, 2].map((k) => f[0] * lattice[0][k] + f[1] * lattice[1][k] + f[2] * lattice[2][k]) as Vec3;
+  for (const { voxel, cell } of chain) {
+    const [i0, i1, i2] = voxelCoords(grid.shape, voxel);
+    const f: Vec3 = [i0 / grid.shape[0] + cell[0], i1 / grid.shape[1] + cell[1], i2 / grid.shape[2] + cell[2]];
+    const p = [0, 1, 2].map((k) => f[0] * lattice[0][k] + f[1] * lattice[1][k] + f[2] * lattice[2][k]) as Vec3;
     const prev = points[points.length - 1];
     distances.push(prev ? distances[distances.length - 1] + Math.hypot(p[0] - prev[0], p[1] - prev[1], p[2] - prev[2]) : 0);
     points.push(p);
     frac.push(f);
-    energies.push(grid.data[v] - emin);
-    translation = t;
+    energies.push(grid.data[voxel] - emin);
   }
   return {
     points,
@@ -181,7 +187,7 @@ function describePath(grid: EnergyGrid, chain: number[], n: number, span: number
     energies,
     distances,
     barrier: Math.max(...energies),
-    translation,
+    translation: chain[chain.length - 1].cell,
     startVoxel: start,
     startsAtGlobalMinimum,
   };
