@@ -437,17 +437,8 @@ fuzzTest('random strings never throw, finish quickly, and give sane results', 'r
 fuzzTest('mutated valid CIFs never throw, finish quickly, and give sane results', 'mutated');
 fuzzTest('large inputs (up to ~20 kB) stay within the time limit', 'large');
 fuzzTest('targeted hostile inputs', 'targeted');
-// Known slow paths of build.ts (reported): they cost ~12 s of CPU while unfixed, so they run only with
-// FUZZ_SLOW=1. Once fixed they are fast: drop the condition and the todo then.
-const SLOW = process.env.FUZZ_SLOW === '1';
-fuzzTest('200 general positions in Fm-3m build within the time limit', 'generalPositions', {
-  todo: 'build.ts: image de-duplication is O(ops²) per site with an allocating 27-image cartDistance (~3.3 s here)',
-  ...(SLOW ? {} : { skip: 'known slow (build.ts), run with FUZZ_SLOW=1' }),
-});
-fuzzTest('a 512-atom rock-salt supercell in P1 builds within the time limit', 'supercell', {
-  todo: 'build.ts detectSymmetry: moyo analyze_cell takes ~8 s on a 512-atom supercell (~140 s on 1000); it runs for up to 2000 sites',
-  ...(SLOW ? {} : { skip: 'known slow (build.ts), run with FUZZ_SLOW=1' }),
-});
+fuzzTest('200 general positions in Fm-3m build within the time limit', 'generalPositions');
+fuzzTest('a 512-atom rock-salt supercell in P1 builds within the time limit', 'supercell');
 
 if (isMainThread) test('memory stays bounded over ~2000 builds', () => {
   // --expose-gc is not given by `node --test`; switch it on at run time where V8 allows it.

@@ -30,7 +30,7 @@ export function makeStructure(cell: [number, number, number, number, number, num
     name,
     lattice: { a: cell[0], b: cell[1], c: cell[2], alpha: cell[3], beta: cell[4], gamma: cell[5], matrix, inverse: inverse3(matrix), volume: Math.abs(det3(matrix)) },
     spaceGroup: { symbol: null, number: null, operationsSource: 'none', operationCount: 1 },
-    asymmetricSites: built.map((s, i) => ({ label: s.species[0].label, frac: s.frac, species: s.species, multiplicity: 1, line: 10 + i })),
+    asymmetricSites: built.map((s, i) => ({ label: s.species[0].label, frac: s.frac, species: s.species, multiplicity: 1, line: 10 + i, column: 0 })),
     sites: built,
     composition,
     formula: Object.entries(composition).map(([e, n]) => `${e}${n === 1 ? '' : n}`).join(''),

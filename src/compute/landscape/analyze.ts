@@ -72,7 +72,7 @@ export function* analysisWork(structure: Structure, options: AnalyzeOptions = {}
   if (!structure.sites.some((s) => s.species.some((sp) => sp.element === ion))) {
     warnings.push(`The structure contains no ${ion}; this is the landscape of a ${ion} probe in the given framework.`);
   }
-  if (structure.oxidationSource !== 'cif') {
+  if (structure.oxidationSource === 'guessed' || structure.oxidationSource === 'mixed') {
     warnings.push(`Oxidation states were ${structure.oxidationSource === 'guessed' ? 'guessed' : 'partly guessed'} by charge balance; barriers depend on them.`);
   }
   const [ea1] = percolation.barriers;

@@ -7,6 +7,7 @@ import { parseCif, parseCifNumber, findItem, findLoop, type CifDocument, type Ci
 import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
 import { parseSymop, applyOp, opsFromHM, opsFromHall, opsFromNumber, ensureMoyo, IDENTITY, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { canonicalElement, guessOxidationStates, atomicNumber } from './elements';
+import { PAULING_ELECTRONEGATIVITY } from '../data/bvTables';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface BuildOptions {
@@ -28,6 +29,9 @@ export interface BuildResult {
 }
 
 const located = (at: CifLocation | undefined): Located | undefined => (at ? { line: at.line, column: at.column, length: at.length } : undefined);
+
+/** Cells up to this many atoms get moyo's space-group detection and orbits. */
+const MAX_SITES_FOR_DETECTION = 350;
 
 /** The physically shortest plausible distance between two fully occupied atoms (Å). */
 const MIN_ATOM_DISTANCE = 0.5;
@@ -274,6 +278,13 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
     if (coordBad) { rowErrors++; continue; }
     let frac = coords as Vec3;
     if (useCart) frac = vecMat(frac, lattice.inverse);
+    // Beyond ±1e4 cells, wrapping into [0, 1) loses the digits that place the atom (and ±1e308 overflows).
+    if (!frac.every((x) => Number.isFinite(x) && Math.abs(x) < 1e4)) {
+      const v = row[useCart ? cCx : cX];
+      messages.push({ severity: 'error', code: 'bad-coordinate', message: `site ${label}: coordinates (${coords.join(', ')}) lie ${useCart ? 'more than 10⁴ cells away or overflow' : 'more than 10⁴ cells away'}; fractional coordinates are expected in [0, 1)`, at: located(v?.at ?? first) });
+      rowErrors++;
+      continue;
+    }
     let occupancy = 1;
     if (cOcc >= 0 && !row[cOcc].special) {
       const n = parseCifNumber(row[cOcc].text);
@@ -290,7 +301,8 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
     if (oxidation === null && t.charge !== null) oxidation = t.charge;
     const sp: SiteSpecies = { element: t.element, oxidation, oxidationSource: oxidation === null ? 'none' : 'cif', occupancy, label };
     const listed = cMult >= 0 ? parseCifNumber(row[cMult].text)?.value ?? 0 : 0;
-    asym.push({ label, frac: frac.map(wrap01) as Vec3, species: [sp], multiplicity: listed, line: first.line });
+    const labelAt = cLabel >= 0 ? row[cLabel].at : first;
+    asym.push({ label, frac: frac.map(wrap01) as Vec3, species: [sp], multiplicity: listed, line: labelAt.line, column: labelAt.column });
   }
   if (rowErrors) return null;
   if (!asym.length) {
@@ -305,7 +317,7 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
     if (same) {
       const total = same.species.reduce((a, sp) => a + sp.occupancy, 0) + s.species.reduce((a, sp) => a + sp.occupancy, 0);
       if (total > 1 + 1e-3) {
-        messages.push({ severity: 'warning', code: 'occupancy-over-1', message: `sites ${same.label} and ${s.label} share one position with a total occupancy of ${Number(total.toFixed(4))} (> 1): they cannot all be occupied at once`, at: { line: s.line, column: 0, length: s.label.length } });
+        messages.push({ severity: 'warning', code: 'occupancy-over-1', message: `sites ${same.label} and ${s.label} share one position with a total occupancy of ${Number(total.toFixed(4))} (> 1): they cannot all be occupied at once`, at: { line: s.line, column: s.column, length: s.label.length } });
       }
       same.species.push(...s.species);
     }
@@ -319,23 +331,26 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
     messages.push({ severity: 'error', code: 'too-large', message: `the cell would hold up to ${estimate} atoms (limit ${maxSites}); ionpath refuses cells this large`, at: located(frame.at) });
     return null;
   }
-  mergedAsym.forEach((s, ai) => {
+  const near = nearPredicate(lattice);
+  for (let ai = 0; ai < mergedAsym.length; ai++) {
+    const s = mergedAsym[ai];
     const images: Vec3[] = [];
     for (const op of ops) {
       const f = applyOp(op, s.frac).map(wrap01) as Vec3;
-      if (!images.some((g) => cartDistance(lattice, g, f) < tol)) images.push(f);
+      if (!images.some((g) => near(g, f, tol))) images.push(f);
     }
     const occSum = s.species.reduce((a, sp) => a + sp.occupancy, 0);
     // Images of one site closer than any real bond cannot both be occupied when the site is more than
     // half full: that is a special position written with rounded or noisy coordinates. Merge them.
     // A multiplicity stated in the CIF that matches the images is the author's word: keep them.
-    const clustered = occSum > 0.5 && s.multiplicity !== images.length ? clusterImages(lattice, images, MIN_ATOM_DISTANCE) : images;
+    const clustered = occSum > 0.5 && s.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
     if (clustered.length < images.length) {
-      messages.push({ severity: 'warning', code: 'near-special-position', message: `site ${s.label}: ${images.length} symmetry images collapse to ${clustered.length} positions (images closer than ${MIN_ATOM_DISTANCE} Å merged; the coordinates are near a special position)`, at: { line: s.line, column: 0, length: s.label.length } });
+      messages.push({ severity: 'warning', code: 'near-special-position', message: `site ${s.label}: ${images.length} symmetry images collapse to ${clustered.length} positions (images closer than ${MIN_ATOM_DISTANCE} Å merged; the coordinates are near a special position)`, at: { line: s.line, column: s.column, length: s.label.length } });
     }
     s.multiplicity = clustered.length;
     for (const f of clustered) sites.push({ frac: f, cart: vecMat(f, lattice.matrix), species: s.species.map((sp) => ({ ...sp })), asymmetricIndex: ai, orbit: ai });
-  });
+    if (sites.length > maxSites) break; // refused below; no point expanding the rest
+  }
   if (sites.length > maxSites) {
     messages.push({ severity: 'error', code: 'too-large', message: `the cell holds ${sites.length} atoms (limit ${maxSites}); ionpath refuses cells this large`, at: located(frame.at) });
     return null;
@@ -351,7 +366,8 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
     composition[sp.element] = (composition[sp.element] ?? 0) + sp.occupancy;
     if (sp.occupancy < 1 - 1e-6) partial = true;
   }
-  for (const k of Object.keys(composition)) composition[k] = Math.round(composition[k] * 1e4) / 1e4;
+  // Round away float noise only: a tiny occupancy (1e-5 Li) must still count as present.
+  for (const k of Object.keys(composition)) composition[k] = Number(composition[k].toPrecision(10));
 
   const allSpecies = sites.flatMap((s) => s.species);
   const missingOx = allSpecies.some((sp) => sp.oxidation === null);
@@ -359,7 +375,7 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
   if (missingOx) {
     const guess = guessOxidationStates(composition);
     const known = allSpecies.some((sp) => sp.oxidation !== null);
-    oxidationSource = known ? 'mixed' : 'guessed';
+    oxidationSource = !guess ? 'unassigned' : known ? 'mixed' : 'guessed';
     const firstRow = located(sitesLoop?.loop.at ?? frame.at);
     if (guess) {
       for (const sp of allSpecies) if (sp.oxidation === null) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
@@ -387,7 +403,7 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
   }
 
   // ---- symmetry analysis (orbits, detected space group) ----
-  detectSymmetry(lattice, sites, info);
+  detectSymmetry(lattice, sites, info, messages);
 
   return {
     name: frame.name,
@@ -416,11 +432,33 @@ function cartDistance(lattice: Lattice, f: Vec3, g: Vec3): number {
   return Math.sqrt(best);
 }
 
+type NearPredicate = (f: Vec3, g: Vec3, radius: number) => boolean;
+
+/**
+ * `(f, g, r) => minimum-image distance < r`, without allocation. When r is below half the smallest
+ * interplanar spacing, the nearest image is the one found by rounding the fractional difference (its
+ * fractional components are then all below ½), so one image suffices; otherwise all 27 are tried.
+ */
+function nearPredicate(lattice: Lattice): NearPredicate {
+  const m = lattice.matrix, inv = lattice.inverse;
+  // Interplanar spacing d_i = 1 / |column i of the inverse|.
+  let minSpacing = Infinity;
+  for (let i = 0; i < 3; i++) minSpacing = Math.min(minSpacing, 1 / Math.hypot(inv[0][i], inv[1][i], inv[2][i]));
+  return (f, g, r) => {
+    const d0 = f[0] - g[0] - Math.round(f[0] - g[0]), d1 = f[1] - g[1] - Math.round(f[1] - g[1]), d2 = f[2] - g[2] - Math.round(f[2] - g[2]);
+    if (r < 0.5 * minSpacing) {
+      const x = d0 * m[0][0] + d1 * m[1][0] + d2 * m[2][0], y = d0 * m[0][1] + d1 * m[1][1] + d2 * m[2][1], z = d0 * m[0][2] + d1 * m[1][2] + d2 * m[2][2];
+      return x * x + y * y + z * z < r * r;
+    }
+    return cartDistance(lattice, f, g) < r;
+  };
+}
+
 /** Greedy clustering of periodic positions within `radius`; each cluster is replaced by its mean. */
-function clusterImages(lattice: Lattice, images: Vec3[], radius: number): Vec3[] {
+function clusterImages(images: Vec3[], radius: number, near: NearPredicate): Vec3[] {
   const clusters: { ref: Vec3; sum: Vec3; n: number }[] = [];
   for (const f of images) {
-    const c = clusters.find((k) => cartDistance(lattice, k.ref, f) < radius);
+    const c = clusters.find((k) => near(k.ref, f, radius));
     if (!c) { clusters.push({ ref: f, sum: [...f], n: 1 }); continue; }
     // Unwrap next to the reference before averaging.
     const u = f.map((x, i) => x - Math.round(x - c.ref[i])) as Vec3;
@@ -445,14 +483,19 @@ function checkOverlaps(lattice: Lattice, sites: Site[], asym: AsymmetricSite[], 
       if (reported.has(key)) continue;
       reported.add(key);
       const sa = asym[a.asymmetricIndex], sb = asym[b.asymmetricIndex];
-      messages.push({ severity: 'warning', code: 'occupancy-over-1', message: `sites ${sa.label} and ${sb.label} are ${cartDistance(lattice, a.frac, b.frac).toFixed(2)} Å apart with a total occupancy of ${occ.toFixed(2)} (> 1): both cannot be occupied at once`, at: { line: sb.line, column: 0, length: sb.label.length } });
+      messages.push({ severity: 'warning', code: 'occupancy-over-1', message: `sites ${sa.label} and ${sb.label} are ${cartDistance(lattice, a.frac, b.frac).toFixed(2)} Å apart with a total occupancy of ${occ.toFixed(2)} (> 1): both cannot be occupied at once`, at: { line: sb.line, column: sb.column, length: sb.label.length } });
     }
   }
 }
 
 /** Detected space group and orbits through moyo; species with different occupancies count as different. */
-function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroupInfo): void {
-  if (sites.length > 2000) return;
+function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroupInfo, messages: StructureMessage[]): void {
+  // moyo's cost grows steeply with the number of pure translations (0.05 s for the 328-site OBELiX
+  // cells, 8 s for a 512-atom P1 supercell): above the cap, orbits stay per asymmetric site.
+  if (sites.length > MAX_SITES_FOR_DETECTION) {
+    messages.push({ severity: 'info', code: 'symmetry-detection-skipped', message: `symmetry detection skipped for a cell of ${sites.length} atoms (limit ${MAX_SITES_FOR_DETECTION}); symmetry-distinct sites are the CIF's rows` });
+    return;
+  }
   try {
     const m = ensureMoyo();
     const kinds = new Map<string, number>();
@@ -472,18 +515,18 @@ function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroupInfo): 
   }
 }
 
+/**
+ * Reduced formula with elements in order of increasing Pauling electronegativity (ties by atomic
+ * number), the convention of pymatgen and most databases: LiFePO4, Li2SO4, Li6PS5Cl, Li7La3Zr2O12.
+ */
 export function reducedFormula(composition: Record<string, number>): string {
   const els = Object.keys(composition).filter((e) => composition[e] > 1e-6);
-  // Hill-like order: Li first (the subject of ionpath), then by electronegativity-free alphabetical order of cations, anions last.
-  const anions = ['N', 'P', 'As', 'O', 'S', 'Se', 'Te', 'F', 'Cl', 'Br', 'I'];
-  els.sort((a, b) => {
-    const ra = a === 'Li' ? -1 : anions.includes(a) ? anions.indexOf(a) + 100 : 0;
-    const rb = b === 'Li' ? -1 : anions.includes(b) ? anions.indexOf(b) + 100 : 0;
-    return ra - rb || atomicNumber(a) - atomicNumber(b);
-  });
+  const chi = (e: string) => PAULING_ELECTRONEGATIVITY[e] ?? 2.5; // untabulated (noble gases, heavy actinides): mid-scale
+  els.sort((a, b) => chi(a) - chi(b) || atomicNumber(a) - atomicNumber(b));
   const counts = els.map((e) => composition[e]);
   const integral = counts.filter((c) => Math.abs(c - Math.round(c)) < 0.01).map((c) => Math.round(c));
-  let z = integral.reduce((g, c) => gcd(g, c), 0);
+  // Reduce only when every count is whole: dividing Li6.5La3Zr1.5O12 by the gcd of 3 and 12 would garble it.
+  let z = integral.length === counts.length ? integral.reduce((g, c) => gcd(g, c), 0) : 1;
   if (z <= 0) z = 1;
   return els.map((e, i) => {
     const n = counts[i] / z;

@@ -48,8 +48,9 @@ export interface AsymmetricSite {
   species: SiteSpecies[];
   /** Number of positions this site expands to in the cell. */
   multiplicity: number;
-  /** 1-based line of the CIF row (for messages). */
+  /** 0-based line and column of the row's label (for messages). */
   line: number;
+  column: number;
 }
 
 export interface SpaceGroupInfo {
@@ -91,7 +92,7 @@ export interface Structure {
   /** Reduced formula string, e.g. "LiFePO4". */
   formula: string;
   /** Where oxidation states came from overall. */
-  oxidationSource: 'cif' | 'guessed' | 'mixed';
+  oxidationSource: 'cif' | 'guessed' | 'mixed' | 'unassigned';
   hasPartialOccupancy: boolean;
   messages: StructureMessage[];
 }
