@@ -3,15 +3,14 @@
  * the largest example CIF and for synthetic ~500–1000-atom cells, then one build of each of the 254
  * OBELiX CIFs (../shared/data/obelix/cifs) with total, median and slowest.
  *
- *   node esbuild.mjs && node out/scripts/bench-structure.js [runs=9] [--no-obelix] [--full]
+ *   node esbuild.mjs && node out/scripts/bench-structure.js [runs=9] [--no-obelix]
  *
- * `--full` adds the 1000-atom rock-salt 5×5×5 supercell, which takes minutes.
  */
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { cpus } from 'node:os';
 import { parseCif } from '../src/compute/cif/parser';
-import { buildStructure } from '../src/compute/structure/build';
+import { buildStructure, MAX_SITES_FOR_DETECTION } from '../src/compute/structure/build';
 import { ensureMoyo } from '../src/compute/structure/symmetry';
 import type { Structure } from '../src/compute/structure/types';
 
@@ -35,7 +34,7 @@ interface Row { name: string; chars: number; atoms: number | string; parseMs: nu
 
 /** Time of the symmetry detection alone (moyo's analyze_cell, as build.ts calls it) on a built structure. */
 function symmetryTime(s: Structure): number | null {
-  if (s.sites.length > 2000) return null; // build.ts skips it there too
+  if (s.sites.length > MAX_SITES_FOR_DETECTION) return null; // build.ts skips it there too
   const kinds = new Map<string, number>();
   const numbers = s.sites.map((x) => {
     const k = x.species.map((sp) => `${sp.element}:${sp.occupancy.toFixed(3)}`).sort().join('|');
@@ -108,7 +107,7 @@ function triclinic(n: number): string {
 }
 
 function fmt(rows: Row[]): string {
-  const head = ['input', 'chars', 'atoms', 'parse ms', 'parse+build ms (median)', 'min', 'max', 'of which symmetry detection'];
+  const head = ['input', 'chars', 'atoms', 'parse ms', 'parse+build ms (median)', 'min', 'max', 'of which symmetry detection (skipped above ' + MAX_SITES_FOR_DETECTION + ' atoms)'];
   const body = rows.map((r) => [r.name, String(r.chars), String(r.atoms), r.parseMs.toFixed(2), r.buildMs.toFixed(1), r.minMs.toFixed(1), r.maxMs.toFixed(1), r.symmetryMs === null ? '-' : `~${r.symmetryMs.toFixed(0)}`]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
@@ -136,8 +135,7 @@ function main(): void {
   }
   rows.push(bench('rock salt 3×3×3 in P1', rockSaltSupercell(3)));
   rows.push(bench('rock salt 4×4×4 in P1', rockSaltSupercell(4)));
-  // 1000 atoms: about 140 s a build on 2 cores (moyo's symmetry search on a supercell), so only on request.
-  if (process.argv.includes('--full')) rows.push(bench('rock salt 5×5×5 in P1', rockSaltSupercell(5)));
+  rows.push(bench('rock salt 5×5×5 in P1', rockSaltSupercell(5)));
   rows.push(bench('triclinic P-1, ~500 atoms', triclinic(500)));
   console.log(fmt(rows));
 

@@ -92,6 +92,43 @@ function parseOxi(s: string): Record<string, number> | null {
   return Object.fromEntries(m.map((x) => [x[1], (x[2] === '-' ? -1 : 1) * Number(x[3])]));
 }
 
+/**
+ * Spearman ρ of Ea 1D/2D/3D with the literature Ea and log10 σ for ionpath (default mode), BVlain as
+ * shipped and BVlain helped with oxidation states (both from ../shared/data/reference), each on its own
+ * successes and on the CIFs all three handled. "No percolation below the cap" counts as 5 eV for all.
+ */
+function sideBySide(ours: Map<string, LandscapeJobResult>, labels: Map<string, Record<string, string>>) {
+  const val = (s: string) => (s === 'inf' || s === '' ? 5 : Number(s));
+  const fromRef = (file: string) => new Map(csv(join(SHARED, 'reference', file)).filter((r) => r.status === 'ok').map((r) => [r.id, [val(r.E_1D), val(r.E_2D), val(r.E_3D)]]));
+  const methods: Record<string, Map<string, number[]>> = {
+    ionpath: new Map([...ours].filter(([, o]) => o.ok && o.report).map(([id, o]) => [id, [o.report!.Ea_1D_eV ?? 5, o.report!.Ea_2D_eV ?? 5, o.report!.Ea_3D_eV ?? 5]])),
+    bvlain: fromRef('bvlain_obelix_train.csv'),
+    bvlainAssisted: fromRef('bvlain_assisted_obelix_train.csv'),
+  };
+  const common = new Set([...methods.ionpath.keys()].filter((id) => methods.bvlain.has(id) && methods.bvlainAssisted.has(id)));
+  const target = (id: string, what: 'ea' | 'sigma'): number | null => {
+    const l = labels.get(id);
+    if (!l) return null;
+    if (what === 'ea') return l.ea_literature_eV ? Number(l.ea_literature_eV) : null;
+    const s = Number(l.sigma_rt_S_per_cm);
+    return l.sigma_rt_S_per_cm && !l.sigma_rt_S_per_cm.startsWith('<') && s > 0 ? Math.log10(s) : null;
+  };
+  const rho = (m: Map<string, number[]>, ids: Iterable<string>, what: 'ea' | 'sigma') => {
+    const xs: number[][] = [[], [], []], ys: number[] = [];
+    for (const id of ids) { const t = target(id, what), e = m.get(id); if (t === null || !e) continue; ys.push(t); e.forEach((v, k) => xs[k].push(v)); }
+    return { n: ys.length, Ea1D: +spearman(xs[0], ys).toFixed(3), Ea2D: +spearman(xs[1], ys).toFixed(3), Ea3D: +spearman(xs[2], ys).toFixed(3) };
+  };
+  const out: Record<string, unknown> = { commonCifs: common.size };
+  for (const [name, m] of Object.entries(methods)) {
+    out[name] = {
+      handled: m.size,
+      own: { literatureEa: rho(m, m.keys(), 'ea'), log10sigma: rho(m, m.keys(), 'sigma') },
+      common: { literatureEa: rho(m, common, 'ea'), log10sigma: rho(m, common, 'sigma') },
+    };
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const pool = new HostPool(join(process.cwd(), 'dist', 'worker.js'), jobs, { onProblem: (m) => process.stderr.write(`${m}\n`) }, 600_000);
   const summary: Record<string, unknown> = {};
@@ -103,20 +140,22 @@ async function main(): Promise<void> {
       const ours = await runAll(pool, items);
       const rows: { id: string; ordered: boolean; d1: number; d2: number; d3: number }[] = [];
       const val = (s: string) => (s === 'inf' || s === '' ? null : Number(s));
-      let failed = 0;
+      const failures: string[] = [];
       for (const r of ref) {
         const o = ours.get(r.id);
-        if (!o?.ok || !o.report) { failed++; continue; }
+        if (!o?.ok || !o.report) { failures.push(`${r.id}: ${o?.error ?? o?.messages.find((m) => m.severity === 'error')?.message ?? 'no result'}`); continue; }
         const diff = (a: number | null, b: number | null) => (a === null && b === null ? 0 : a === null || b === null ? Infinity : Math.abs(a - b));
         rows.push({ id: r.id, ordered: r.partial_occupancy === 'False', d1: diff(o.report.Ea_1D_eV, val(r.E_1D)), d2: diff(o.report.Ea_2D_eV, val(r.E_2D)), d3: diff(o.report.Ea_3D_eV, val(r.E_3D)) });
       }
       const stats = (xs: number[]) => ({ n: xs.length, median: median(xs), p90: quantile(xs, 0.9), within_0_02: xs.filter((x) => x <= 0.02).length, within_0_05: xs.filter((x) => x <= 0.05).length });
       const ordered = rows.filter((r) => r.ordered);
       summary.bvlain = {
-        compared: rows.length, failed,
+        compared: rows.length, failed: failures.length,
         ordered: { Ea1D: stats(ordered.map((r) => r.d1)), Ea2D: stats(ordered.map((r) => r.d2)), Ea3D: stats(ordered.map((r) => r.d3)) },
         all: { Ea1D: stats(rows.map((r) => r.d1)), Ea2D: stats(rows.map((r) => r.d2)), Ea3D: stats(rows.map((r) => r.d3)) },
         worstOrdered: [...ordered].sort((a, b) => b.d1 - a.d1).slice(0, 8).map((r) => `${r.id} Δ${r.d1.toFixed(3)}`),
+        worstAll: [...rows].sort((a, b) => b.d1 - a.d1).slice(0, 8).map((r) => `${r.id} Δ1D ${r.d1.toFixed(3)} Δ2D ${r.d2.toFixed(3)} Δ3D ${r.d3.toFixed(3)}${r.ordered ? '' : ' (partial occupancy)'}`),
+        failures,
       };
     }
     if (only !== 'bvlain') {
@@ -158,6 +197,7 @@ async function main(): Promise<void> {
           baseRate: superionic.filter(Boolean).length / superionic.length,
         },
         failures: [...ours.entries()].filter(([, o]) => !o.ok).map(([id, o]) => `${id}: ${o.error}`),
+        sideBySide: sideBySide(ours, byId),
       };
     }
   } finally {

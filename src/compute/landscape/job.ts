@@ -64,10 +64,17 @@ function prepare(text: string, options: LandscapeJobOptions) {
   const structure = built.structure as Built;
   if (options.oxidationStates) {
     const given = options.oxidationStates;
+    // Elements the caller left out keep the CIF's (or the guessed) states, said in a message; an element
+    // with no state at all is an error naming it.
     const missing = Object.keys(structure.composition).filter((e) => given[e] === undefined);
-    if (missing.length) return { early: failed(`oxidation states given for ${Object.keys(given).join(', ')} but not for ${missing.join(', ')}`) };
-    for (const site of structure.sites) for (const sp of site.species) { sp.oxidation = given[sp.element]; sp.oxidationSource = 'cif'; }
-    structure.oxidationSource = 'cif';
+    const unknown = missing.filter((e) => structure.sites.some((s) => s.species.some((sp) => sp.element === e && sp.oxidation === null)));
+    if (unknown.length) return { early: failed(`oxidation states given for ${Object.keys(given).join(', ')} but not for ${unknown.join(', ')}, and the CIF gives none for ${unknown.length > 1 ? 'them' : 'it'}`) };
+    for (const site of structure.sites) for (const sp of site.species) if (given[sp.element] !== undefined) { sp.oxidation = given[sp.element]; sp.oxidationSource = 'cif'; }
+    if (missing.length) {
+      const kept = missing.map((e) => { const sp = structure.sites.flatMap((s) => s.species).find((x) => x.element === e)!; return `${e}${sp.oxidation! > 0 ? '+' : ''}${sp.oxidation}${sp.oxidationSource === 'guessed' ? ' (guessed)' : ''}`; });
+      built.messages.push({ severity: 'warning', code: 'oxidation-partly-given', message: `oxidation states were given for ${Object.keys(given).join(', ')} only; kept ${kept.join(', ')}` });
+    }
+    structure.oxidationSource = structure.sites.every((s) => s.species.every((sp) => sp.oxidationSource === 'cif')) ? 'cif' : 'mixed';
     built.messages.push({ severity: 'info', code: 'oxidation-given', message: `oxidation states set by the caller: ${Object.entries(given).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ')}` });
   }
   return { structure, options: normaliseOptions(options) as AnalyzeOptions, done, onError };

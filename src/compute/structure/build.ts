@@ -31,7 +31,7 @@ export interface BuildResult {
 const located = (at: CifLocation | undefined): Located | undefined => (at ? { line: at.line, column: at.column, length: at.length } : undefined);
 
 /** Cells up to this many atoms get moyo's space-group detection and orbits. */
-const MAX_SITES_FOR_DETECTION = 350;
+export const MAX_SITES_FOR_DETECTION = 350;
 
 /** The physically shortest plausible distance between two fully occupied atoms (Å). */
 const MIN_ATOM_DISTANCE = 0.5;
@@ -311,9 +311,10 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
   }
 
   // Mixed sites: rows at the same position become one site with several species.
+  const near = nearPredicate(lattice);
   const mergedAsym: AsymmetricSite[] = [];
   for (const s of asym) {
-    const same = mergedAsym.find((m) => cartDistance(lattice, m.frac, s.frac) < Math.max(tol, 0.05));
+    const same = mergedAsym.find((m) => near(m.frac, s.frac, Math.max(tol, 0.05)));
     if (same) {
       const total = same.species.reduce((a, sp) => a + sp.occupancy, 0) + s.species.reduce((a, sp) => a + sp.occupancy, 0);
       if (total > 1 + 1e-3) {
@@ -331,7 +332,6 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
     messages.push({ severity: 'error', code: 'too-large', message: `the cell would hold up to ${estimate} atoms (limit ${maxSites}); ionpath refuses cells this large`, at: located(frame.at) });
     return null;
   }
-  const near = nearPredicate(lattice);
   for (let ai = 0; ai < mergedAsym.length; ai++) {
     const s = mergedAsym[ai];
     const images: Vec3[] = [];
@@ -357,7 +357,7 @@ function buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: 
   }
 
   // Different sites on one position (split over two rows with different coordinates that symmetry maps together).
-  checkOverlaps(lattice, sites, mergedAsym, messages);
+  checkOverlaps(lattice, sites, mergedAsym, messages, near);
 
   // ---- composition, oxidation states ----
   const composition: Record<string, number> = {};
@@ -469,14 +469,14 @@ function clusterImages(images: Vec3[], radius: number, near: NearPredicate): Vec
 }
 
 /** Positions shared by different asymmetric sites with a total occupancy above 1 are reported (and kept). */
-function checkOverlaps(lattice: Lattice, sites: Site[], asym: AsymmetricSite[], messages: StructureMessage[]): void {
+function checkOverlaps(lattice: Lattice, sites: Site[], asym: AsymmetricSite[], messages: StructureMessage[], near: NearPredicate): void {
   if (sites.length > 3000) return; // O(n²): fine for real cells; huge ones are rare and already warned about.
   const reported = new Set<string>();
   for (let i = 0; i < sites.length; i++) {
     for (let j = i + 1; j < sites.length; j++) {
       const a = sites[i], b = sites[j];
       if (a.asymmetricIndex === b.asymmetricIndex) continue;
-      if (cartDistance(lattice, a.frac, b.frac) > MIN_ATOM_DISTANCE) continue;
+      if (!near(a.frac, b.frac, MIN_ATOM_DISTANCE)) continue;
       const occ = a.species.reduce((s, x) => s + x.occupancy, 0) + b.species.reduce((s, x) => s + x.occupancy, 0);
       if (occ <= 1.0 + 1e-3) continue;
       const key = `${a.asymmetricIndex}|${b.asymmetricIndex}`;
