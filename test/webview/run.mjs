@@ -251,6 +251,30 @@ try {
     await setLevel(lfpLevel);
   });
 
+  await test('LiFePO4 connected level map from the host: complete, never below the energy, and selectable', async () => {
+    const { data, levelMap } = lfp.landscape;
+    assert(levelMap && levelMap.length === data.length, 'the scene carries a level map on the same grid');
+    let min = Infinity, below = 0, under = 0;
+    for (let i = 0; i < data.length; i++) {
+      const m = levelMap[i];
+      assert(Number.isFinite(m), `level map finite at ${i}`);
+      if (m < data[i] - 1e-5) under++; // a minimax level can never be below the point's own energy
+      if (m <= lfp.landscape.ea1D + 0.1) below++;
+      min = Math.min(min, m);
+    }
+    eq(under, 0, 'level map ≥ energy everywhere');
+    assert(Math.abs(min) < 1e-6, `level map is 0 at the minimum (min ${min})`);
+    assert(below > 0 && below < data.length, `the region connected below Ea1D + 0.1 eV is part of the cell (${below} of ${data.length} points)`);
+    await showScene(lfp, { repeats: [1, 1, 1] });
+    eq(await page.evaluate(() => document.getElementById('iso-field-row').hidden), false, 'surface selector offered for the real scene');
+    await page.evaluate(() => { const s = document.getElementById('iso-field'); s.value = 'levelMap'; s.dispatchEvent(new Event('change')); });
+    await page.waitForTimeout(50);
+    await waitIso();
+    assert(await hooks('t.isosurfaceVertexCount') > 0, 'level-map surface drawn');
+    await page.evaluate(() => { const s = document.getElementById('iso-field'); s.value = 'energy'; s.dispatchEvent(new Event('change')); });
+    await waitIso();
+  });
+
   await test('LiFePO4 labels carry method and unit; profile labelled', async () => {
     const text = await page.evaluate(() => document.getElementById('panel').innerText);
     const l = lfp.landscape, f = (x) => x.toFixed(2);

@@ -59,7 +59,7 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
     if (!analysis) return { structure, landscape: null, path: null, result, messages: built.messages };
     const landscape = sceneLandscape(analysis);
-    ctx.transfer([landscape.data.buffer as ArrayBuffer]);
+    ctx.transfer([landscape.data.buffer as ArrayBuffer, ...(landscape.levelMap && landscape.levelMap !== analysis.levelMap ? [landscape.levelMap.buffer as ArrayBuffer] : [])]);
     return { structure, landscape, path: scenePath(analysis), result, messages: built.messages };
   });
   endpoint.handle('spin', ({ ms }) => {

@@ -3,6 +3,7 @@ import type { SceneLandscape, ScenePath, SceneStructure } from '../../protocol/s
 import type { Structure } from '../structure/types';
 import type { LandscapeAnalysis } from './analyze';
 import { methodLabel } from './format';
+import { periodicFlood } from './levelmap';
 
 export function sceneStructure(s: Structure, mobileIon: string): SceneStructure {
   return {
@@ -24,14 +25,19 @@ export function sceneStructure(s: Structure, mobileIon: string): SceneStructure 
   };
 }
 
-/** The grid relative to its minimum, so the barriers are levels above 0. */
+/**
+ * The grid relative to its minimum, so the barriers are levels above 0, and the complete minimax level
+ * map from the minimum (the analysis floods only up to the free-volume thresholds, so flood the rest
+ * here: one pass over the grid, a few tens of ms at 0.2 Å).
+ */
 export function sceneLandscape(a: LandscapeAnalysis): SceneLandscape {
   const g = a.grid;
   const data = new Float32Array(g.data.length);
   for (let i = 0; i < data.length; i++) data[i] = g.data[i] - g.min;
   const r = a.report;
+  const levelMap = a.levelMap.every(Number.isFinite) ? a.levelMap : periodicFlood(g, { stencil: r.stencil }).levels;
   return {
-    shape: g.shape, data, method: methodLabel(r), unit: 'eV',
+    shape: g.shape, data, levelMap, method: methodLabel(r), unit: 'eV',
     source: `${r.method}, ${r.ion}, ${r.resolution_A} Å grid (${g.shape.join('×')})`,
     ea1D: r.Ea_1D_eV, ea2D: r.Ea_2D_eV, ea3D: r.Ea_3D_eV,
   };
