@@ -101,7 +101,7 @@ test('cube file: header, voxel vectors in Bohr, atoms and values round-trip', ()
   close(BOHR_IN_ANGSTROM, 0.529177210903, 0);
 });
 
-test('VESTA grd: title, cell parameters, counts, first index fastest', () => {
+test('VESTA grd: title, cell parameters, counts, last index fastest (as BVlain and CCNB write it)', () => {
   const lattice = latticeMatrix(5, 6, 7, 80, 95, 100);
   const grid = gridFrom([3, 4, 5], (i0, i1, i2) => 100 * i0 + 10 * i1 + i2, lattice);
   const grd = parseGrd(writeGrd(grid, { title: 'synthetic' }));
@@ -109,7 +109,7 @@ test('VESTA grd: title, cell parameters, counts, first index fastest', () => {
   grd.cell.forEach((x, i) => close(x, [5, 6, 7, 80, 95, 100][i], 1e-4));
   assert.deepEqual(grd.shape, [3, 4, 5]);
   assert.equal(grd.values.length, 60);
-  assert.deepEqual(Array.from(grd.values.slice(0, 4)), [0, 100, 200, 10]);
+  assert.deepEqual(Array.from(grd.values.slice(0, 6)), [0, 1, 2, 3, 4, 10]);
   close(grdValue(grd, 2, 3, 4), 234);
 });
 

@@ -192,10 +192,10 @@ export function parseCube(text: string): CubeHeader {
 
 /**
  * VESTA text grid (.grd): line 1 title, line 2 "a b c alpha beta gamma" (Å, degrees), line 3 the numbers of points
- * "n0 n1 n2", then one value per line with the FIRST index fastest (Fortran order, as VESTA's grid formats store
- * voxels). The grid is periodic (no repeated endpoint), so the counts are the EnergyGrid's own.
- * Note: BVlain and CCNB write .grd files with the last index fastest (CCNB also repeats the endpoint); files from
- * those tools and from this writer are not interchangeable value-by-value.
+ * "n0 n1 n2", then one value per line with the LAST index fastest (for i0, for i1, for i2), the order in which
+ * BVlain and CCNB, the BVSE tools whose .grd files researchers open in VESTA today, write theirs; so a file from
+ * ionpath and one from BVlain for the same grid list their values in the same order. The grid is periodic (no
+ * repeated endpoint), so the counts are the EnergyGrid's own. (CCNB also repeats the endpoint.)
  */
 export function writeGrd(grid: EnergyGrid, options: VolumetricOptions = {}): string {
   const relative = options.relativeToMinimum ?? true;
@@ -206,9 +206,8 @@ export function writeGrd(grid: EnergyGrid, options: VolumetricOptions = {}): str
   out.push(`${(options.title ?? 'ionpath landscape').replace(/[\r\n]+/g, ' ')} | ${grid.source} | eV${relative ? ' above minimum' : ''}`);
   out.push(cell.map((x, i) => x.toFixed(i < 3 ? 6 : 4)).join(' '));
   out.push(`${n0} ${n1} ${n2}`);
-  for (let i2 = 0; i2 < n2; i2++)
-    for (let i1 = 0; i1 < n1; i1++)
-      for (let i0 = 0; i0 < n0; i0++) out.push((grid.data[(i0 * n1 + i1) * n2 + i2] - shift).toPrecision(7));
+  // EnergyGrid storage is already (i0, i1, i2) with i2 fastest.
+  for (let i = 0; i < n0 * n1 * n2; i++) out.push((grid.data[i] - shift).toPrecision(7));
   return out.join('\n') + '\n';
 }
 
@@ -216,7 +215,7 @@ export interface GrdHeader {
   title: string;
   cell: [number, number, number, number, number, number];
   shape: [number, number, number];
-  /** Values in file order (first index fastest). */
+  /** Values in file order (last index fastest). */
   values: Float64Array;
 }
 
@@ -228,8 +227,8 @@ export function parseGrd(text: string): GrdHeader {
   return { title: lines[0], cell, shape, values };
 }
 
-/** Value of grid voxel (i0, i1, i2) in a parsed .grd (first index fastest). */
+/** Value of grid voxel (i0, i1, i2) in a parsed .grd (last index fastest). */
 export function grdValue(grd: GrdHeader, i0: number, i1: number, i2: number): number {
-  const [n0, n1] = grd.shape;
-  return grd.values[(i2 * n1 + i1) * n0 + i0];
+  const [, n1, n2] = grd.shape;
+  return grd.values[(i0 * n1 + i1) * n2 + i2];
 }
