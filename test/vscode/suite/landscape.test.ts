@@ -70,3 +70,33 @@ suite('Rank folder by Ξ', () => {
     assert.equal(second.rows[second.rows.length - 1].file, 'broken.cif', 'failures last');
   });
 });
+
+// The issue's own case: the OBELiX training folder (254 CIFs, read in place from ../shared; the rank
+// cache lives in the extension's global storage, so nothing is written there).
+suite('Rank folder by Ξ on the OBELiX training folder', () => {
+  const obelix = path.join(repoRoot, '..', 'shared', 'data', 'obelix', 'cifs');
+
+  test('254 CIFs: cancelled part-way, then resumed to a full table with a reason for every failure', async function () {
+    if (!fs.existsSync(obelix)) { this.skip(); return; }
+    this.timeout(900_000);
+    const total = fs.readdirSync(obelix).filter((f) => f.endsWith('.cif')).length;
+    const t0 = Date.now();
+    const first = await vscode.commands.executeCommand<RankOutcome>('ionpath.rankFolder', vscode.Uri.file(obelix), { cancelAfter: 60 });
+    first.panel.dispose();
+    const t1 = Date.now();
+    assert.equal(first.cancelled, true);
+    assert.ok(first.rows.length >= 60 && first.rows.length < total, `rows before cancel: ${first.rows.length}`);
+
+    const second = await vscode.commands.executeCommand<RankOutcome>('ionpath.rankFolder', vscode.Uri.file(obelix));
+    second.panel.dispose();
+    const t2 = Date.now();
+    assert.equal(second.cancelled, false);
+    assert.equal(second.rows.length, total, 'one row per CIF');
+    const fromCache = second.rows.filter((r) => r.fromCache).length;
+    assert.ok(fromCache >= first.rows.length, `the cancelled run's files come from the cache (${fromCache})`);
+    const failed = second.rows.filter((r) => r.error);
+    assert.ok(failed.every((r) => r.error!.length > 10), 'every failure has a reason');
+    assert.ok(total - failed.length >= 0.9 * total, `${total - failed.length} of ${total} ranked`);
+    console.log(`      OBELiX: ${total - failed.length} of ${total} ranked, ${failed.length} with a reason; cancelled after ${first.rows.length} files in ${((t1 - t0) / 1000).toFixed(1)} s, resumed run ${((t2 - t1) / 1000).toFixed(1)} s (${fromCache} from the cache)`);
+  });
+});
