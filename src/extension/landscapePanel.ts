@@ -98,17 +98,19 @@ export class LandscapePanel {
     }
   }
 
-  private async saveImage(pngBase64: string, suggestedName?: string): Promise<{ path: string | null }> {
+  /** Writes the view's PNG where the user chooses (`target` skips the dialog: tests, scripted use). */
+  async saveImage(pngBase64: string, suggestedName?: string, target?: vscode.Uri): Promise<{ path: string | null }> {
     const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', suggestedName ?? `${base}-landscape.png`), filters: { PNG: ['png'] } });
+    target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', suggestedName ?? `${base}-landscape.png`), filters: { PNG: ['png'] } });
     if (!target) return { path: null };
     await writeFileAtomic(target.fsPath, Buffer.from(pngBase64, 'base64'));
     return { path: target.fsPath };
   }
 
-  private async exportGrid(format: 'cube' | 'grd'): Promise<{ path: string | null }> {
+  /** Writes the landscape as .cube or VESTA .grd where the user chooses (`target` skips the dialog). */
+  async exportGrid(format: 'cube' | 'grd', target?: vscode.Uri): Promise<{ path: string | null }> {
     const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}-bvse.${format}`), filters: format === 'cube' ? { 'Gaussian cube': ['cube'] } : { 'VESTA grid': ['grd'] } });
+    target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}-bvse.${format}`), filters: format === 'cube' ? { 'Gaussian cube': ['cube'] } : { 'VESTA grid': ['grd'] } });
     if (!target) return { path: null };
     const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${format}` }, () => this.host.request('exportLandscape', { text, options: landscapeOptions(), format }));

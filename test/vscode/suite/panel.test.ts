@@ -1,5 +1,7 @@
 // Issue 4 in a real VS Code: the landscape panel opens beside a CIF, the webview reports what it drew.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IonpathApi } from '../../../src/extension/extension';
@@ -36,6 +38,25 @@ suite('landscape panel', () => {
 
     const again = await vscode.commands.executeCommand('ionpath.showLandscape', uri);
     assert.equal(again, panel, 'one panel per file: reopening focuses it');
+
+    // Export for VESTA and save an image, as the panel's buttons do (the save dialog skipped).
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ionpath-export-'));
+    try {
+      const lp = api.panels.get(uri)!;
+      const grd = await lp.exportGrid('grd', vscode.Uri.file(path.join(out, 'lfp.grd')));
+      const lines = fs.readFileSync(grd.path!, 'utf8').trimEnd().split('\n');
+      const shape = lines[2].trim().split(/\s+/).map(Number);
+      assert.equal(lines.length - 3, shape[0] * shape[1] * shape[2], '.grd holds one value per grid point');
+      assert.ok(lines[1].trim().startsWith('10.332'), `.grd cell line: ${lines[1]}`);
+      const cube = await lp.exportGrid('cube', vscode.Uri.file(path.join(out, 'lfp.cube')));
+      assert.match(fs.readFileSync(cube.path!, 'utf8').split('\n')[1], /values in eV/, '.cube says what it holds');
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const img = await lp.saveImage(png.toString('base64'), undefined, vscode.Uri.file(path.join(out, 'lfp.png')));
+      assert.deepEqual(fs.readFileSync(img.path!), png, 'the image bytes are written as sent');
+      assert.deepEqual(fs.readdirSync(out).sort(), ['lfp.cube', 'lfp.grd', 'lfp.png'], 'no temporary files left behind');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
     api.panels.get(uri)?.panel.dispose();
   });
 });
