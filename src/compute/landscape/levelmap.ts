@@ -246,7 +246,6 @@ export function xiScore(fvConnected: number, fvDisconnected: number): number {
  */
 export function periodicFlood(grid: EnergyGrid, options: { source?: number; stencil?: StencilKind | Stencil; stopLevel?: number } = {}): PeriodicFlood {
   const n = gridSize(grid);
-  const [, n1, n2] = grid.shape;
   const data = grid.data;
   const source = options.source ?? gridMinimum(data).index;
   const sourceEnergy = data[source];
@@ -262,7 +261,6 @@ export function periodicFlood(grid: EnergyGrid, options: { source?: number; sten
   let level = 0;
   levels[source] = 0;
   settled[settledCount++] = source;
-  const steps = stencil.steps;
   for (;;) {
     let v: number;
     if (head < settledCount) {
@@ -276,11 +274,9 @@ export function periodicFlood(grid: EnergyGrid, options: { source?: number; sten
     } else {
       break;
     }
-    const i2 = v % n2;
-    const i1 = (((v - i2) / n2) | 0) % n1;
-    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    neighbours.centre(v);
     for (let s = 0; s < stencil.count; s++) {
-      neighbours.at(i0, i1, i2, steps[3 * s], steps[3 * s + 1], steps[3 * s + 2]);
+      neighbours.step(stencil, s);
       const w = neighbours.index;
       if (levels[w] !== Infinity) continue;
       parity[w] = parity[v] ^ ((neighbours.t0 & 1) | ((neighbours.t1 & 1) << 1) | ((neighbours.t2 & 1) << 2));
@@ -306,7 +302,6 @@ export function periodicFlood(grid: EnergyGrid, options: { source?: number; sten
  */
 export function periodicFreeVolumes(grid: EnergyGrid, flood: PeriodicFlood, threshold = XI_THRESHOLD, smearing: readonly number[] = FV_SMEARING, stencil?: StencilKind | Stencil): FreeVolumes {
   const n = gridSize(grid);
-  const [, n1, n2] = grid.shape;
   const data = grid.data;
   const thresholds = smearing.map((d) => threshold + d);
   const top = Math.max(...thresholds);
@@ -321,11 +316,9 @@ export function periodicFreeVolumes(grid: EnergyGrid, flood: PeriodicFlood, thre
     const lv = levels[v];
     if (!(lv < top)) break;
     for (let t = 0; t < thresholds.length; t++) if (lv < thresholds[t]) inRegion[t]++;
-    const i2 = v % n2;
-    const i1 = (((v - i2) / n2) | 0) % n1;
-    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    neighbours.centre(v);
     for (let s = 0; s < st.count; s++) {
-      neighbours.at(i0, i1, i2, st.steps[3 * s], st.steps[3 * s + 1], st.steps[3 * s + 2]);
+      neighbours.step(st, s);
       const w = neighbours.index;
       const lw = levels[w];
       if (!(lw < top)) continue;

@@ -59,7 +59,6 @@ export function percolationPath(grid: EnergyGrid, percolation: PercolationResult
 /** Lowest voxel of the periodic component of {E ≤ ceiling} that contains `seed` (breadth-first on the torus). */
 function channelMinimum(grid: EnergyGrid, seed: number, ceiling: number, stencil: Stencil): number {
   const data = grid.data;
-  const [, n1, n2] = grid.shape;
   const seen = new Uint8Array(gridSize(grid));
   const queue = new Int32Array(gridSize(grid));
   const neighbours = new PeriodicNeighbours(grid.shape);
@@ -71,11 +70,9 @@ function channelMinimum(grid: EnergyGrid, seed: number, ceiling: number, stencil
   while (head < tail) {
     const v = queue[head++];
     if (data[v] < data[best]) best = v;
-    const i2 = v % n2;
-    const i1 = (((v - i2) / n2) | 0) % n1;
-    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    neighbours.centre(v);
     for (let s = 0; s < stencil.count; s++) {
-      neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
+      neighbours.step(stencil, s);
       const w = neighbours.index;
       if (seen[w] || data[w] > ceiling) continue;
       seen[w] = 1;
@@ -89,7 +86,6 @@ function channelMinimum(grid: EnergyGrid, seed: number, ceiling: number, stencil
 function shortestLoop(grid: EnergyGrid, start: number, ceiling: number, emin: number, stencil: Stencil, startsAtGlobalMinimum: boolean): MigrationPath | null {
   const n = gridSize(grid);
   const data = grid.data;
-  const [, n1, n2] = grid.shape;
   const neighbours = new PeriodicNeighbours(grid.shape);
   const dist = new Float64Array(n).fill(Infinity);
   const previous = new Int32Array(n).fill(-1);
@@ -107,12 +103,10 @@ function shortestLoop(grid: EnergyGrid, start: number, ceiling: number, emin: nu
     done[v] = 1;
     settled.push(v);
     const d = heap.lastKey;
-    const i2 = v % n2;
-    const i1 = (((v - i2) / n2) | 0) % n1;
-    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    neighbours.centre(v);
     const wv = weight(v);
     for (let s = 0; s < stencil.count; s++) {
-      neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
+      neighbours.step(stencil, s);
       const w = neighbours.index;
       if (done[w] || data[w] > ceiling) continue;
       const nd = d + stencil.lengths[s] * 0.5 * (wv + weight(w));
@@ -132,12 +126,10 @@ function shortestLoop(grid: EnergyGrid, start: number, ceiling: number, emin: nu
   let bestW = -1;
   let shift: Vec3 = [0, 0, 0];
   for (const v of settled) {
-    const i2 = v % n2;
-    const i1 = (((v - i2) / n2) | 0) % n1;
-    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    neighbours.centre(v);
     const wv = weight(v);
     for (let s = 0; s < stencil.count; s++) {
-      neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
+      neighbours.step(stencil, s);
       const w = neighbours.index;
       if (!done[w]) continue;
       const s0 = cell[3 * v] + neighbours.t0 - cell[3 * w];

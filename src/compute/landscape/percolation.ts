@@ -255,11 +255,9 @@ class PercolationSweep {
 
   /** Process voxels up to (not including) position `until` of the order; sets `done` when nothing is left to learn. */
   advance(until: number): void {
-    const { uf, neighbours, order } = this;
+    const { uf, neighbours, order, stencil } = this;
     const data = this.grid.data;
-    const [, n1, n2] = this.grid.shape;
-    const steps = this.stencil.steps;
-    const stepCount = this.stencil.count;
+    const stepCount = stencil.count;
     const end = Math.min(until, order.length);
     for (let k = this.processed; k < end; k++) {
       const v = order[k];
@@ -269,11 +267,9 @@ class PercolationSweep {
         break;
       }
       uf.add(v);
-      const i2 = v % n2;
-      const i1 = (((v - i2) / n2) | 0) % n1;
-      const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+      neighbours.centre(v);
       for (let s = 0; s < stepCount; s++) {
-        neighbours.at(i0, i1, i2, steps[3 * s], steps[3 * s + 1], steps[3 * s + 2]);
+        neighbours.step(stencil, s);
         const w = neighbours.index;
         if (!uf.has(w)) continue;
         const rank = uf.connect(v, w, neighbours.t0, neighbours.t1, neighbours.t2);
@@ -340,17 +336,14 @@ export function percolationAtLevel(grid: EnergyGrid, level: number, options: Pic
   const stencil = resolveStencil(grid, options.stencil);
   // Compare in single precision like the data: a level of 0.2 eV includes voxels stored as fround(0.2).
   const threshold = Math.fround(grid.min + level);
-  const [, n1, n2] = grid.shape;
   const neighbours = new PeriodicNeighbours(grid.shape);
   const uf = new OffsetUnionFind(n);
   for (let v = 0; v < n; v++) {
     if (data[v] > threshold) continue;
     uf.add(v);
-    const i2 = v % n2;
-    const i1 = (((v - i2) / n2) | 0) % n1;
-    const i0 = ((v - i2 - i1 * n2) / (n1 * n2)) | 0;
+    neighbours.centre(v);
     for (let s = 0; s < stencil.count; s++) {
-      neighbours.at(i0, i1, i2, stencil.steps[3 * s], stencil.steps[3 * s + 1], stencil.steps[3 * s + 2]);
+      neighbours.step(stencil, s);
       const w = neighbours.index;
       // Each undirected edge once: from its higher-index end (self-loops from both directions, harmless).
       if (w > v || !uf.has(w)) continue;

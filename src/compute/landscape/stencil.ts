@@ -95,6 +95,25 @@ export class PeriodicNeighbours {
     this.n2 = shape[2];
   }
 
+  private c0 = 0;
+  private c1 = 0;
+  private c2 = 0;
+
+  /** Sets the voxel whose neighbours `step` visits next (grid index, last axis fastest). */
+  centre(v: number): void {
+    const n12 = this.n1 * this.n2;
+    this.c0 = (v / n12) | 0;
+    const r = v - this.c0 * n12;
+    this.c1 = (r / this.n2) | 0;
+    this.c2 = r - this.c1 * this.n2;
+  }
+
+  /** Neighbour `s` of the stencil around the voxel given to `centre`; results in `index` and `t0..t2`. */
+  step(stencil: Stencil, s: number): void {
+    const steps = stencil.steps;
+    this.at(this.c0, this.c1, this.c2, steps[3 * s], steps[3 * s + 1], steps[3 * s + 2]);
+  }
+
   at(i0: number, i1: number, i2: number, d0: number, d1: number, d2: number): void {
     let j0 = i0 + d0;
     let j1 = i1 + d1;
