@@ -84,9 +84,8 @@ function bvse(path: string, flags: Map<string, string | true>): number {
     if (flags.get('--json') === true) process.stdout.write(JSON.stringify({ file: path, ...result }, null, 2) + '\n');
     return 1;
   }
-  const structure = buildStructure(text).structure ?? undefined;
   const cube = flags.get('--cube'), grd = flags.get('--grd');
-  if (typeof cube === 'string') writeFileAtomicSync(cube, writeCube(analysis.grid, structure));
+  if (typeof cube === 'string') writeFileAtomicSync(cube, writeCube(analysis.grid, analysis.structure));
   if (typeof grd === 'string') writeFileAtomicSync(grd, writeGrd(analysis.grid, { title: result.formula ?? undefined }));
   const r = result.report;
   if (flags.get('--json') === true) {

@@ -46,21 +46,23 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
   endpoint.handle('exportLandscape', async ({ text, options, format }, ctx) => {
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
     if (!analysis) return { ok: false, content: null, error: result.error };
-    const built = buildStructure(text).structure;
     const content = format === 'json' ? JSON.stringify(result.report, null, 2)
-      : format === 'cube' ? writeCube(analysis.grid, built ?? undefined) : writeGrd(analysis.grid, { title: result.formula ?? undefined });
+      : format === 'cube' ? writeCube(analysis.grid, analysis.structure) : writeGrd(analysis.grid, { title: result.formula ?? undefined });
     return { ok: true, content, error: null };
   });
   endpoint.handle('scene', async ({ text, options }, ctx) => {
+    const ion = options.ion ?? 'Li';
+    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    if (analysis) {
+      // The level map is kept for the next request of this scene: sent as a copy, not transferred.
+      const landscape = sceneLandscape(analysis);
+      ctx.transfer([landscape.data.buffer as ArrayBuffer]);
+      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), result, messages: result.messages };
+    }
+    // No landscape (bad input, missing parameters): still show the structure when it builds.
     const built = buildStructure(text);
     if (!built.structure) return { structure: null, landscape: null, path: null, result: null, messages: built.messages };
-    const ion = options.ion ?? 'Li';
-    const structure = sceneStructure(built.structure, ion);
-    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
-    if (!analysis) return { structure, landscape: null, path: null, result, messages: built.messages };
-    const landscape = sceneLandscape(analysis);
-    ctx.transfer([landscape.data.buffer as ArrayBuffer, ...(landscape.levelMap && landscape.levelMap !== analysis.levelMap ? [landscape.levelMap.buffer as ArrayBuffer] : [])]);
-    return { structure, landscape, path: scenePath(analysis), result, messages: built.messages };
+    return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, result, messages: built.messages };
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;

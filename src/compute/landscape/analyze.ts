@@ -27,6 +27,8 @@ export interface AnalyzeOptions extends BvseOptions {
 }
 
 export interface LandscapeAnalysis {
+  /** The structure analysed (with any caller-given oxidation states), so views and exports need not rebuild it. */
+  structure: Structure;
   report: LandscapeReport;
   grid: EnergyGrid;
   percolation: PercolationResult;
@@ -129,7 +131,7 @@ export function* analysisWork(structure: Structure, options: AnalyzeOptions = {}
     timings_ms: { bvse: t1 - t0, percolation: t2 - t1, levelMap: t3 - t2, path: t4 - t3, total: t4 - t0 },
     units: REPORT_UNITS,
   };
-  return { report, grid, percolation, levelMap: descriptors.cellLevels, path };
+  return { structure, report, grid, percolation, levelMap: descriptors.cellLevels, path };
 }
 
 /**

@@ -25,19 +25,28 @@ export function sceneStructure(s: Structure, mobileIon: string): SceneStructure 
   };
 }
 
+/** Complete minimax level maps, one per analysis: the viewer asks for the same scene again after edits and reloads. */
+const completeLevelMaps = new WeakMap<LandscapeAnalysis, Float32Array>();
+
 /**
- * The grid relative to its minimum, so the barriers are levels above 0, and the complete minimax level
- * map from the minimum (the analysis floods only up to the free-volume thresholds, so flood the rest
- * here: one pass over the grid, a few tens of ms at 0.2 Å).
+ * The complete minimax level map from the minimum (eV above it). The analysis floods only up to the free-volume
+ * thresholds, so flood the rest here once: one pass over the grid, a few tens of ms at 0.2 Å.
  */
+function completeLevelMap(a: LandscapeAnalysis): Float32Array {
+  if (a.levelMap.every(Number.isFinite)) return a.levelMap;
+  let map = completeLevelMaps.get(a);
+  if (!map) completeLevelMaps.set(a, (map = periodicFlood(a.grid, { stencil: a.report.stencil }).levels));
+  return map;
+}
+
+/** The grid relative to its minimum, so the barriers are levels above 0, with the complete level map. */
 export function sceneLandscape(a: LandscapeAnalysis): SceneLandscape {
   const g = a.grid;
   const data = new Float32Array(g.data.length);
   for (let i = 0; i < data.length; i++) data[i] = g.data[i] - g.min;
   const r = a.report;
-  const levelMap = a.levelMap.every(Number.isFinite) ? a.levelMap : periodicFlood(g, { stencil: r.stencil }).levels;
   return {
-    shape: g.shape, data, levelMap, method: methodLabel(r), unit: 'eV',
+    shape: g.shape, data, levelMap: completeLevelMap(a), method: methodLabel(r), unit: 'eV',
     source: `${r.method}, ${r.ion}, ${r.resolution_A} Å grid (${g.shape.join('×')})`,
     ea1D: r.Ea_1D_eV, ea2D: r.Ea_2D_eV, ea3D: r.Ea_3D_eV,
   };
