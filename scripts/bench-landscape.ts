@@ -11,8 +11,8 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
 import type { Structure } from '../src/compute/structure/types';
-import { analyzeLandscapeSync, type AnalyzeOptions } from '../src/compute/landscape/analyze';
-import { LandscapeError } from '../src/compute/landscape/errors';
+import { analyzeLandscapeSync, type AnalyzeOptions } from '../src/compute/analysis/pipeline';
+import { LandscapeError } from '../src/compute/util/errors';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {

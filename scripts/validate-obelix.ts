@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { HostPool } from '../src/compute/host/pool';
-import type { LandscapeJobOptions, LandscapeJobResult } from '../src/compute/landscape/job';
+import type { LandscapeJobOptions, LandscapeJobResult } from '../src/compute/analysis/job';
 import { writeFileAtomic } from '../src/compute/util/atomicWrite';
 
 const SHARED = join(process.cwd(), '..', 'shared', 'data');

@@ -4,7 +4,7 @@
  */
 import { Endpoint, type Channel, type WireMessage } from '../src/protocol/endpoint';
 import type { RankTableHostMethods, RankTableMethods, RankTableState } from '../src/protocol/ranking';
-import type { RankRow } from '../src/compute/landscape/ranking';
+import type { RankRow } from '../src/compute/analysis/ranking';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void };
 

@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import type { HostClient } from '../compute/host/client';
-import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/landscape/job';
-import { barrierHint, reportMarkdown } from '../compute/landscape/format';
+import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
+import { barrierHint, reportMarkdown } from '../compute/analysis/format';
 import { ProtocolError } from '../protocol/endpoint';
 
 const EDIT_DEBOUNCE_MS = 1200;

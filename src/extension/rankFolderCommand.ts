@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HostPool } from '../compute/host/pool';
 import { RankCache, rankFolder } from '../compute/host/rankFolder';
-import { rowsToCsv, rowsToJson, type RankRow } from '../compute/landscape/ranking';
+import { rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
 import { writeFileAtomic } from '../compute/util/atomicWrite';
 import { Endpoint, type Channel, type WireMessage } from '../protocol/endpoint';
 import type { RankTableHostMethods, RankTableMethods, RankTableState } from '../protocol/ranking';

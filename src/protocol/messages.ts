@@ -5,7 +5,7 @@
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
-import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/landscape/job';
+import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
 import type { SceneLandscape, ScenePath, SceneStructure } from './scene';
 
 /** The energy grid as it crosses the protocol: one transferable Float32Array per change. */

@@ -1,5 +1,5 @@
 /** Messages between the extension and the ranking-table webview (over the same Endpoint). */
-import type { RankRow } from '../compute/landscape/ranking';
+import type { RankRow } from '../compute/analysis/ranking';
 
 export interface RankTableState {
   folder: string;

@@ -1,15 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  computeBvse,
-  erfc,
-  gridShapeFor,
-  LandscapeError,
-  pythonFloorDiv,
-  validateForBvse,
-  voxelCoords,
-  type BvseMode,
-} from '../../src/compute/landscape';
+import { gridShapeFor, pythonFloorDiv, voxelCoords } from '../../src/compute/landscape';
+import { computeBvse, validateForBvse, type BvseMode } from '../../src/compute/energy/bvse/bvse';
+import { erfc } from '../../src/compute/energy/bvse/erfc';
+import { LandscapeError } from '../../src/compute/util/errors';
 import { BVSE_PAIRS, ELEMENTS, ELEMENT_SYMBOLS, softBvIon } from '../../src/compute/data/bvTables';
 import type { Structure, Vec3 } from '../../src/compute/structure/types';
 import { dopedRockSalt, makeStructure, perovskite } from './landscape-fixtures';

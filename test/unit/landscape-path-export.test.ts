@@ -1,21 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  analyzeLandscape,
-  analyzeLandscapeSync,
-  computeBvse,
-  grdValue,
-  parseCube,
-  parseGrd,
-  percolationBarriers,
-  percolationPath,
-  runAsync,
-  writeCube,
-  writeGrd,
-  BOHR_IN_ANGSTROM,
-  bvseWork,
-} from '../../src/compute/landscape';
+import { grdValue, parseCube, parseGrd, percolationBarriers, percolationPath, writeCube, writeGrd, BOHR_IN_ANGSTROM } from '../../src/compute/landscape';
+import { analyzeLandscape, analyzeLandscapeSync } from '../../src/compute/analysis/pipeline';
+import { computeBvse, bvseWork } from '../../src/compute/energy/bvse/bvse';
+import { runAsync } from '../../src/compute/util/work';
 import { latticeMatrix } from '../../src/compute/structure/geometry';
 import { gridFrom, perovskite } from './landscape-fixtures';
 

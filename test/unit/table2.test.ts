@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runLandscapeJobSync } from '../../src/compute/landscape/job';
+import { runLandscapeJobSync } from '../../src/compute/analysis/job';
 
 const TABLE_2: [file: string, ea: number][] = [
   ['Li3N.cif', 0.21],

@@ -7,8 +7,8 @@
 import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostPool } from './pool';
-import { landscapeJobKey, normaliseOptions, type LandscapeJobOptions, type LandscapeJobResult } from '../landscape/job';
-import { rowFromResult, sortRows, type RankRow } from '../landscape/ranking';
+import { landscapeJobKey, normaliseOptions, type LandscapeJobOptions, type LandscapeJobResult } from '../analysis/job';
+import { rowFromResult, sortRows, type RankRow } from '../analysis/ranking';
 import { writeFileAtomic } from '../util/atomicWrite';
 
 export interface RankProgress { total: number; done: number; failed: number; cached: number }

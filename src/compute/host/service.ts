@@ -9,10 +9,10 @@ import type { ExtensionMethods, HostMethods } from '../../protocol/messages';
 import { analyzeDocument } from '../language/analyze';
 import { buildStructure } from '../structure/build';
 import { summarise } from '../structure/summary';
-import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../landscape/job';
-import type { WorkHooks } from '../landscape/work';
-import { writeCube, writeGrd } from '../landscape/export';
-import { sceneLandscape, scenePath, sceneStructure } from '../landscape/scene';
+import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../analysis/job';
+import type { WorkHooks } from '../util/work';
+import { writeCube, writeGrd } from '../landscape/volumetric';
+import { sceneLandscape, scenePath, sceneStructure } from './scene';
 
 /** The last few full analyses, so that the viewer and exports of one file do not recompute. */
 const recent = new Map<string, Awaited<ReturnType<typeof runLandscapeJob>>>();

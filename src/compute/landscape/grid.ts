@@ -3,7 +3,7 @@
  * level maps, migration paths and file export.
  */
 import type { Mat3, Vec3 } from '../structure/types';
-import { LandscapeError } from './errors';
+import { LandscapeError } from '../util/errors';
 
 /**
  * A scalar field sampled on a periodic grid over the unit cell.

@@ -13,7 +13,7 @@ import type { EnergyGrid } from './grid';
 import { gridSize } from './grid';
 import { argsortFloat32 } from './sort';
 import { buildStencil, PeriodicNeighbours, type Stencil, type StencilKind } from './stencil';
-import { runSync, type Work, type WorkHooks } from './work';
+import { runSync, type Work, type WorkHooks } from '../util/work';
 
 export interface PercolationOptions {
   /** Neighbour stencil (see stencil.ts); default 'sqrt3'. A prebuilt Stencil is used as given. */

@@ -21,13 +21,13 @@
  * with the lattice images within cut-off + block radius gathered once per block; points inside cation cores are
  * marked beforehand and skipped; and the smooth far part of the sums is evaluated on a coarse grid (FarFieldSplit).
  */
-import type { Mat3, Structure, Vec3 } from '../structure/types';
-import { bvsePair, bvsePairKey, ELEMENTS, signed, softBvIon, type BvsePairParams } from '../data/bvTables';
-import { inverse3 } from '../structure/geometry';
+import type { Mat3, Structure, Vec3 } from '../../structure/types';
+import { bvsePair, bvsePairKey, ELEMENTS, signed, softBvIon, type BvsePairParams } from '../../data/bvTables';
+import { inverse3 } from '../../structure/geometry';
 import { erfc as erfcFn } from './erfc';
-import { LandscapeError, type LandscapeErrorLocation } from './errors';
-import { checkGridSize, gridShapeFor, latticeLengths, MAX_GRID_POINTS, makeGrid, type EnergyGrid, type GridConvention } from './grid';
-import { runSync, type Work, type WorkHooks } from './work';
+import { LandscapeError, type LandscapeErrorLocation } from '../../util/errors';
+import { checkGridSize, gridShapeFor, latticeLengths, MAX_GRID_POINTS, makeGrid, type EnergyGrid, type GridConvention } from '../../landscape/grid';
+import { runSync, type Work, type WorkHooks } from '../../util/work';
 
 export type BvseMode = 'spse' | 'bvlain';
 

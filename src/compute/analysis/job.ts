@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { buildStructure } from '../structure/build';
 import type { StructureMessage } from '../structure/types';
-import { analyzeLandscape, analyzeLandscapeSync, type AnalyzeOptions, type LandscapeAnalysis } from './analyze';
-import type { LandscapeReport } from './export';
-import { isAbortError, LandscapeError } from './errors';
-import type { WorkHooks } from './work';
+import { analyzeLandscape, analyzeLandscapeSync, type AnalyzeOptions, type LandscapeAnalysis } from './pipeline';
+import type { LandscapeReport } from './report';
+import { isAbortError, LandscapeError } from '../util/errors';
+import type { WorkHooks } from '../util/work';
 
 /** The options a user can set; everything else is fixed by the method. */
 export interface LandscapeJobOptions {

@@ -4,14 +4,14 @@
  */
 import type { Structure } from '../structure/types';
 import { signed } from '../data/bvTables';
-import { bvseWork, type BvseOptions } from './bvse';
-import { type EnergyGrid, voxelFrac } from './grid';
-import { landscapeDescriptors, XI_THRESHOLD } from './levelmap';
-import { percolationPath, type MigrationPath } from './path';
-import { percolationWork, type PercolationResult } from './percolation';
-import { REPORT_UNITS, type LandscapeReport } from './export';
-import { buildStencil, type StencilKind } from './stencil';
-import { runAsync, runSync, type Work, type WorkHooks } from './work';
+import { bvseWork, type BvseOptions } from '../energy/bvse/bvse';
+import { type EnergyGrid, voxelFrac } from '../landscape/grid';
+import { landscapeDescriptors, XI_THRESHOLD } from '../landscape/levelmap';
+import { percolationPath, type MigrationPath } from '../landscape/path';
+import { percolationWork, type PercolationResult } from '../landscape/percolation';
+import { REPORT_UNITS, type LandscapeReport } from './report';
+import { buildStencil, type StencilKind } from '../landscape/stencil';
+import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 
 export interface AnalyzeOptions extends BvseOptions {
   /** Neighbour stencil for percolation, level map and path; default 'sqrt3' ('index26' in 'bvlain' mode). */

@@ -1,9 +1,9 @@
 /** Structure and landscape → the webview's scene (src/protocol/scene.ts). Pure; runs in the host. */
 import type { SceneLandscape, ScenePath, SceneStructure } from '../../protocol/scene';
 import type { Structure } from '../structure/types';
-import type { LandscapeAnalysis } from './analyze';
-import { methodLabel } from './format';
-import { periodicFlood } from './levelmap';
+import type { LandscapeAnalysis } from '../analysis/pipeline';
+import { methodLabel } from '../analysis/format';
+import { periodicFlood } from '../landscape/levelmap';
 
 export function sceneStructure(s: Structure, mobileIon: string): SceneStructure {
   return {

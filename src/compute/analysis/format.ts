@@ -2,7 +2,7 @@
  * How landscape numbers are written for people: always with their method and unit, e.g.
  * "Ea(BVSE, 1D) 0.39 eV". Shared by the editor (inlay hints, hovers, tables) and the CLI.
  */
-import type { LandscapeReport } from './export';
+import type { LandscapeReport } from './report';
 
 export const eV = (x: number | null, digits = 2) => (x === null ? 'none' : `${x.toFixed(digits)} eV`);
 
