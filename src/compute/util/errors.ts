@@ -30,8 +30,8 @@ export class LandscapeError extends Error {
   }
 }
 
-/** Thrown when an AbortSignal fires; `name` is 'AbortError' like the DOM's, so callers can test for it. */
-export class LandscapeAbortError extends Error {
+/** The one cancellation error, end to end: thrown when an AbortSignal fires; `name` is 'AbortError' like the DOM's. */
+export class CancelledError extends Error {
   override name = 'AbortError';
   constructor(message = 'Landscape computation cancelled.') {
     super(message);

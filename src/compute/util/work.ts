@@ -4,7 +4,7 @@
  * slices so that a cancel message can arrive and abort the AbortSignal — a purely synchronous loop would never
  * see it.
  */
-import { LandscapeAbortError } from './errors';
+import { CancelledError } from './errors';
 
 export type Work<T> = Generator<number, T, void>;
 
@@ -15,7 +15,7 @@ export interface WorkHooks {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new LandscapeAbortError();
+  if (signal?.aborted) throw new CancelledError();
 }
 
 /** Drain a work generator on the current thread. The signal is still honoured if something else aborts it. */
