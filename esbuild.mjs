@@ -14,7 +14,8 @@ const common = {
   logLevel: 'warning',
   target: 'es2022',
 };
-const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// onnxruntime-node is a native addon: it stays a runtime require (the packaged .vsix carries its binaries).
+const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['onnxruntime-node'] };
 
 /** Files under `dir` (recursively) whose name ends with `suffix`. */
 function entries(dir, suffix) {
@@ -30,7 +31,7 @@ function entries(dir, suffix) {
 
 const builds = [
   // The extension: thin glue, loaded by VS Code's extension host.
-  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode', 'onnxruntime-node'] },
   // The compute host: runs in a worker_threads Worker, never on the extension host thread.
   { ...nodeCommon, entryPoints: { worker: 'src/compute/host/worker.ts' }, outdir: 'dist' },
   // The CLI, for batch work and benchmarks.
@@ -48,7 +49,7 @@ if (!production) {
   const unit = entries('test/unit', '.test.ts');
   if (unit.length) builds.push({ ...nodeCommon, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit' });
   const suites = entries('test/vscode/suite', '.ts');
-  if (suites.length) builds.push({ ...nodeCommon, entryPoints: suites, outdir: 'out/test/vscode/suite', outbase: 'test/vscode/suite', external: ['vscode', 'mocha'] });
+  if (suites.length) builds.push({ ...nodeCommon, entryPoints: suites, outdir: 'out/test/vscode/suite', outbase: 'test/vscode/suite', external: ['vscode', 'mocha', 'onnxruntime-node'] });
   const scripts = entries('scripts', '.ts');
   if (scripts.length) builds.push({ ...nodeCommon, entryPoints: scripts, outdir: 'out/scripts', outbase: 'scripts' });
 }
