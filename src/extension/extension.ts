@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
       return r;
     }),
     registerRankFolder(context, onProblem),
-    vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
+    vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );
   void updateStatus();
   return { host, analyses, barriers, panels, activationMs: Date.now() - t0 };

@@ -23,8 +23,7 @@ export interface HostInfo {
   startedAt: number;
 }
 
-export interface HostMethods {
-  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+export type HostMethods = {
   /** Liveness and start-up measurement. */
   ping: { params: Record<string, never>; result: HostInfo };
   /** Outline, folding, diagnostics, hover facts for one CIF document. */
@@ -46,6 +45,5 @@ export interface HostMethods {
 }
 
 /** The extension side serves nothing to the host (progress comes with requests). */
-export interface ExtensionMethods {
-  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+export type ExtensionMethods = {
 }

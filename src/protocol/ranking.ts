@@ -3,7 +3,11 @@ import type { RankRow } from '../compute/analysis/ranking';
 
 export interface RankTableState {
   folder: string;
+  /** The method in words, with ion, grid and the order. */
   method: string;
+  methodId: string;
+  /** "sorted by Ea(BVSE, 3D), low first". */
+  sortedBy: string;
   rows: RankRow[];
   progress: { total: number; done: number; failed: number; cached: number };
   finished: boolean;
@@ -11,14 +15,12 @@ export interface RankTableState {
 }
 
 /** Served by the webview. */
-export interface RankTableMethods {
-  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+export type RankTableMethods = {
   setState: { params: RankTableState; result: null };
 }
 
 /** Served by the extension. */
-export interface RankTableHostMethods {
-  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+export type RankTableHostMethods = {
   ready: { params: Record<string, never>; result: null };
   openFile: { params: { file: string }; result: null };
   exportAs: { params: { format: 'csv' | 'json' }; result: { saved: string | null } };
