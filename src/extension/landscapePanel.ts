@@ -135,6 +135,7 @@ export class LandscapePanels implements vscode.Disposable {
       vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
       vscode.languages.registerCodeLensProvider({ language: 'cif' }, {
         provideCodeLenses: (doc) => {
+          if (!config.codeLensEnabled(doc.uri)) return [];
           const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));
           return line < 0 ? [] : [new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: 'Show transport landscape', command: 'ionpath.showLandscape', arguments: [doc.uri] })];
         },

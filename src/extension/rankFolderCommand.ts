@@ -22,13 +22,13 @@ import type { MethodId } from '../compute/energy/source';
 export interface RankOutcome { rows: RankRow[]; cancelled: boolean; panel: vscode.WebviewPanel }
 
 export function registerRankFolder(context: vscode.ExtensionContext, onProblem: (m: string) => void): vscode.Disposable {
-  return vscode.commands.registerCommand('ionpath.rankFolder', async (folderArg?: vscode.Uri, options?: { cancelAfter?: number; method?: MethodId }) => {
+  return vscode.commands.registerCommand('ionpath.rankFolder', async (folderArg?: vscode.Uri, options?: { cancelAfter?: number; method?: MethodId } | vscode.Uri[]) => {
     const folder = folderArg ?? (await pickFolder());
     if (!folder) return undefined;
     // Scripted calls name the method; a person picks it, with what each costs.
-    const method = options?.method ?? (folderArg && options ? config.rankMethod(folder) : await pickMethod(folder));
+    const method = options && !Array.isArray(options) && options.method ? options.method : await pickMethod(folder);
     if (!method) return undefined;
-    return runRanking(context, folder, onProblem, method, options?.cancelAfter);
+    return runRanking(context, folder, onProblem, method, Array.isArray(options) ? undefined : options?.cancelAfter);
   });
 }
 
