@@ -66,7 +66,7 @@ const server = await startServer();
 // Watchdog: the whole run must stay well under 3 minutes; past that, clean up and fail.
 const LIMIT_S = 170;
 let browser = null;
-if (!args.has('--serve')) setTimeout(async () => {
+const watchdog = args.has('--serve') ? null : setTimeout(async () => {
   console.log(`  ✘ watchdog: the run took over ${LIMIT_S} s; closing Chromium and the server`);
   await browser?.close().catch(() => {});
   await server.close();
@@ -588,6 +588,7 @@ try {
 // The figure and ranking-table controls (issue 13) run as their own script, with its own page and watchdog.
 if (!args.has('--no-workbench')) {
   console.log('\nworkbench tests (test/webview/workbench.mjs)');
+  clearTimeout(watchdog); // these tests ran; workbench.mjs has its own watchdog
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync(process.execPath, [join(root, 'test', 'webview', 'workbench.mjs'), '--no-build', ...(args.has('--docs') ? ['--docs'] : [])], { stdio: 'inherit' });
   if (r.status === 0) passed++;
