@@ -165,3 +165,34 @@ test('readStructureFile still reads CIFs through buildStructure', () => {
   assert.equal(r.format, 'cif');
   assert.equal(ok(r).sites.length, 28);
 });
+
+test('BVSE on the POSCAR- and XYZ-read LiFePO4 gives the CIF\'s barriers (same landscape up to the grid)', async () => {
+  const { analyzeLandscapeSync } = await import('../../src/compute/analysis/pipeline');
+  const opts = { resolution: 0.3 };
+  const ref = analyzeLandscapeSync(cif, opts).report;
+  for (const f of ['LiFePO4.POSCAR', 'LiFePO4.extxyz']) {
+    const s = ok(readStructureFile(f, read(f)));
+    const r = analyzeLandscapeSync(s, opts).report;
+    assert.ok(ref.Ea_1D_eV !== null && r.Ea_1D_eV !== null);
+    // Same cell and grid, positions equal to ~1e-6 Å (ASE round trip): identical barriers to 1 meV.
+    assert.ok(Math.abs(r.Ea_1D_eV - ref.Ea_1D_eV) < 1e-3, `${f}: Ea(BVSE, 1D) ${r.Ea_1D_eV} vs CIF ${ref.Ea_1D_eV} eV`);
+    assert.ok(Math.abs((r.Ea_3D_eV ?? 0) - (ref.Ea_3D_eV ?? 0)) < 1e-3, `${f}: Ea 3D`);
+  }
+});
+
+test('POSCAR variants: three scale factors, CRLF line ends, species labels after VASP 5 coordinates', () => {
+  const base = ['LiCl rock salt', '1.0', '5.13 0 0', '0 5.13 0', '0 0 5.13', 'Li Cl', '4 4', 'Direct',
+    '0 0 0 Li', '0.5 0.5 0 Li', '0.5 0 0.5 Li', '0 0.5 0.5 Li', '0.5 0 0 Cl', '0 0.5 0 Cl', '0 0 0.5 Cl', '0.5 0.5 0.5 Cl'];
+  const s1 = ok(readPoscar(base.join('\r\n')));
+  assert.equal(s1.formula, 'LiCl');
+  assert.equal(s1.spaceGroup.detected?.number, 225);
+  assert.ok(Math.abs(s1.lattice.volume - 5.13 ** 3) < 1e-6);
+  const three = [...base];
+  three[1] = '1.0 2.0 0.5';
+  three[2] = '5.13 0 0'; three[3] = '0 2.565 0'; three[4] = '0 0 10.26';
+  const s2 = ok(readPoscar(three.join('\n')));
+  assert.ok(Math.abs(s2.lattice.a - 5.13) < 1e-9 && Math.abs(s2.lattice.b - 5.13) < 1e-9 && Math.abs(s2.lattice.c - 5.13) < 1e-9);
+  const bad = [...base];
+  bad[1] = '1.0 -2.0 0.5';
+  err(readPoscar(bad.join('\n')), 'poscar-syntax');
+});
