@@ -196,3 +196,16 @@ test('POSCAR variants: three scale factors, CRLF line ends, species labels after
   bad[1] = '1.0 -2.0 0.5';
   err(readPoscar(bad.join('\n')), 'poscar-syntax');
 });
+
+test('writePoscar: an ordered structure round-trips; a disordered one is refused with the site named', async () => {
+  const { writePoscar } = await import('../../src/compute/structure/poscar');
+  const w = writePoscar(cif);
+  assert.ok('text' in w);
+  const back = ok(readPoscar(w.text));
+  assert.deepEqual(back.composition, cif.composition);
+  assert.equal(back.spaceGroup.detected?.number, 62);
+  assert.deepEqual(nearestDistances(back), nearestDistances(cif));
+  const llzo = buildStructure(readFileSync(join(ROOT, 'examples', 'Li7La3Zr2O12.cif'), 'utf8')).structure!;
+  const refused = writePoscar(llzo);
+  assert.ok('error' in refused && /Li\d? .*partially occupied/.test(refused.error), JSON.stringify(refused));
+});
