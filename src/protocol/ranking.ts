@@ -14,9 +14,22 @@ export interface RankTableState {
   cancelled: boolean;
 }
 
+/**
+ * Rows as they arrive: each row replaces the row of the same `file` or is inserted in sort order; the
+ * table updates those rows only (it is not rebuilt per tick). `progress`, `finished`, `cancelled` update
+ * the summary when given. Send `setState` once at the start (folder, method), then `upsertRows`.
+ */
+export interface RankTableRowsUpdate {
+  rows: RankRow[];
+  progress?: RankTableState['progress'];
+  finished?: boolean;
+  cancelled?: boolean;
+}
+
 /** Served by the webview. */
 export type RankTableMethods = {
   setState: { params: RankTableState; result: null };
+  upsertRows: { params: RankTableRowsUpdate; result: null };
 }
 
 /** Served by the extension. */
