@@ -86,7 +86,7 @@ export class LandscapePanel {
         await this.endpoint.request('setStatus', { state: 'error', message: `The structure could not be built: ${first?.message ?? 'see the Problems panel'}${first?.at ? ` (line ${first.at.line + 1})` : ''}` });
         return;
       }
-      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path });
+      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path, source: scene.source });
       const problem = scene.result && !scene.result.ok ? `No landscape: ${scene.result.error}` : null;
       await this.endpoint.request('setStatus', problem ? { state: 'error', message: problem } : { state: 'ready', message: scene.result?.report?.warnings.join(' ') ?? '' });
     } catch (e) {

@@ -6,7 +6,7 @@ import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
 import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
-import type { SceneLandscape, ScenePath, SceneStructure } from './scene';
+import type { SceneLandscape, ScenePath, SceneSource, SceneStructure } from './scene';
 
 /** The energy grid as it crosses the protocol: one transferable Float32Array per change. */
 export interface GridPayload {
@@ -37,7 +37,7 @@ export type HostMethods = {
   /** Everything the landscape viewer shows for one CIF. The grid is transferred, not copied. */
   scene: {
     params: { text: string; options: LandscapeJobOptions };
-    result: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; result: LandscapeJobResult | null; messages: StructureMessage[] };
+    result: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; source: SceneSource | null; result: LandscapeJobResult | null; messages: StructureMessage[] };
     progress: number;
   };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */

@@ -8,6 +8,7 @@ import type { EnergyGrid } from '../landscape/grid';
 
 export function sceneStructure(s: Structure, mobileIon: string): SceneStructure {
   return {
+    mobileIon,
     name: s.name,
     formula: s.formula,
     lattice: s.lattice.matrix,
@@ -51,6 +52,7 @@ export function sceneLandscape(a: LandscapeAnalysis): SceneLandscape | null {
     shape: g.shape, data, levelMap: completeLevelMap(a, g, a.levelMap), method: methodLabel(r), unit: 'eV',
     source: sourceCaption(r),
     ea1D: r.Ea_1D_eV, ea2D: r.Ea_2D_eV, ea3D: r.Ea_3D_eV,
+    dimensionality: r.channelDimensionality as 0 | 1 | 2 | 3,
   };
 }
 

@@ -64,12 +64,12 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
       // The level map is kept for the next request of this scene: sent as a copy, not transferred.
       const landscape = sceneLandscape(analysis);
       if (landscape) ctx.transfer([landscape.data.buffer as ArrayBuffer]);
-      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), result, messages: result.messages };
+      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages };
     }
     // No landscape (bad input, missing parameters): still show the structure when it builds.
     const built = buildStructure(text);
-    if (!built.structure) return { structure: null, landscape: null, path: null, result: null, messages: built.messages };
-    return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, result, messages: built.messages };
+    if (!built.structure) return { structure: null, landscape: null, path: null, source: null, result: null, messages: built.messages };
+    return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, source: null, result, messages: built.messages };
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;
