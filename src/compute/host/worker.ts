@@ -41,7 +41,9 @@ const testHooks = (workerData as { ionpathTestHooks?: boolean } | null)?.ionpath
 if (testHooks) {
   type Loose = Endpoint<ExtensionMethods, Record<string, { params: unknown; result: unknown }>>;
   (endpoint as unknown as Loose).handle('debugAllocate', (params) => {
-    const { kind } = params as { kind: 'heap' | 'fatal' };
+    const { kind } = params as { kind: 'heap' | 'fatal' | 'abort' };
+    // What a V8 fatal error does to the process it happens in (a worker thread would take its parent with it).
+    if (kind === 'abort') process.abort();
     if (kind === 'fatal') {
       // A V8 fatal error (not an exception): "Fatal JavaScript invalid size error", as a 4 GB grid gave.
       const a = new Array<number>(2 ** 29).fill(0);

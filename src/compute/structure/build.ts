@@ -60,6 +60,9 @@ export function buildStructureAsync(text: string, options: BuildOptions = {}, ho
 
 /** The build as a work generator (util/work.ts): yields its progress 0…1 between stages. */
 export function* buildStructureWork(text: string, options: BuildOptions = {}): Work<BuildResult> {
+  // A cell far beyond the atom limit is refused before the full parse, which alone takes seconds at 100 000 rows.
+  const huge = prescanAtomSites(text, options.maxSites ?? MAX_ATOMS_IN_CELL);
+  if (huge) return { structure: null, messages: [huge], document: { version: '1.1', blocks: [], errors: [] }, frame: null };
   const document = parseCif(text);
   yield 0.2;
   const messages: StructureMessage[] = document.errors.map((e) => ({ severity: e.severity, code: e.code, message: e.message, at: located(e.at) }));
@@ -80,6 +83,37 @@ export function* buildStructureWork(text: string, options: BuildOptions = {}): W
     messages.push({ severity: 'error', code: 'internal', message: `internal error while building the structure: ${e instanceof Error ? e.message : String(e)}` });
     return fail(frame);
   }
+}
+
+/**
+ * Rows of the atom-site loop, counted without the parser (whitespace-separated words / tags), when the file has a
+ * single data block: an error when they exceed `maxSites` by more than the slack that quoted values with spaces
+ * could add (10 %), else null (the real limit is checked after parsing).
+ */
+function prescanAtomSites(text: string, maxSites: number): StructureMessage | null {
+  if (text.length < maxSites * 20) return null; // cannot hold that many rows: not worth a scan
+  const blocks = text.match(/^[ \t]*data_/gim);
+  if (!blocks || blocks.length !== 1) return null;
+  const header = /^[ \t]*loop_[ \t]*(?:#[^\n]*)?\r?\n((?:[ \t]*_[^\s]+[^\n]*\r?\n)+)/gim;
+  for (let m = header.exec(text); m; m = header.exec(text)) {
+    const tags = m[1].split('\n').filter((l) => l.trim().startsWith('_'));
+    if (!tags.some((t) => /^\s*_atom_site[._](fract_x|cartn_x)\b/i.test(t))) continue;
+    const start = m.index + m[0].length;
+    const endRe = /^[ \t]*(?:_|loop_|data_|save_|global_|stop_)/gim;
+    endRe.lastIndex = start;
+    const endMatch = endRe.exec(text);
+    const region = text.slice(start, endMatch ? endMatch.index : text.length);
+    let words = 0;
+    const word = /#[^\n]*|\S+/g;
+    for (let w = word.exec(region); w; w = word.exec(region)) if (w[0][0] !== '#') words++;
+    const rows = Math.floor(words / tags.length);
+    if (rows <= maxSites * 1.1) return null;
+    let line = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
+    const column = m[0].length - m[0].trimStart().length;
+    return { severity: 'error', code: 'too-large', message: `the atom-site loop has about ${rows} rows, more than the MAX_ATOMS_IN_CELL limit of ${maxSites} atoms: ionpath refuses cells this large (the file was not parsed further)`, at: { line, column, length: 5 } };
+  }
+  return null;
 }
 
 function num(frame: CifFrame, ...keys: string[]): { value: number | null; at?: CifLocation; raw?: string } {
