@@ -88,6 +88,17 @@ test('degenerate cells: refused before expansion with a located error naming the
     const m = r.messages.find((x) => x.code === 'degenerate-cell');
     assert.ok(m && re.test(m.message) && m.at, `${JSON.stringify(change)}: ${JSON.stringify(r.messages.filter((x) => x.severity === 'error'))}`);
   }
+  // Atoms of different sites closer than any bond; too many atoms for the volume.
+  const close = buildStructure(LIFEPO4.replace('  P1     P5+    4   c  0.09486    0.25       0.41820    1', '  P1     P5+    4   c  0.09486    0.25       0.41820    1\n  P2     P5+    4   c  0.09486    0.25       0.44820    1'));
+  cases++;
+  assert.equal(close.structure, null);
+  assert.ok(close.messages.some((m) => m.code === 'atoms-too-close' && /MIN_INTERATOMIC_DISTANCE_A/.test(m.message) && m.at?.line !== undefined), JSON.stringify(close.messages.map((m) => m.code)));
+  const split = buildStructure(LIFEPO4.replace('  Li1    Li1+   4   a  0          0          0          1', '  Li1    Li1+   4   a  0          0          0          0.5\n  Li2    Li1+   4   c  0.02       0.25       0.01       0.5'));
+  cases++;
+  assert.ok(split.structure, 'a split site (occupancies adding to 1) is a disorder model, not an error');
+  const dense = buildStructure(`data_d\n_cell_length_a 2\n_cell_length_b 2\n_cell_length_c 2\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${Array.from({ length: 8 }, (_, i) => `Li${i} Li ${(i & 1) / 2} ${((i >> 1) & 1) / 2} ${((i >> 2) & 1) / 2}`).join('\n')}\n`);
+  cases++;
+  assert.ok(dense.messages.some((m) => m.code === 'too-dense' || m.code === 'atoms-too-close' || m.code === 'degenerate-cell'), JSON.stringify(dense.messages.map((m) => m.code)));
   assert.ok(built >= 10 && refused >= 10, `both outcomes generated (built ${built}, refused ${refused})`);
   report('degenerate-cells', cases, crashes, `${refused} refused, ${built} built`);
 });
