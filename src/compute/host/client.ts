@@ -215,7 +215,15 @@ export class HostClient {
   private ensureStarted(): Endpoint<HostMethods, ExtensionMethods> {
     if (this.endpoint) return this.endpoint;
     const t0 = Date.now();
-    const host = this.options.isolation === 'thread' ? this.startThread() : this.startProcess();
+    let host: HostHandle;
+    if (this.options.isolation === 'process') {
+      try {
+        host = this.startProcess();
+      } catch (e) {
+        this.fallBackToThreads(e instanceof Error ? e.message : String(e));
+        host = this.startThread();
+      }
+    } else host = this.startThread();
     const channel: Channel = {
       post: (m, transfer) => {
         if (m.kind === 'request' && this.capturing) this.inFlight.set(m.id, this.capturing);
@@ -256,6 +264,12 @@ export class HostClient {
     return handle;
   }
 
+  /** A host process that cannot be started at all (no usable Node binary): threads from now on, said once. */
+  private fallBackToThreads(why: string): void {
+    this.options.isolation = 'thread';
+    this.events.onProblem(`the ionpath compute host could not be started as a process (${why}); it runs in a worker thread instead, where a fatal V8 error would also end this process.`);
+  }
+
   private startProcess(): HostHandle {
     const child: ChildProcess = fork(this.workerPath, [], {
       serialization: 'advanced',
@@ -280,7 +294,13 @@ export class HostClient {
       },
       kill: () => { child.kill('SIGKILL'); },
     };
-    child.on('error', (err) => this.crashed(handle, err.message));
+    let answered = false;
+    child.once('message', () => { answered = true; });
+    child.on('error', (err) => {
+      // Failing to spawn (not a crash of a running host): use threads rather than fail every request the same way.
+      if (!answered && (err as NodeJS.ErrnoException).syscall?.startsWith('spawn')) this.fallBackToThreads(err.message);
+      this.crashed(handle, err.message);
+    });
     child.on('exit', (code, signal) => {
       const fatal = /Fatal JavaScript[^\n]*|JavaScript heap out of memory|FATAL ERROR:[^\n]*/.exec(stderrTail)?.[0];
       this.crashed(handle, fatal ? `${fatal.trim()}${/heap/.test(fatal) ? ` (heap limit ${this.options.maxOldGenerationSizeMb} MB)` : ''}` : signal ? `killed by ${signal}` : `exit code ${code}`);
