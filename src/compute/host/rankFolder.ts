@@ -2,7 +2,9 @@
  * Rank every CIF under a folder by Ξ, in parallel on a pool of compute hosts. Files that fail get a
  * row with the reason; results are cached by content hash (and options) so a cancelled or repeated
  * run picks up where it stopped. Runs on the caller's thread only as a dispatcher: the work is in
- * the hosts.
+ * the hosts. Only answers are cached: a host that timed out or crashed on a file gives that file a row with
+ * the reason, and the next run tries it again (perhaps with a longer limit). Files are read through
+ * util/readInput (regular files only, size cap, timeout), so a FIFO or a /dev/zero link named x.cif is a row.
  */
 import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,6 +13,8 @@ import { landscapeJobKey, type LandscapeJobOptions, type LandscapeJobResult } fr
 import { normaliseOptions } from '../analysis/options';
 import { rowFromResult, sortRows, type RankRow } from '../analysis/ranking';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { readInputFile, MAX_INPUT_BYTES } from '../util/readInput';
+import { ProtocolError } from '../../protocol/endpoint';
 
 export interface RankProgress { total: number; done: number; failed: number; cached: number }
 
@@ -68,23 +72,30 @@ export interface RankOptions {
   maxFileBytes?: number;
 }
 
+export class RankFolderError extends Error {
+  override name = 'RankFolderError';
+}
+
 export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows: RankRow[]; cancelled: boolean; files: number }> {
+  // A missing folder is an error, not "0/0 files".
+  let st;
+  try { st = await fs.stat(folder); } catch { throw new RankFolderError(`${folder}: no such folder`); }
+  if (!st.isDirectory()) throw new RankFolderError(`${folder} is not a folder`);
   const files = await listCifFiles(folder);
   const options = normaliseOptions(o.options);
   const progress: RankProgress = { total: files.length, done: 0, failed: 0, cached: 0 };
   const rows: RankRow[] = [];
   let next = 0;
   let lastSave = Date.now();
-  const maxBytes = o.maxFileBytes ?? 20 * 1024 * 1024;
+  const maxBytes = o.maxFileBytes ?? MAX_INPUT_BYTES;
 
   const one = async (path: string) => {
     const rel = relative(folder, path);
     let text: string;
     try {
-      const st = await fs.stat(path);
-      if (st.size > maxBytes) throw new Error(`file is ${(st.size / 1e6).toFixed(1)} MB, larger than the ${maxBytes / 1e6} MB limit`);
-      text = await fs.readFile(path, 'utf8');
+      text = (await readInputFile(path, { maxBytes, signal: o.signal })).text;
     } catch (e) {
+      if (o.signal?.aborted) throw e;
       rows.push({ ...emptyRow(rel), error: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
       progress.failed++;
       return;
@@ -96,12 +107,13 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
     else {
       try {
         result = (await o.pool.request('landscape', { text, options, withGrid: false }, { signal: o.signal })).result;
+        o.cache.set(key, result);
       } catch (e) {
         if (o.signal?.aborted) throw e;
-        // A crashed or timed-out host is this file's problem, not the run's.
-        result = { ok: false, key, formula: null, report: null, messages: [], error: `compute host: ${e instanceof Error ? e.message : String(e)}`, failure: { code: 'host', message: `compute host: ${e instanceof Error ? e.message : String(e)}` } };
+        // A crashed or timed-out host is this file's problem, not the run's; not cached, so a re-run retries it.
+        const what = e instanceof ProtocolError && (e.code === 'timeout' || e.code === 'host-crashed') ? `${e.code}: ` : '';
+        result = { ok: false, key, formula: null, report: null, messages: [], error: `compute host ${what}${e instanceof Error ? e.message : String(e)} (not cached: retried on the next run)`, failure: { code: e instanceof ProtocolError ? e.code : 'host', message: e instanceof Error ? e.message : String(e) } };
       }
-      o.cache.set(key, result);
     }
     if (!result.ok) progress.failed++;
     rows.push(rowFromResult(rel, result, !!cached));
@@ -122,6 +134,29 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
     await o.cache.save();
   }
   return { rows: sortRows(rows, options.method), cancelled: !!o.signal?.aborted, files: files.length };
+}
+
+/**
+ * Where a ranking's output goes, so that an interrupted run never replaces a complete earlier output: a complete
+ * run writes `out` (and removes a stale partial file); an incomplete one writes `<out without .csv>.partial.csv`
+ * (`.partial.json` for JSON) and leaves `out` as it was. Returns the path written and a line for the user.
+ */
+export async function writeRankOutput(out: string, content: string, complete: boolean): Promise<{ path: string; note: string }> {
+  const partial = partialPathOf(out);
+  if (complete) {
+    await writeFileAtomic(out, content);
+    await fs.rm(partial, { force: true });
+    return { path: out, note: `wrote ${out}` };
+  }
+  await writeFileAtomic(partial, content);
+  const kept = existsSync(out) ? `; ${out} (an earlier run) was left unchanged` : '';
+  return { path: partial, note: `the run is incomplete: partial results written to ${partial}${kept}` };
+}
+
+/** `ranking.csv` → `ranking.partial.csv`; `x.json` → `x.partial.json`; other names get `.partial` appended. */
+export function partialPathOf(out: string): string {
+  const m = /^(.*?)(\.(?:csv|json|tsv))$/i.exec(out);
+  return m ? `${m[1]}.partial${m[2]}` : `${out}.partial`;
 }
 
 function emptyRow(file: string): RankRow {

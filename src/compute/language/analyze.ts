@@ -2,7 +2,7 @@
  * CIF text → everything the editor shows: outline, folding, diagnostics, and the facts hovers need.
  * Runs in the compute host; the structure is built once here and its messages become diagnostics.
  */
-import { type CifFrame, type CifLocation } from '../cif/parser';
+import { parseCif, type CifFrame, type CifLocation } from '../cif/parser';
 import { buildStructure } from '../structure/build';
 import type { Structure } from '../structure/types';
 import { lookupTag } from './dictionary';
@@ -27,7 +27,8 @@ export function tagCategory(tag: string): string {
 
 export function analyzeDocument(text: string): DocumentAnalysis {
   const built = buildStructure(text);
-  const { document } = built;
+  // A cell refused before parsing (too many atoms) still gets its outline and hovers.
+  const document = built.document.blocks.length || !text.trim() ? built.document : parseCif(text);
   const symbols: DocumentSymbol[] = [];
   const folding: FoldingRange[] = [];
   const tags: TagOccurrence[] = [];

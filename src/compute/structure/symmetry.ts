@@ -13,57 +13,193 @@ export interface SymOp {
   trans: Vec3;
 }
 
-export type SymopParse = { op: SymOp } | { error: string };
+/** A parse failure says where: `offset` is the 0-based index of the offending character in the text given. */
+export type SymopParse = { op: SymOp } | { error: string; offset: number };
+
+type SymopToken = { kind: 'sign' | 'var' | 'number' | 'star' | 'comma' | 'bad'; text: string; offset: number };
 
 /**
- * Parse one operation such as `-x+1/2, y, z+0.25` or `x-y,x,1/2+z`. Accepts fractions, decimals,
- * integer coefficients (`2x` is rejected: not a crystallographic operation), spaces and quotes.
+ * Tokens of an operation: signs, x/y/z, numbers (`1/2`, `0.5`, `.25`, `3`), `*`, commas; spaces and the quotes
+ * around a CIF value are skipped (their offsets still count, so errors point into the original text).
+ */
+function tokenizeSymop(text: string): SymopToken[] {
+  const out: SymopToken[] = [];
+  const num = /\d+(?:\.\d*)?(?:\/\d+(?:\.\d*)?)?|\.\d+(?:\/\d+(?:\.\d*)?)?/y;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (/[\s'"]/.test(c)) { i++; continue; }
+    if (c === '+' || c === '-') { out.push({ kind: 'sign', text: c, offset: i }); i++; continue; }
+    if (c === ',') { out.push({ kind: 'comma', text: c, offset: i }); i++; continue; }
+    if (c === '*') { out.push({ kind: 'star', text: c, offset: i }); i++; continue; }
+    if (/[xyzXYZ]/.test(c)) { out.push({ kind: 'var', text: c.toLowerCase(), offset: i }); i++; continue; }
+    num.lastIndex = i;
+    const m = num.exec(text);
+    if (m) { out.push({ kind: 'number', text: m[0], offset: i }); i += m[0].length; continue; }
+    out.push({ kind: 'bad', text: text.slice(i).replace(/['"\s]/g, ''), offset: i });
+    break;
+  }
+  return out;
+}
+
+/**
+ * Parse one operation such as `-x+1/2, y, z+0.25` or `x-y,x,1/2+z`: exactly the CIF form, three comma-separated
+ * components, each a signed sum of terms, a term being x, y, z or a number (fraction or decimal); every term after
+ * the first needs its sign, so `z+0.5.5` and `1.2.3` are errors rather than z+1 and 1.5. Integer coefficients
+ * other than 1 (`2x`) are rejected: not a crystallographic operation. Never throws.
  */
 export function parseSymop(text: string): SymopParse {
-  const parts = text.replace(/['"\s]/g, '').toLowerCase().split(',');
-  if (parts.length !== 3) return { error: `a symmetry operation needs 3 comma-separated parts, got ${parts.length}: '${text}'` };
+  const tokens = tokenizeSymop(text);
+  const commas = text.split(',').length - 1;
+  const bad = tokens.find((t) => t.kind === 'bad');
+  const endOffset = Math.max(0, text.length - 1);
+  if (commas !== 2) return { error: `a symmetry operation needs 3 comma-separated parts, got ${commas + 1}: '${text}'`, offset: 0 };
   const rot: Mat3 = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
   const trans: Vec3 = [0, 0, 0];
+  let k = 0;
+  const fail = (error: string, offset: number): SymopParse => ({ error, offset });
   for (let row = 0; row < 3; row++) {
-    const p = parts[row];
-    if (!p) return { error: `empty part ${row + 1} in '${text}'` };
-    // Terms: optional sign, then a variable or a number (fraction or decimal).
-    const re = /([+-]?)(?:(\d+(?:\.\d*)?(?:\/\d+(?:\.\d*)?)?|\.\d+)\*?)?([xyz])?/g;
-    let pos = 0;
-    let any = false;
-    while (pos < p.length) {
-      re.lastIndex = pos;
-      const m = re.exec(p);
-      if (!m || m.index !== pos || m[0].length === 0) return { error: `cannot read '${p.slice(pos)}' in symmetry operation '${text}' (expected x, y, z, numbers and + or -)` };
-      const sign = m[1] === '-' ? -1 : 1;
-      const num = m[2];
-      const v = m[3];
-      if (v) {
-        const coeff = num ? evalNumber(num) : 1;
-        if (coeff !== 1) return { error: `coefficient ${num} on ${v} in '${text}' is not a crystallographic operation` };
-        const col = v === 'x' ? 0 : v === 'y' ? 1 : 2;
-        rot[row][col] += sign;
-      } else if (num) {
-        const val = evalNumber(num);
-        if (!Number.isFinite(val)) return { error: `bad number '${num}' in '${text}'` };
-        trans[row] += sign * val;
-      } else {
-        return { error: `dangling sign in symmetry operation '${text}'` };
-      }
-      any = true;
-      pos += m[0].length;
+    const rowStart = tokens[k]?.offset ?? endOffset;
+    if (k >= tokens.length || tokens[k].kind === 'comma') {
+      if (commas !== 2) break;
+      return fail(`empty part ${row + 1} in '${text}'`, rowStart);
     }
-    if (!any || rot[row].every((r) => r === 0)) return { error: `part ${row + 1} ('${p}') of '${text}' has no x, y or z` };
+    let first = true;
+    while (k < tokens.length && tokens[k].kind !== 'comma') {
+      let t = tokens[k];
+      let sign = 1;
+      if (t.kind === 'sign') {
+        sign = t.text === '-' ? -1 : 1;
+        k++;
+        t = tokens[k];
+        if (!t || t.kind === 'comma') return fail(`dangling sign in symmetry operation '${text}'`, tokens[k - 1].offset);
+      } else if (!first) {
+        return fail(`cannot read '${t.text}${restOf(tokens, k + 1)}' in symmetry operation '${text}' (a + or - is expected before '${t.text}', at character ${t.offset + 1})`, t.offset);
+      }
+      if (t.kind === 'bad') return fail(`cannot read '${t.text}' in symmetry operation '${text}' (expected x, y, z, numbers and + or -; at character ${t.offset + 1})`, t.offset);
+      if (t.kind === 'sign' || t.kind === 'star') return fail(`cannot read '${t.text}${restOf(tokens, k + 1)}' in symmetry operation '${text}' (expected x, y, z or a number at character ${t.offset + 1})`, t.offset);
+      if (t.kind === 'var') {
+        rot[row][t.text === 'x' ? 0 : t.text === 'y' ? 1 : 2] += sign;
+        k++;
+      } else {
+        // A number: a translation, or a coefficient when x, y or z follows (only 1 is crystallographic).
+        const value = evalNumber(t.text);
+        k++;
+        let next = tokens[k];
+        if (next?.kind === 'star') { k++; next = tokens[k]; if (next?.kind !== 'var') return fail(`'*' after ${t.text} must be followed by x, y or z in '${text}'`, t.offset); }
+        if (next?.kind === 'var') {
+          if (value !== 1) return fail(`coefficient ${t.text} on ${next.text} in '${text}' is not a crystallographic operation`, t.offset);
+          rot[row][next.text === 'x' ? 0 : next.text === 'y' ? 1 : 2] += sign;
+          k++;
+        } else {
+          if (!Number.isFinite(value)) return fail(`bad number '${t.text}' in '${text}'`, t.offset);
+          trans[row] += sign * value;
+        }
+      }
+      first = false;
+    }
+    if (rot[row].every((r) => r === 0)) return fail(`part ${row + 1} of '${text}' has no x, y or z`, rowStart);
+    if (k < tokens.length && tokens[k].kind === 'comma') k++;
   }
+  if (bad) return fail(`cannot read '${bad.text}' in symmetry operation '${text}' (expected x, y, z, numbers and + or -; at character ${bad.offset + 1})`, bad.offset);
+  if (commas !== 2) return fail(`a symmetry operation needs 3 comma-separated parts, got ${commas + 1}: '${text}'`, 0);
+  if (rot.some((r) => r.some((v) => Math.abs(v) > 1))) return fail(`'${text}' repeats a variable within one part: not a crystallographic operation`, 0);
   const d = det(rot);
-  if (d !== 1 && d !== -1) return { error: `'${text}' is not a valid operation (its matrix has determinant ${d})` };
+  if (d !== 1 && d !== -1) return fail(`'${text}' is not a valid operation (its matrix has determinant ${d})`, 0);
   return { op: { rot, trans } };
+}
+
+function restOf(tokens: SymopToken[], from: number): string {
+  let s = '';
+  for (let i = from; i < tokens.length && tokens[i].kind !== 'comma'; i++) s += tokens[i].text;
+  return s;
 }
 
 function evalNumber(s: string): number {
   const slash = s.indexOf('/');
   if (slash >= 0) return Number(s.slice(0, slash)) / Number(s.slice(slash + 1));
   return Number(s);
+}
+
+/** `x,y,z` text of an operation (translations as fractions of 12 where exact, else decimals). */
+export function formatSymop(op: SymOp): string {
+  const v = ['x', 'y', 'z'];
+  return op.rot.map((r, i) => {
+    let s = '';
+    r.forEach((c, j) => { if (c) s += `${c < 0 ? '-' : s ? '+' : ''}${Math.abs(c) === 1 ? '' : Math.abs(c)}${v[j]}`; });
+    const t = op.trans[i];
+    if (Math.abs(t) > 1e-9) {
+      const twelfths = t * 12;
+      let f: string;
+      if (Math.abs(twelfths - Math.round(twelfths)) < 1e-6) {
+        const n = Math.round(Math.abs(twelfths)), g = gcdInt(n, 12);
+        f = `${n / g}/${12 / g}`;
+      } else f = String(Number(Math.abs(t).toFixed(4)));
+      s += `${t < 0 ? '-' : '+'}${f}`;
+    }
+    return s;
+  }).join(',');
+}
+
+function gcdInt(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** (a∘b)(x) = R_a (R_b x + t_b) + t_a. */
+export function composeOps(a: SymOp, b: SymOp): SymOp {
+  const rot = [0, 1, 2].map((i) => [0, 1, 2].map((j) => a.rot[i][0] * b.rot[0][j] + a.rot[i][1] * b.rot[1][j] + a.rot[i][2] * b.rot[2][j])) as Mat3;
+  return { rot, trans: applyOp(a, b.trans) };
+}
+
+/** Translations are compared modulo lattice translations, to this tolerance (CIFs write 1/3 as 0.3333). */
+const TRANSLATION_TOLERANCE = 2e-3;
+
+/** The largest crystallographic group in a conventional cell: F m -3 m, 48 point operations × 4 centrings. */
+export const MAX_GROUP_ORDER = 192;
+
+function sameOp(a: SymOp, b: SymOp): boolean {
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) if (a.rot[i][j] !== b.rot[i][j]) return false;
+    const d = a.trans[i] - b.trans[i];
+    if (Math.abs(d - Math.round(d)) > TRANSLATION_TOLERANCE) return false;
+  }
+  return true;
+}
+
+export interface OperationClosure {
+  /** The group generated by the operations (the input, duplicates removed, then the products that were missing). */
+  ops: SymOp[];
+  /** Listed operations equal to an earlier one (modulo lattice translations). */
+  duplicates: number;
+  /** Products of listed operations that were not listed, added to close the set (the first few, as text). */
+  added: SymOp[];
+  /** True when the closure would exceed MAX_GROUP_ORDER: the set is not a crystallographic group (ops = as listed). */
+  notAGroup: boolean;
+}
+
+/**
+ * Close a set of operations under composition: a space group's operations (modulo lattice translations) form a group,
+ * so a listed set that is not closed is either a list of generators or a mistake; either way the caller says so.
+ */
+export function closeOperations(listed: SymOp[]): OperationClosure {
+  const ops: SymOp[] = [];
+  let duplicates = 0;
+  for (const o of listed) { if (ops.some((p) => sameOp(p, o))) duplicates++; else ops.push(o); }
+  const unique = ops.slice();
+  const added: SymOp[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    for (let j = 0; j <= i; j++) {
+      for (const prod of [composeOps(ops[i], ops[j]), composeOps(ops[j], ops[i])]) {
+        if (ops.some((p) => sameOp(p, prod))) continue;
+        prod.trans = prod.trans.map((t) => t - Math.floor(t + TRANSLATION_TOLERANCE)) as Vec3;
+        ops.push(prod);
+        added.push(prod);
+        if (ops.length > MAX_GROUP_ORDER) return { ops: unique, duplicates, added, notAGroup: true };
+      }
+    }
+  }
+  return { ops, duplicates, added, notAGroup: false };
 }
 
 function det(m: Mat3): number {
