@@ -42,7 +42,12 @@ function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li
   const used = mode === 'bvlain' ? hits.slice(0, k) : hits;
   let energy = 0;
   let wall = false;
-  for (const { r, site } of used)
+  for (const { r, site } of used) {
+    // The wall: cations holding the site at least half the time (WALL_MIN_OCCUPANCY), inside the largest core.
+    const cations = site.species.filter((sp) => sp.element !== ion && sp.oxidation! > 0);
+    const coreOf = (sp: (typeof cations)[number]) => (mode === 'spse' ? softBvIon(sp.element, sp.oxidation!)!.r : 0);
+    const walledOcc = cations.reduce((t, sp) => t + sp.occupancy, 0);
+    if (mode === 'spse' && walledOcc >= 0.5 - 1e-9 && r <= Math.max(...cations.map(coreOf))) wall = true;
     for (const sp of site.species) {
       if (sp.element === ion) continue;
       const ox = sp.oxidation!;
@@ -52,10 +57,12 @@ function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li
       } else if (ox > 0) {
         const c = mode === 'spse' ? softBvIon(sp.element, ox)! : { n: ELEMENTS.get(sp.element)!.period, r: ELEMENTS.get(sp.element)!.covalentRadius! };
         const qq = (ionCharge / Math.sqrt(probe.n)) * (ox / Math.sqrt(c.n));
-        energy += sp.occupancy * 14.4 * s * (qq / r) * erfc(r / (0.74 * (probe.r + c.r)));
-        if (mode === 'spse' && r <= c.r) wall = true;
+        // Flat core below r_C (reached only without a wall).
+        const rc = mode === 'spse' ? Math.max(r, c.r) : r;
+        energy += sp.occupancy * 14.4 * s * (qq / rc) * erfc(rc / (0.74 * (probe.r + c.r)));
       }
     }
+  }
   return wall ? 300 : energy;
 }
 
