@@ -13,6 +13,9 @@ import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
 import { RankCache, rankFolder } from '../host/rankFolder';
 import { writeFileAtomicSync, writeFileAtomic } from '../util/atomicWrite';
+// --- issue 11 hook (sharded ranking, Slurm): see shardCommands.ts ---
+import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
+// --- end issue 11 hook ---
 
 const USAGE = `usage: ionpath <command> [options]
 
@@ -27,7 +30,7 @@ commands:
       Every CIF under the folder, in parallel, ordered by Ξ (high first). Failures get a row with the
       reason. Results are cached (default .ionpath-cache/rank.json in the current directory) so an
       interrupted run resumes.
-`;
+` + SHARD_USAGE; // issue 11 hook
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
   const positional: string[] = [];
@@ -139,6 +142,11 @@ async function main(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(rest);
   if (!command || command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE); return command ? 0 : 2; }
   try {
+    // --- issue 11 hook: merge, slurm, and rank --shard K/N / rank @list.txt ---
+    if (command === 'merge') return await mergeCommand(rest);
+    if (command === 'slurm') return await slurmCommand(rest);
+    if (command === 'rank' && wantsShardedRank(rest)) return await rankShard(rest);
+    // --- end issue 11 hook ---
     switch (command) {
       case 'info': if (positional.length !== 1) break; return info(positional[0], flags.has('--json'));
       case 'bvse': if (positional.length !== 1) break; return bvse(positional[0], flags);
