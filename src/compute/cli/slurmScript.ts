@@ -8,7 +8,7 @@
  *                  (--gres=gpu:1) for the execution provider;
  *   job.submit.sh  submits the array, then the merge as a job that starts once every task succeeded
  *                  (sbatch --dependency=afterok:<array id>; cancelled by Slurm if a task fails).
- * Each shard writes <outdir>/shard-K-of-N.{csv,json} and keeps its cache in <outdir>/.ionpath-cache/shard-K-of-N/,
+ * Each shard writes <outdir>/shard-K-of-N.{csv,json} (log: <outdir>/logs/shard-K-of-N.job<array id>.log) and keeps its cache in <outdir>/.ionpath-cache/shard-K-of-N/,
  * so a failed or cancelled task is re-run alone (`sbatch --array=K job.sbatch`) and resumes.
  */
 
@@ -89,7 +89,7 @@ export function slurmScripts(s: SlurmJobSpec): SlurmScripts {
     ...(s.account ? [`#SBATCH --account=${s.account}`] : []),
     ...(s.gpu ? [`#SBATCH --gres=gpu:1`] : []),
     // Slurm opens these before the script runs: the submit wrapper creates the folder.
-    `#SBATCH --output=${out}/logs/shard-%a-of-${N}.log`,
+    `#SBATCH --output=${out}/logs/shard-%a-of-${N}.job%A.log`,
     // Let the shard write its partial output on cancellation before Slurm's KILL (it resumes either way).
     `#SBATCH --signal=B:TERM@60`,
   ];

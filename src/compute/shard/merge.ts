@@ -62,7 +62,7 @@ export function mergeShardOutputs(outputs: ShardOutput[], opts: { allowPartial?:
   const partialNotes: string[] = [];
   if (missing.length) (opts.allowPartial ? partialNotes : problems).push(`missing ${missing.length} of ${count} shards: ${abbreviate(missing.map((k) => `${k}/${count}`))} (no output given for them: run them, or give their outputs)`);
   for (const o of outputs) {
-    if (!o.meta.complete) (opts.allowPartial ? partialNotes : problems).push(`shard ${o.meta.shard.index}/${count} (${o.path}) is incomplete: ${o.rows.length} of ${o.meta.inputs?.length ?? '?'} files ranked; re-run that shard to resume from its cache`);
+    if (!o.meta.complete) (opts.allowPartial ? partialNotes : problems).push(`shard ${o.meta.shard.index}/${count} (${o.path}) is incomplete: ${o.rows.length} of ${o.meta.files ?? '?'} files ranked; re-run that shard to resume from its cache`);
   }
 
   // Every row once, in the shard the partition puts it in, and every listed file ranked.

@@ -36,6 +36,8 @@ export interface ShardMeta extends ShardIdentity {
   root: string;
   /** Every input file of this shard with the sha256 of its bytes (null: unreadable). */
   inputs: { file: string; sha256: string | null }[];
+  /** Files in this shard (inputs lists only those read so far when the shard is incomplete). */
+  files: number;
   complete: boolean;
   computed: number;
   fromJournal: number;
@@ -118,6 +120,7 @@ export async function runShard(o: RunShardOptions): Promise<RunShardResult> {
   const meta: ShardMeta = {
     kind: 'shard', ...shardIdentity(o), root: o.root,
     inputs: o.files.filter((f) => inputs.has(f.rel)).map((f) => ({ file: f.rel, sha256: inputs.get(f.rel) ?? null })),
+    files: o.files.length,
     complete: !cancelled && rows.length === o.files.length,
     computed, fromJournal: progress.cached,
   };
