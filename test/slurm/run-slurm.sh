@@ -95,6 +95,8 @@ if [ -S "$WORK/munge/munge.socket" ]; then ok "munged started (own key and socke
 # --- a minimal single-node Slurm ---
 mkdir -p "$WORK/state" "$WORK/spool"
 : >"$WORK/plugstack.conf"
+# Two CPUs (two shards at a time), fewer if the machine has fewer (slurmd drains a node with fewer CPUs than configured).
+NCPU=$(nproc); [ "$NCPU" -gt 2 ] && NCPU=2
 cat >"$SLURM_CONF" <<EOF
 ClusterName=ionpathtest
 SlurmctldHost=localhost
@@ -124,7 +126,7 @@ SlurmctldPidFile=$WORK/slurmctld.pid
 SlurmdPidFile=$WORK/slurmd.pid
 SlurmctldLogFile=$WORK/slurmctld.log
 SlurmdLogFile=$WORK/slurmd.log
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$NCPU State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
 env "$MARK" slurmctld -c -f "$SLURM_CONF" >"$WORK/slurmctld.start.log" 2>&1 || { bad "slurmctld did not start"; cat "$WORK/slurmctld.start.log"; show_logs; exit 1; }
