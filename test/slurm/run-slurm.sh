@@ -51,23 +51,33 @@ chmod 755 "$WORK"
 MARK="IONPATH_SLURM_TEST_RUN=$WORK"
 export SLURM_CONF=$WORK/slurm.conf
 
-marked_pids() { # processes whose environment carries this run's marker (never this shell or its parents)
-  local p
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    { tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qxF "$MARK" && echo "$p"
-  done
+marked_pids() { # processes whose environment carries this run's marker (one grep over /proc, not one per process)
+  grep -lzxF "$MARK" /proc/[0-9]*/environ 2>/dev/null | sed -nE 's|^/proc/([0-9]+)/environ$|\1|p' | grep -vx "$$" || true
+}
+daemon_pid() { cat "$WORK/$1" 2>/dev/null; }
+stop_pid() { # pid, seconds: TERM, then wait for it to go
+  local pid=$1 n=$(( $2 * 10 )) i
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 "$n"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 cleanup() {
   trap - EXIT INT TERM
-  if [ -f "$WORK/slurmctld.pid" ] || [ -f "$WORK/slurmd.pid" ]; then scancel --quiet --user=root --full 2>/dev/null || true; fi
-  local f pid i
-  for f in slurmd.pid slurmctld.pid munge/munged.pid; do
-    pid=$(cat "$WORK/$f" 2>/dev/null) && kill "$pid" 2>/dev/null
+  local pid i
+  # Jobs first, while the daemons can still end them; then slurmd, slurmctld, munged, in that order.
+  if [ -n "$(daemon_pid slurmctld.pid)" ]; then
+    scancel --quiet --full --user=root 2>/dev/null || true
+    for i in $(seq 1 40); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.25; done
+  fi
+  stop_pid "$(daemon_pid slurmd.pid)" 5
+  stop_pid "$(daemon_pid slurmctld.pid)" 5
+  stop_pid "$(daemon_pid munge/munged.pid)" 3
+  # Anything of this run still alive (a slurmstepd or a job whose daemon went first): killed.
+  for i in 1 2 3; do
+    pid=$(marked_pids)
+    [ -z "$pid" ] && break
+    kill -KILL $pid 2>/dev/null
+    sleep 0.3
   done
-  for i in $(seq 1 50); do [ -z "$(marked_pids)" ] && break; sleep 0.1; done
-  for pid in $(marked_pids); do kill -KILL "$pid" 2>/dev/null; done
-  sleep 0.2
   if [ -n "$(marked_pids)" ]; then echo "warning: processes of this run still alive: $(marked_pids | tr '\n' ' ')"; fi
   if [ -z "${IONPATH_SLURM_KEEP:-}" ]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
 }
