@@ -180,7 +180,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
     try { outputs.push(parseShardOutput(path, text)); } catch (e) { unreadable.push(e instanceof Error ? e.message : String(e)); }
   }
   const merged = mergeShardOutputs(outputs, { allowPartial: flags.has('--allow-partial') });
-  const problems = [...unreadable, ...merged.problems];
+  const problems = [...unreadable, ...(unreadable.length && !outputs.length ? [] : merged.problems)];
   if (problems.length) {
     for (const m of problems) process.stderr.write(`ionpath merge: ${m}\n`);
     process.stderr.write(`ionpath merge: not merged (${problems.length} problem${problems.length > 1 ? 's' : ''}); nothing written\n`);
