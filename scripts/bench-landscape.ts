@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
 import type { Structure } from '../src/compute/structure/types';
-import { analyzeLandscapeSync, type AnalyzeOptions } from '../src/compute/analysis/pipeline';
+import { analyzeLandscapeSync, type PipelineOptions } from '../src/compute/analysis/pipeline';
 import { LandscapeError } from '../src/compute/util/errors';
 
 const args = process.argv.slice(2);
@@ -118,7 +118,7 @@ function main(): void {
   if (only.length) files = files.filter((f) => only.includes(basename(f, '.cif')));
   if (mode === 'bvlain') files = files.filter((f) => reference.has(basename(f, '.cif')));
   files = files.slice(0, limit);
-  const options: AnalyzeOptions = { mode, resolution, maxBarrier: mode === 'bvlain' ? 5 : undefined };
+  const options: PipelineOptions = { mode, resolution, maxBarrier: mode === 'bvlain' ? 5 : undefined };
 
   type Row = { id: string; atoms: number; points: number; wall: number; cpu: number; bvse: number; perc: number; lm: number; path: number; E: (number | null)[]; ref?: number[] };
   const rows: Row[] = [];
@@ -152,7 +152,7 @@ function main(): void {
       rows.push({
         id,
         atoms: structure.sites.length,
-        points: a.grid.data.length,
+        points: a.grid!.data.length,
         wall,
         cpu: (cpu.user + cpu.system) / 1000,
         bvse: t.bvse,

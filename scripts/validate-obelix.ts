@@ -77,7 +77,7 @@ async function runAll(pool: HostPool, items: { id: string; options: LandscapeJob
         const { result } = await pool.request('landscape', { text, options, withGrid: false });
         out.set(id, { ...result, seconds: (Date.now() - t0) / 1000 });
       } catch (e) {
-        out.set(id, { ok: false, key: '', formula: null, report: null, messages: [], error: String(e), seconds: (Date.now() - t0) / 1000 });
+        out.set(id, { ok: false, key: '', formula: null, report: null, messages: [], error: String(e), failure: { code: 'host', message: String(e) }, seconds: (Date.now() - t0) / 1000 });
       }
       if (++done % 25 === 0) process.stderr.write(`  ${done}/${items.length}\n`);
     }
@@ -173,10 +173,10 @@ async function main(): Promise<void> {
         if (!o?.ok || !o.report || !l) continue;
         okCount++;
         const e = o.report.Ea_1D_eV ?? 5;
-        if (l.ea_literature_eV) { ea1.push(e); xi.push(o.report.Xi); litEa.push(Number(l.ea_literature_eV)); }
+        if (l.ea_literature_eV) { ea1.push(e); xi.push(o.report.Xi ?? 0); litEa.push(Number(l.ea_literature_eV)); }
         if (l.sigma_rt_S_per_cm && !l.sigma_rt_S_per_cm.startsWith('<')) {
           const s = Number(l.sigma_rt_S_per_cm);
-          if (s > 0) { ea1s.push(e); xis.push(o.report.Xi); logSigma.push(Math.log10(s)); superionic.push(s >= 1e-4); }
+          if (s > 0) { ea1s.push(e); xis.push(o.report.Xi ?? 0); logSigma.push(Math.log10(s)); superionic.push(s >= 1e-4); }
         }
       }
       const top = (scores: number[]) => { const k = Math.max(1, Math.round(0.1 * scores.length)); const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, k); return order.filter(([, i]) => superionic[i]).length / k; };

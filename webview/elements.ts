@@ -2,8 +2,9 @@
  * Element colours and radii for the structure view.
  * Colours: the Jmol palette (jmol.sourceforge.net/jscolors). Radii: single-bond covalent radii in Å
  * (Cordero et al., Dalton Trans. 2008; low-spin values for Mn, Fe, Co), used to size spheres
- * (scaled) and to find bonds.
+ * (scaled) and to find bonds. VESTA's palette (./vestaColours.ts) is the alternative.
  */
+import { VESTA_COLOURS } from './vestaColours';
 
 const TABLE: ReadonlyArray<readonly [symbol: string, colour: number, covalentRadius: number]> = [
   ['H', 0xffffff, 0.31], ['He', 0xd9ffff, 0.28], ['Li', 0xcc80ff, 1.28], ['Be', 0xc2ff00, 0.96],
@@ -50,6 +51,15 @@ export function elementInfo(symbol: string): ElementInfo {
   let info = BY_SYMBOL.get(key);
   if (!info && key.length === 2) info = BY_SYMBOL.get(key[0]);
   return info ?? { symbol, colour: UNKNOWN_COLOUR, radius: 1.5, z: 0 };
+}
+
+export type ColourScheme = 'jmol' | 'vesta';
+
+/** An element's colour in the chosen palette (VESTA falls back to Jmol for elements it lacks). */
+export function elementColour(symbol: string, scheme: ColourScheme = 'jmol'): number {
+  const info = elementInfo(symbol);
+  if (scheme === 'vesta' && info.z > 0) return VESTA_COLOURS[info.symbol] ?? info.colour;
+  return info.colour;
 }
 
 /** CSS colour string for an element. */

@@ -143,6 +143,17 @@ input:focus-visible, vscode-button:focus-visible { outline: 1px solid var(--vsco
 #profile { width: 100%; height: 170px; display: block; }
 .buttons { display: flex; gap: 6px; flex-wrap: wrap; margin: 6px 0; }
 .section[hidden] { display: none; }
+#caption {
+  position: absolute; left: 8px; bottom: 8px; max-width: 60%; padding: 4px 8px; font-size: 12px; pointer-events: none;
+  background: var(--vscode-editorWidget-background, rgba(30,30,30,.75)); border: 1px solid var(--vscode-editorWidget-border, rgba(128,128,128,.35)); border-radius: 3px;
+  font-variant-numeric: tabular-nums;
+}
+#caption:empty, #pick:empty { display: none; }
+#pick {
+  position: absolute; right: 8px; bottom: 8px; max-width: 45%; padding: 4px 8px; font-size: 12px; pointer-events: none;
+  background: var(--vscode-editorWidget-background, rgba(30,30,30,.85)); border: 1px solid #ff4fd8; border-radius: 3px; font-variant-numeric: tabular-nums;
+}
+#pick div { margin: 1px 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
@@ -156,6 +167,8 @@ const BODY = `<div id="app">
     <div id="legend" aria-label="Legend"></div>
     <div id="status" role="status" aria-live="polite" hidden><span id="status-text"></span></div>
     <div id="empty" class="muted">Waiting for a structure…</div>
+    <div id="caption" aria-label="Figure caption"></div>
+    <div id="pick" role="status" aria-live="polite" aria-label="Picked atoms"></div>
   </main>
   <aside id="panel" aria-label="View controls">
     <section id="sec-structure">
@@ -168,7 +181,15 @@ const BODY = `<div id="app">
       <div class="stack">
         <vscode-checkbox id="show-mobile" checked>Show mobile ions (highlighted)</vscode-checkbox>
         <vscode-checkbox id="show-bonds">Show bonds</vscode-checkbox>
+        <vscode-checkbox id="show-polyhedra">Coordination polyhedra</vscode-checkbox>
+        <vscode-checkbox id="ortho">Orthographic camera</vscode-checkbox>
       </div>
+      <div class="row"><label class="lbl" for="colour-scheme">Colours</label>
+        <vscode-single-select id="colour-scheme" class="wide" aria-label="Element colours">
+          <vscode-option value="jmol" selected>Jmol</vscode-option><vscode-option value="vesta">VESTA</vscode-option>
+        </vscode-single-select>
+      </div>
+      <p class="muted">Click atoms to measure: 2 give the distance, 3 the angle (Esc clears).</p>
       <div class="row"><label class="lbl" for="atom-scale">Atom size</label><input id="atom-scale" type="range" min="0.1" max="1" step="0.05" value="0.3"></div>
       <div class="buttons" role="group" aria-label="View direction">
         <vscode-button id="view-reset" secondary>Reset view</vscode-button>
@@ -209,6 +230,9 @@ const BODY = `<div id="app">
     <section id="sec-export">
       <h2>Export</h2>
       <div class="buttons">
+        <vscode-single-select id="image-scale" class="repeat" aria-label="Image resolution">
+          <vscode-option value="1">1×</vscode-option><vscode-option value="2" selected>2×</vscode-option><vscode-option value="4">4×</vscode-option>
+        </vscode-single-select>
         <vscode-button id="save-image">Save image…</vscode-button>
         <vscode-button id="export-cube" secondary disabled>Export .cube</vscode-button>
         <vscode-button id="export-grd" secondary disabled>Export .grd</vscode-button>

@@ -37,16 +37,17 @@ void main() {
 #endif
   vCentre = c;
   vRadius = r;
-  if (d <= r * 1.0001) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); return; } // camera inside: skip
+  if (!isOrthographic && d <= r * 1.0001) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); return; } // camera inside: skip
   // Billboard facing the camera position; half-size covers the sphere's silhouette cone exactly.
-  vec3 w = -c / d;
+  // Orthographic view: all rays are parallel to -z, so the billboard faces +z and covers r.
+  vec3 w = isOrthographic ? vec3(0.0, 0.0, 1.0) : -c / d;
   vec3 up = abs(w.y) < 0.99 ? vec3(0.0, 1.0, 0.0) : vec3(1.0, 0.0, 0.0);
   vec3 u = normalize(cross(up, w));
   vec3 v = cross(w, u);
 #ifdef RING
   float R = r;
 #else
-  float R = d * r / sqrt(d * d - r * r) * 1.02;
+  float R = isOrthographic ? r * 1.02 : d * r / sqrt(d * d - r * r) * 1.02;
 #endif
   vec3 pos = c + (u * position.x + v * position.y) * R;
   vViewPos = pos;
@@ -75,9 +76,12 @@ void main() {
   if (a <= 0.01) discard;
   gl_FragColor = vec4(vColor, a * uOpacity);
 #else
-  vec3 dir = normalize(vViewPos);
-  float b = dot(dir, vCentre);
-  float disc = b * b - (dot(vCentre, vCentre) - vRadius * vRadius);
+  // Ray from the eye (perspective) or from the image plane along -z (orthographic) through this fragment.
+  vec3 o = isOrthographic ? vec3(vViewPos.xy, 0.0) : vec3(0.0);
+  vec3 dir = isOrthographic ? vec3(0.0, 0.0, -1.0) : normalize(vViewPos);
+  vec3 oc = vCentre - o;
+  float b = dot(dir, oc);
+  float disc = b * b - (dot(oc, oc) - vRadius * vRadius);
   if (disc < 0.0) discard;
   float s = sqrt(disc);
 #ifdef HALO
@@ -85,7 +89,7 @@ void main() {
 #else
   float t = b - s;
 #endif
-  vec3 p = dir * t;
+  vec3 p = o + dir * t;
   vec4 clip = projectionMatrix * vec4(p, 1.0);
   gl_FragDepth = clip.z / clip.w * 0.5 + 0.5;
   // Soft silhouette edge (with alpha-to-coverage when opaque).

@@ -17,16 +17,18 @@ import { Endpoint, type Channel, type WireMessage } from '../src/protocol/endpoi
 import {
   SCENE_PROTOCOL_VERSION,
   type ExtensionMethodsFromWebview, type ExtensionNotificationsFromWebview, type SceneLandscape, type ScenePath,
-  type SceneRendered, type SceneStatus, type SceneStructure, type SceneUpdate, type SceneViewOptions,
+  type SceneRendered, type SceneSource, type SceneStatus, type SceneStructure, type SceneUpdate, type SceneViewOptions,
   type WebviewMethods, type WebviewNotifications,
 } from '../src/protocol/scene';
 import { CoalescingExtractor, IsoClient } from './isoClient';
 import { marchingCubes } from './marchingCubes';
 import { drawProfile } from './profile';
+import { cssColourAt } from './colormap';
 import { onThemeChange, readTheme } from './theme';
 import { DEFAULT_OPTIONS, Viewer, type ViewOptions } from './viewer';
-import { cssColour, elementInfo } from './elements';
+import { cssColour, elementColour } from './elements';
 import { eaText, fmtEnergy } from './format';
+import { composeFigure, type FigureLayout, type FigureLegendEntry } from './figure';
 
 // ------------------------------------------------------------------ error capture (first, for tests)
 
@@ -79,6 +81,8 @@ const ui = {
   title: $('structure-title'), sub: $('structure-sub'),
   rep: ['a', 'b', 'c'].map((x) => $<Select>(`rep-${x}`)),
   showMobile: $<Checkbox>('show-mobile'), showBonds: $<Checkbox>('show-bonds'), atomScale: $<HTMLInputElement>('atom-scale'),
+  showPolyhedra: $<Checkbox>('show-polyhedra'), ortho: $<Checkbox>('ortho'), colourScheme: $<Select>('colour-scheme'),
+  caption: $('caption'), pick: $('pick'), imageScale: $<Select>('image-scale'),
   viewButtons: { reset: $('view-reset'), a: $('view-a'), b: $('view-b'), c: $('view-c') },
   secLandscape: $('sec-landscape'), landscapeSource: $('landscape-source'), landscapeNumbers: $('landscape-numbers'),
   showIso: $<Checkbox>('show-iso'), isoFieldRow: $('iso-field-row'), isoField: $<Select>('iso-field'),
@@ -102,6 +106,8 @@ viewer.setOptions({ ...DEFAULT_OPTIONS, ...(persisted?.options ?? {}) });
 let structure: SceneStructure | null = null;
 let landscape: SceneLandscape | null = null;
 let path: ScenePath | null = null;
+let source: SceneSource | null = null;
+let lastFigure: (FigureLayout & { scale: number }) | null = null;
 let isoField: 'energy' | 'levelMap' = persisted?.isoField ?? 'energy';
 let levelRel = 0.5;
 let landscapeRange = { min: 0, max: 1, mapMin: 0, mapMax: 1 };
@@ -169,10 +175,25 @@ function setStatus(s: SceneStatus): void {
   } else if (s.state !== 'computing' && ring) ring.remove();
 }
 
-function renderLegend(): void {
-  ui.legend.textContent = '';
-  if (!structure) return;
-  const byElement = new Map<string, { count: number; mobile: boolean }>();
+/** The mobile ion's element: the scene's, else the one element present on every mobile site (Li preferred). */
+function mobileElement(st: SceneStructure): string | null {
+  if (st.mobileIon) return st.mobileIon;
+  let common: string[] | null = null;
+  for (const a of st.atoms) {
+    if (!a.mobile) continue;
+    const els = (a.species?.length ? a.species : [{ element: a.element, occupancy: a.occupancy }]).map((x) => x.element);
+    common = common === null ? els : common.filter((e: string) => els.includes(e));
+  }
+  if (!common || !common.length) return null;
+  return common.includes('Li') ? 'Li' : common[0];
+}
+
+/** Legend entries (element, count per cell, role) and notes, shared by the on-screen legend and the saved figure. */
+function legendModel(): { entries: (FigureLegendEntry & { element: string })[]; notes: string[] } {
+  if (!structure) return { entries: [], notes: [] };
+  const scheme = viewer.getOptions().colourScheme;
+  const ion = mobileElement(structure);
+  const byElement = new Map<string, { count: number; mobile: boolean; onMobileSite: boolean }>();
   let partial = false, mixed = false;
   for (const a of structure.atoms) {
     const species = a.species?.length ? a.species : [{ element: a.element, occupancy: a.occupancy }];
@@ -180,28 +201,43 @@ function renderLegend(): void {
     if (species.length > 1) mixed = true;
     else if (total < 0.999) partial = true;
     for (const sp of species) {
-      const e = byElement.get(sp.element) ?? { count: 0, mobile: false };
+      const e = byElement.get(sp.element) ?? { count: 0, mobile: false, onMobileSite: false };
       e.count += sp.occupancy;
-      e.mobile ||= a.mobile;
+      // Only the mobile ion itself is "mobile"; a dopant sharing its site is framework (BVSE keeps it fixed).
+      if (a.mobile && sp.element === ion) e.mobile = true;
+      else if (a.mobile) e.onMobileSite = true;
       byElement.set(sp.element, e);
     }
   }
-  const ul = document.createElement('ul');
+  const entries: (FigureLegendEntry & { element: string })[] = [];
   for (const [el, info] of byElement) {
+    const n = Math.abs(info.count - Math.round(info.count)) < 1e-6 ? String(Math.round(info.count)) : info.count.toFixed(2);
+    const role = info.mobile ? ' (mobile)' : info.onMobileSite && ion ? ` (on ${ion} sites, fixed)` : '';
+    entries.push({ element: el, colour: cssColour(elementColour(el, scheme)), text: `${el} ×${n} per cell${role}`, halo: info.mobile });
+  }
+  const notes: string[] = [];
+  if (entries.some((x) => x.halo)) notes.push('Yellow halo: mobile ion.');
+  if (partial || mixed) notes.push('Translucent with a ring: ' + [partial ? 'partially occupied (grey ring = vacancy)' : '', mixed ? 'mixed site (ring = second species)' : ''].filter(Boolean).join('; ') + '.');
+  if (viewer.getOptions().showPolyhedra) notes.push('Polyhedra: framework cations and their anion neighbours.');
+  return { entries, notes };
+}
+
+function renderLegend(): void {
+  ui.legend.textContent = '';
+  if (!structure) return;
+  const { entries, notes } = legendModel();
+  const ul = document.createElement('ul');
+  for (const e of entries) {
     const li = document.createElement('li');
     const sw = document.createElement('span');
-    sw.className = 'swatch' + (info.mobile ? ' halo' : '');
-    sw.style.background = cssColour(elementInfo(el).colour);
+    sw.className = 'swatch' + (e.halo ? ' halo' : '');
+    sw.style.background = e.colour;
     const text = document.createElement('span');
-    const n = Math.abs(info.count - Math.round(info.count)) < 1e-6 ? String(Math.round(info.count)) : info.count.toFixed(2);
-    text.textContent = `${el} ×${n} per cell${info.mobile ? ' (mobile)' : ''}`;
+    text.textContent = e.text;
     li.append(sw, text);
     ul.append(li);
   }
   ui.legend.append(ul);
-  const notes: string[] = [];
-  if (byElement.size && [...byElement.values()].some((x) => x.mobile)) notes.push('Yellow halo: mobile ion.');
-  if (partial || mixed) notes.push('Translucent with a ring: ' + [partial ? 'partially occupied (grey ring = vacancy)' : '', mixed ? 'mixed site (ring = second species)' : ''].filter(Boolean).join('; ') + '.');
   for (const t of notes) {
     const p = document.createElement('div');
     p.className = 'note';
@@ -209,6 +245,56 @@ function renderLegend(): void {
     ui.legend.append(p);
   }
 }
+
+/** The label inside Ea(…): the energy source's, else the landscape's method, else BVSE. */
+function sourceLabel(): string {
+  return source?.label ?? landscape?.method ?? 'BVSE';
+}
+
+/** Caption lines: "LiFePO4 — Ea(BVSE, 1D) 0.39 eV", the channel dimensionality when the scene gives it. */
+function captionLines(): string[] {
+  if (!structure) return [];
+  const lines: string[] = [];
+  let first = structure.formula;
+  if (landscape) {
+    const dims = [[1, landscape.ea1D], [2, landscape.ea2D], [3, landscape.ea3D]] as const;
+    const reached = dims.find(([, v]) => v !== null && Number.isFinite(v));
+    first += reached ? ` — ${eaText(sourceLabel(), reached[0], reached[1])}` : ` — Ea(${sourceLabel()}) not reached on this grid`;
+    const d = landscape.dimensionality;
+    if (d !== undefined) first += d ? ` · ${d}D conduction network` : ' · no percolating network';
+  }
+  lines.push(first);
+  if (landscape && viewer.getOptions().showIso) lines.push(`Isosurface ${fmtEnergy(levelRel)} eV above the minimum (${sourceLabel()} ${isoField === 'levelMap' ? 'level map' : 'energy'})`);
+  return lines;
+}
+
+function renderCaption(): void {
+  ui.caption.textContent = '';
+  for (const t of captionLines()) {
+    const d = document.createElement('div');
+    d.textContent = t;
+    ui.caption.append(d);
+  }
+}
+
+/** The path's method text with the scene's dimensionality: no "along the 1D channel" for a 3D conductor. */
+function pathMethod(p: ScenePath): string {
+  const d = landscape?.dimensionality;
+  if (d === undefined || d === null || d === 1) return p.method;
+  return p.method.replace(/along the 1D channel/, d ? `through the ${d}D network` : 'between the deepest sites');
+}
+
+function renderPick(m: { atoms: { label: string; element: string; frac: number[] }[]; distances: number[]; angle: number | null }): void {
+  ui.pick.textContent = '';
+  if (!m.atoms.length) return;
+  const name = (a: { label: string; element: string }, i: number) => `${i + 1}: ${a.label || a.element}`;
+  const add = (t: string) => { const d = document.createElement('div'); d.textContent = t; ui.pick.append(d); };
+  add(m.atoms.map(name).join('  ·  '));
+  m.distances.forEach((x, i) => add(`d(${i + 1}–${i + 2}) ${x.toFixed(3)} Å`));
+  if (m.angle !== null) add(`∠(1–2–3) ${m.angle.toFixed(1)}°`);
+  if (m.atoms.length === 1) add('Click a second atom for the distance.');
+}
+viewer.onPick = (m) => renderPick(m);
 
 function renderStructureInfo(): void {
   ui.empty.hidden = !!structure;
@@ -310,8 +396,8 @@ function renderPathInfo(): void {
   ui.secPath.hidden = !path;
   if (!path) { profileDrawn = false; return; }
   const total = path.distances[path.distances.length - 1] ?? 0;
-  ui.barrier.textContent = `Barrier (${path.method}) ${fmtEnergy(path.barrier)} eV over ${fmtEnergy(total)} Å, ${path.points.length} points`;
-  profileDrawn = drawProfile(ui.profile, path, theme, landscape?.method ?? null).drawn;
+  ui.barrier.textContent = `Barrier (${pathMethod(path)}) ${fmtEnergy(path.barrier)} eV over ${fmtEnergy(total)} Å, ${path.points.length} points`;
+  profileDrawn = drawProfile(ui.profile, { ...path, method: pathMethod(path) }, theme, landscape ? sourceLabel() : null).drawn;
 }
 
 // ------------------------------------------------------------------ messages from the extension
@@ -382,8 +468,11 @@ endpoint.handle('setScene', async (u: SceneUpdate) => {
     viewer.setPath(path);
     renderPathInfo();
   }
+  if (u.source !== undefined) source = u.source;
   if (u.options) needIso = applyOptions(u.options) || needIso;
+  if (u.landscape !== undefined && path) renderPathInfo(); // the wording depends on the landscape's dimensionality
   if (needIso) requestIso();
+  renderCaption();
   persist();
   scheduleRendered();
   return counts();
@@ -405,7 +494,12 @@ function applyOptions(o: SceneViewOptions): boolean {
   if (o.showMobile !== undefined) v.showMobile = o.showMobile;
   if (o.showIsosurface !== undefined) v.showIso = o.showIsosurface;
   if (o.showPath !== undefined) v.showPath = o.showPath;
+  if (o.orthographic !== undefined) v.orthographic = o.orthographic;
+  if (o.showPolyhedra !== undefined) v.showPolyhedra = o.showPolyhedra;
+  if (o.colourScheme === 'jmol' || o.colourScheme === 'vesta') v.colourScheme = o.colourScheme;
   viewer.setOptions(v);
+  renderLegend();
+  renderCaption();
   syncControls();
   updateLevelText();
   if (o.level !== undefined && Number.isFinite(o.level)) {
@@ -423,6 +517,9 @@ function syncControls(): void {
   ui.showBonds.checked = o.showBonds;
   ui.showIso.checked = o.showIso;
   ui.showPath.checked = o.showPath;
+  ui.showPolyhedra.checked = o.showPolyhedra;
+  ui.ortho.checked = o.orthographic;
+  ui.colourScheme.value = o.colourScheme;
   ui.atomScale.value = String(o.atomScale);
   ui.opacity.value = String(o.isoOpacity);
   ui.colour.value = o.isoColour;
@@ -441,12 +538,19 @@ function bindControls(): void {
   }));
   ui.showMobile.addEventListener('change', () => { viewer.setOptions({ showMobile: ui.showMobile.checked }); changed(); });
   ui.showBonds.addEventListener('change', () => { viewer.setOptions({ showBonds: ui.showBonds.checked }); changed(); });
+  ui.showPolyhedra.addEventListener('change', () => { viewer.setOptions({ showPolyhedra: ui.showPolyhedra.checked }); renderLegend(); changed(); });
+  ui.ortho.addEventListener('change', () => { viewer.setOptions({ orthographic: ui.ortho.checked }); changed(); });
+  ui.colourScheme.addEventListener('change', () => {
+    viewer.setOptions({ colourScheme: ui.colourScheme.value === 'vesta' ? 'vesta' : 'jmol' });
+    renderLegend();
+    changed();
+  });
   ui.atomScale.addEventListener('input', () => { viewer.setOptions({ atomScale: parseFloat(ui.atomScale.value) }); changed(); });
   ui.viewButtons.reset.addEventListener('click', () => viewer.viewAlong('reset'));
   ui.viewButtons.a.addEventListener('click', () => viewer.viewAlong('a'));
   ui.viewButtons.b.addEventListener('click', () => viewer.viewAlong('b'));
   ui.viewButtons.c.addEventListener('click', () => viewer.viewAlong('c'));
-  ui.showIso.addEventListener('change', () => { viewer.setOptions({ showIso: ui.showIso.checked }); updateLevelText(); changed(); });
+  ui.showIso.addEventListener('change', () => { viewer.setOptions({ showIso: ui.showIso.checked }); updateLevelText(); renderCaption(); changed(); });
   ui.isoField.addEventListener('change', () => {
     isoField = ui.isoField.value === 'levelMap' && landscape?.levelMap ? 'levelMap' : 'energy';
     layoutSlider();
@@ -456,6 +560,7 @@ function bindControls(): void {
   const setLevel = (x: number) => {
     if (!Number.isFinite(x)) return;
     levelRel = Math.max(0, x);
+    renderCaption();
     ui.level.value = String(levelRel);
     ui.levelNum.value = levelRel.toFixed(2);
     requestIso();
@@ -471,12 +576,27 @@ function bindControls(): void {
   ui.exportGrd.addEventListener('click', () => void exportGrid('grd'));
 }
 
+/** The figure at `scale` × the view's CSS pixels: 3D view, legend, caption and the path's energy colour bar. */
+function figure(scale: number): HTMLCanvasElement {
+  const { canvas: view, scale: used } = viewer.renderHighRes(scale);
+  const { entries, notes } = legendModel();
+  const range = viewer.pathEnergyRange();
+  const { canvas, layout } = composeFigure({
+    view, scale: used, legend: entries, notes, caption: captionLines(), theme,
+    colourBar: range ? { ...range, label: `Energy along the path (eV, ${landscape ? sourceLabel() : path?.method ?? ''})` } : null,
+    font: getComputedStyle(document.body).fontFamily || 'sans-serif',
+  });
+  lastFigure = { ...layout, scale: used };
+  return canvas;
+}
+
 async function saveImage(): Promise<void> {
   try {
-    const url = viewer.snapshot();
+    const scale = Math.min(4, Math.max(1, parseInt(ui.imageScale.value, 10) || 2));
+    const url = figure(scale).toDataURL('image/png');
     const pngBase64 = url.slice(url.indexOf(',') + 1);
     const name = (structure?.name || structure?.formula || 'ionpath').replace(/[^\w.-]+/g, '_');
-    const r = await endpoint.request('saveImage', { pngBase64, suggestedName: `${name}.png` });
+    const r = await endpoint.request('saveImage', { pngBase64, suggestedName: `${name}${scale > 1 ? `@${scale}x` : ''}.png`, scale: lastFigure?.scale ?? scale });
     if (r?.path) setStatus({ state: 'ready', message: `Saved ${r.path}` });
   } catch (e) {
     reportError(`Could not save the image: ${e instanceof Error ? e.message : String(e)}`);
@@ -497,9 +617,9 @@ async function exportGrid(format: 'cube' | 'grd'): Promise<void> {
 onThemeChange(() => {
   theme = readTheme();
   viewer.setTheme(theme);
-  if (path) profileDrawn = drawProfile(ui.profile, path, theme, landscape?.method ?? null).drawn;
+  if (path) renderPathInfo();
 });
-new ResizeObserver(() => { if (path) profileDrawn = drawProfile(ui.profile, path, theme, landscape?.method ?? null).drawn; }).observe(ui.profile);
+new ResizeObserver(() => { if (path) renderPathInfo(); }).observe(ui.profile);
 
 // ------------------------------------------------------------------ test hooks
 
@@ -525,6 +645,15 @@ export interface TestHooks {
   benchmarkFrames(n: number): number;
   /** Run the pure marching cubes on the main thread: vertex count and ms. */
   marchingCubes(data: Float32Array, shape: [number, number, number], level: number, lattice: [[number, number, number], [number, number, number], [number, number, number]]): { vertices: number; triangles: number; ms: number };
+  readonly polyhedronCount: number;
+  readonly orthographic: boolean;
+  readonly pick: { atoms: { site: number; frac: number[]; element: string; label: string }[]; distances: number[]; angle: number | null };
+  /** Drawn atom images in front of the camera, with client coordinates (for clicking them). */
+  atomScreenPositions(): { index: number; x: number; y: number; depth: number; site: number; frac: number[]; element: string }[];
+  readonly lastFigure: (FigureLayout & { scale: number }) | null;
+  readonly legendText: string[];
+  readonly captionText: string;
+  readonly colourAt: (t: number) => string;
   /** Round-trip one extraction of the current landscape through the worker: ms (wall) and the worker's own ms. */
   extractRoundTrip(level: number): Promise<{ wallMs: number; workerMs: number; vertices: number; usesWorker: boolean }>;
 }
@@ -542,6 +671,14 @@ const hooks: TestHooks = {
   get consoleErrors() { return consoleErrors; },
   get usesWorker() { return !!isoClient?.usesWorker; },
   get level() { return levelRel; },
+  get polyhedronCount() { return viewer.polyhedronCount; },
+  get orthographic() { return viewer.camera === viewer.orthoCamera; },
+  get pick() { const m = viewer.measurement(); return { atoms: m.atoms.map((a) => ({ site: a.site, frac: a.frac, element: a.element, label: a.label })), distances: m.distances, angle: m.angle }; },
+  atomScreenPositions: () => viewer.atomScreenPositions(),
+  get lastFigure() { return lastFigure; },
+  get legendText() { return legendModel().entries.map((e) => e.text); },
+  get captionText() { return ui.caption.textContent ?? ''; },
+  colourAt: (t: number) => cssColourAt(t),
   get softwareGL() { return viewer.softwareGL; },
   get webgl() {
     const gl = viewer.renderer.getContext();

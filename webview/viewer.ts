@@ -16,11 +16,17 @@
  * - Isosurface: periodic, replicated over the supercell; drawn back faces first, then front faces.
  * - Path: a tube coloured by energy, with every periodic image that falls in the supercell, clipped
  *   to the supercell.
+ * - Coordination polyhedra (optional): the convex hull of each framework cation's anion neighbours
+ *   (same cut-off as the bonds), translucent in the cation's colour, as VESTA draws them.
+ * - Picking: a click selects an atom image (ray–sphere test on the drawn spheres); 2 selected give the
+ *   distance, 3 give both distances and the angle at the middle atom. Selected atoms carry a ring.
+ * - Camera: perspective (35° field of view) or orthographic (parallel projection, for figures).
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { ConvexGeometry } from 'three/examples/jsm/geometries/ConvexGeometry.js';
 import type { SceneAtom, ScenePath, SceneStructure } from '../src/protocol/scene';
-import { elementInfo, VACANCY_COLOUR } from './elements';
+import { elementColour, elementInfo, VACANCY_COLOUR, type ColourScheme } from './elements';
 import { colourAt } from './colormap';
 import { impostorMaterial, impostorQuad, HEADLIGHT_DIR } from './impostor';
 import type { Mat3 } from './marchingCubes';
@@ -35,12 +41,23 @@ export interface ViewOptions {
   isoOpacity: number;
   isoColour: string;
   showPath: boolean;
+  /** Parallel projection instead of perspective. */
+  orthographic: boolean;
+  showPolyhedra: boolean;
+  colourScheme: ColourScheme;
 }
 
 export const DEFAULT_OPTIONS: ViewOptions = {
   repeats: [1, 1, 1], showMobile: true, showBonds: false, atomScale: 0.3,
   showIso: true, isoOpacity: 0.55, isoColour: '#3fa7ff', showPath: true,
+  orthographic: false, showPolyhedra: false, colourScheme: 'jmol',
 };
+
+/** One drawn atom image, for picking: its site, its fractional image coordinates and where it is. */
+export interface PickableAtom { site: number; frac: [number, number, number]; p: THREE.Vector3; r: number; element: string; label: string }
+
+/** What the picked atoms measure: distances (Å) between consecutive picks and the angle (degrees) at the middle one. */
+export interface PickMeasurement { atoms: PickableAtom[]; distances: number[]; angle: number | null }
 
 export interface IsoMeshData { positions: Float32Array; normals: Float32Array; indices: Uint32Array }
 
@@ -52,14 +69,18 @@ const AXIS_COLOURS = [0xe0524f, 0x4caf50, 0x4f7be0];
 /** Elements treated as anions for bonds. */
 const ANIONS = new Set(['O', 'S', 'Se', 'Te', 'N', 'F', 'Cl', 'Br', 'I', 'H']);
 
-interface AtomInstance { p: THREE.Vector3; r: number; colour: number; ring: number | null; base: number }
+interface AtomInstance { p: THREE.Vector3; r: number; colour: number; ring: number | null; base: number; frac: [number, number, number] }
+const PICK_COLOUR = 0xff4fd8;
 
 export class Viewer {
   readonly renderer: THREE.WebGLRenderer;
   readonly scene = new THREE.Scene();
-  readonly camera: THREE.PerspectiveCamera;
+  /** The perspective camera; `camera` is whichever is active. */
+  readonly perspCamera: THREE.PerspectiveCamera;
+  readonly orthoCamera: THREE.OrthographicCamera;
   readonly controls: OrbitControls;
   private readonly light = new THREE.DirectionalLight(0xffffff, 2.2);
+  private readonly orthoLight = new THREE.DirectionalLight(0xffffff, 2.2);
   private readonly ambient = new THREE.AmbientLight(0xffffff, 1.1);
 
   private structure: SceneStructure | null = null;
@@ -73,6 +94,12 @@ export class Viewer {
   private readonly cellGroup = new THREE.Group();
   private readonly isoGroup = new THREE.Group();
   private readonly pathGroup = new THREE.Group();
+  private readonly polyGroup = new THREE.Group();
+  private readonly pickGroup = new THREE.Group();
+  private pickable: PickableAtom[] = [];
+  private picked: PickableAtom[] = [];
+  /** Called after every change of the picked atoms. */
+  onPick: ((m: PickMeasurement) => void) | null = null;
 
   private isoGeometry: THREE.BufferGeometry | null = null;
   private isoMaterials: THREE.MeshPhongMaterial[] = [];
@@ -89,6 +116,7 @@ export class Viewer {
   mobileCount = 0;
   pathImageCount = 0;
   bondCount = 0;
+  polyhedronCount = 0;
 
   constructor(private readonly container: HTMLElement, theme: ThemeColours) {
     this.theme = theme;
@@ -104,17 +132,28 @@ export class Viewer {
     canvas.setAttribute('aria-label', '3D view of the crystal structure. Drag or use arrow keys to rotate, +/− to zoom, 0 to reset.');
     container.prepend(canvas);
 
-    this.camera = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
-    this.camera.up.set(0, 0, 1);
-    this.camera.add(this.light);
+    this.perspCamera = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
+    this.perspCamera.up.set(0, 0, 1);
+    this.perspCamera.add(this.light);
     this.light.position.copy(HEADLIGHT_DIR);
-    this.scene.add(this.camera, this.ambient);
-    this.scene.add(this.cellGroup, this.atomsGroup, this.mobileGroup, this.bondsGroup, this.isoGroup, this.pathGroup);
+    this.orthoCamera = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 2000);
+    this.orthoCamera.up.set(0, 0, 1);
+    this.orthoCamera.add(this.orthoLight);
+    this.orthoLight.position.copy(HEADLIGHT_DIR);
+    this.scene.add(this.perspCamera, this.orthoCamera, this.ambient);
+    this.scene.add(this.cellGroup, this.atomsGroup, this.mobileGroup, this.bondsGroup, this.polyGroup, this.isoGroup, this.pathGroup, this.pickGroup);
 
-    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls = new OrbitControls(this.perspCamera, canvas);
     this.controls.enableDamping = false;
     this.controls.addEventListener('change', () => this.requestRender());
     canvas.addEventListener('keydown', (e) => this.onKey(e));
+    // A click (not a drag) picks an atom.
+    let down: { x: number; y: number } | null = null;
+    canvas.addEventListener('pointerdown', (e) => { down = { x: e.clientX, y: e.clientY }; });
+    canvas.addEventListener('pointerup', (e) => {
+      if (down && Math.hypot(e.clientX - down.x, e.clientY - down.y) < 4 && e.button === 0) this.pickAt(e.clientX, e.clientY);
+      down = null;
+    });
 
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
@@ -122,6 +161,11 @@ export class Viewer {
   }
 
   // ---------------------------------------------------------------- public API
+
+  /** The active camera. */
+  get camera(): THREE.PerspectiveCamera | THREE.OrthographicCamera {
+    return this.options.orthographic ? this.orthoCamera : this.perspCamera;
+  }
 
   setTheme(theme: ThemeColours): void {
     this.applyTheme(theme);
@@ -144,7 +188,9 @@ export class Viewer {
     const prev = this.options;
     this.options = { ...prev, ...o };
     const repeatsChanged = !!o.repeats && o.repeats.some((r, i) => r !== prev.repeats[i]);
-    if (repeatsChanged || (o.atomScale !== undefined && o.atomScale !== prev.atomScale) || (o.showBonds !== undefined && o.showBonds !== prev.showBonds)) {
+    if (o.orthographic !== undefined && o.orthographic !== prev.orthographic) this.switchCamera(prev.orthographic ? this.orthoCamera : this.perspCamera);
+    if (repeatsChanged || (o.atomScale !== undefined && o.atomScale !== prev.atomScale) || (o.showBonds !== undefined && o.showBonds !== prev.showBonds)
+      || (o.showPolyhedra !== undefined && o.showPolyhedra !== prev.showPolyhedra) || (o.colourScheme !== undefined && o.colourScheme !== prev.colourScheme)) {
       this.rebuildStructure();
     }
     if (repeatsChanged) { this.rebuildPath(); this.layoutIso(); this.refit(); }
@@ -231,13 +277,17 @@ export class Viewer {
       dir = new THREE.Vector3(...L[i]).normalize();
       up = new THREE.Vector3(...L[i === 2 ? 1 : 2]).normalize();
     }
-    const dist = radius / Math.sin((this.camera.fov * Math.PI) / 360) * 1.02;
-    this.camera.up.copy(up);
-    this.camera.position.copy(centre).addScaledVector(dir, dist);
-    this.camera.near = Math.max(0.05, dist - radius * 3);
-    this.camera.far = dist + radius * 4;
-    this.camera.updateProjectionMatrix();
+    const dist = radius / Math.sin((this.perspCamera.fov * Math.PI) / 360) * 1.02;
     this.controls.target.copy(centre);
+    for (const cam of [this.perspCamera, this.orthoCamera]) {
+      cam.up.copy(up);
+      cam.position.copy(centre).addScaledVector(dir, dist);
+      cam.near = Math.max(0.05, dist - radius * 3);
+      cam.far = dist + radius * 4;
+    }
+    this.orthoCamera.zoom = 1;
+    this.fitOrtho();
+    this.perspCamera.updateProjectionMatrix();
     // OrbitControls caches the up axis at construction; rebuild its quaternion by re-creating the controls state.
     (this.controls as unknown as { _quat?: THREE.Quaternion })._quat?.setFromUnitVectors(up, new THREE.Vector3(0, 1, 0));
     (this.controls as unknown as { _quatInverse?: THREE.Quaternion })._quatInverse?.setFromUnitVectors(up, new THREE.Vector3(0, 1, 0)).invert();
@@ -254,12 +304,17 @@ export class Viewer {
     if (!this.lattice) return;
     const { centre, radius } = this.bounds();
     const dir = this.camera.position.clone().sub(this.controls.target).normalize();
-    const dist = radius / Math.sin((this.camera.fov * Math.PI) / 360) * 1.02;
+    const dist = radius / Math.sin((this.perspCamera.fov * Math.PI) / 360) * 1.02;
     this.controls.target.copy(centre);
-    this.camera.position.copy(centre).addScaledVector(dir, dist);
-    this.camera.near = Math.max(0.05, dist - radius * 3);
-    this.camera.far = dist + radius * 4;
-    this.camera.updateProjectionMatrix();
+    for (const cam of [this.perspCamera, this.orthoCamera]) {
+      cam.up.copy(this.camera.up);
+      cam.position.copy(centre).addScaledVector(dir, dist);
+      cam.near = Math.max(0.05, dist - radius * 3);
+      cam.far = dist + radius * 4;
+    }
+    this.orthoCamera.zoom = 1;
+    this.fitOrtho();
+    this.perspCamera.updateProjectionMatrix();
     this.controls.update();
     this.requestRender();
   }
@@ -281,6 +336,40 @@ export class Viewer {
   snapshot(): string {
     this.renderNow();
     return this.renderer.domElement.toDataURL('image/png');
+  }
+
+  /**
+   * The view rendered at `scale` × its on-screen pixel size (2×, 4× for print), into a new 2D canvas.
+   * Capped by the GPU's largest drawing buffer; the scale actually used is returned.
+   */
+  renderHighRes(scale: number): { canvas: HTMLCanvasElement; scale: number } {
+    const gl = this.renderer.getContext();
+    const maxSize = Math.min(gl.getParameter(gl.MAX_RENDERBUFFER_SIZE) as number, (gl.getParameter(gl.MAX_VIEWPORT_DIMS) as Int32Array)[0], 8192);
+    const w = Math.max(1, this.container.clientWidth), h = Math.max(1, this.container.clientHeight);
+    const used = Math.max(1, Math.min(scale, maxSize / Math.max(w, h)));
+    const old = this.renderer.getPixelRatio();
+    const out = document.createElement('canvas');
+    try {
+      this.renderer.setPixelRatio(used);
+      this.renderer.setSize(w, h, false);
+      this.renderNow();
+      out.width = this.renderer.domElement.width;
+      out.height = this.renderer.domElement.height;
+      out.getContext('2d')!.drawImage(this.renderer.domElement, 0, 0);
+    } finally {
+      this.renderer.setPixelRatio(old);
+      this.renderer.setSize(w, h, false);
+      this.renderNow();
+    }
+    return { canvas: out, scale: used };
+  }
+
+  /** Energy range of the path tube's colours (eV), or null without a path. */
+  pathEnergyRange(): { min: number; max: number } | null {
+    if (!this.path || !this.options.showPath) return null;
+    let min = Infinity, max = -Infinity;
+    for (const x of this.path.energies) { if (x < min) min = x; if (x > max) max = x; }
+    return Number.isFinite(min) ? { min, max } : null;
   }
 
   /** Render `frames` frames while orbiting; average ms per frame (with a GPU sync each frame). */
@@ -307,8 +396,9 @@ export class Viewer {
   private resize(): void {
     const w = Math.max(1, this.container.clientWidth), h = Math.max(1, this.container.clientHeight);
     this.renderer.setSize(w, h, false);
-    this.camera.aspect = w / h;
-    this.camera.updateProjectionMatrix();
+    this.perspCamera.aspect = w / h;
+    this.perspCamera.updateProjectionMatrix();
+    this.fitOrtho();
     this.requestRender();
   }
 
@@ -340,16 +430,22 @@ export class Viewer {
     this.clear(this.atomsGroup);
     this.clear(this.mobileGroup);
     this.clear(this.bondsGroup);
+    this.clear(this.polyGroup);
+    this.polyhedronCount = 0;
+    this.bondCount = 0;
+    this.pickable = [];
     this.buildCell();
-    if (!this.structure) { this.countAtoms(); return; }
+    if (!this.structure) { this.picked = []; this.updatePickMarkers(); this.countAtoms(); return; }
     const s = this.structure, L = s.lattice, R = this.options.repeats;
     const framework: { opaque: AtomInstance[]; partial: AtomInstance[] } = { opaque: [], partial: [] };
     const mobile: { opaque: AtomInstance[]; partial: AtomInstance[] } = { opaque: [], partial: [] };
     s.atoms.forEach((atom, base) => {
-      const look = siteLook(atom, this.options.atomScale);
+      const look = siteLook(atom, this.options.atomScale, this.options.colourScheme);
       const target = (atom.mobile ? mobile : framework)[look.partial ? 'partial' : 'opaque'];
       for (const f of images(atom.frac, R)) {
-        target.push({ p: latticePoint(L, f[0], f[1], f[2]), r: look.radius, colour: look.colour, ring: look.ring, base });
+        const p = latticePoint(L, f[0], f[1], f[2]);
+        target.push({ p, r: look.radius, colour: look.colour, ring: look.ring, base, frac: f });
+        this.pickable.push({ site: base, frac: f, p, r: look.radius, element: majority(atom).element, label: atom.label });
       }
     });
     const quad = impostorQuad();
@@ -394,7 +490,190 @@ export class Viewer {
     }
     this.mobileGroup.visible = this.options.showMobile;
     if (this.options.showBonds) this.buildBonds([...framework.opaque, ...framework.partial]);
+    if (this.options.showPolyhedra) this.buildPolyhedra([...framework.opaque, ...framework.partial]);
+    // Picks survive a rebuild when the same image is still drawn (repeats grown, colours changed).
+    this.picked = this.picked.map((a) => this.pickable.find((b) => b.site === a.site && b.frac.every((x, i) => Math.abs(x - a.frac[i]) < 1e-6))).filter((x): x is PickableAtom => !!x);
+    this.updatePickMarkers();
     this.countAtoms();
+  }
+
+  /** Anion neighbour vectors (Cartesian Å) of each framework atom `base`, all periodic images within the bond cut-off. */
+  private neighbourVectors(anionsOnly: boolean): Map<number, { d: THREE.Vector3; q: number }[]> {
+    const s = this.structure!, L = s.lattice;
+    const widths = perpendicularWidths(L);
+    const fw = s.atoms.map((a, i) => ({ a, i })).filter((x) => !x.a.mobile);
+    const maxR = Math.max(0, ...fw.map((x) => elementInfo(majority(x.a).element).radius));
+    const nImg = widths.map((w) => Math.max(1, Math.ceil((2 * maxR * BOND_FACTOR) / w)));
+    const cart = fw.map((x) => latticePoint(L, ...wrapFrac(x.a.frac)));
+    const isAnion = fw.map((x) => ANIONS.has(elementInfo(majority(x.a).element).symbol));
+    const out = new Map<number, { d: THREE.Vector3; q: number }[]>();
+    for (let p = 0; p < fw.length; p++) {
+      if (anionsOnly && isAnion[p]) continue;
+      const rp = elementInfo(majority(fw[p].a).element).radius;
+      const list: { d: THREE.Vector3; q: number }[] = [];
+      for (let q = 0; q < fw.length; q++) {
+        if (anionsOnly && !isAnion[q]) continue;
+        const cut = (rp + elementInfo(majority(fw[q].a).element).radius) * BOND_FACTOR;
+        for (let i = -nImg[0]; i <= nImg[0]; i++) for (let j = -nImg[1]; j <= nImg[1]; j++) for (let k = -nImg[2]; k <= nImg[2]; k++) {
+          const d = cart[q].clone().add(latticePoint(L, i, j, k)).sub(cart[p]);
+          const len = d.length();
+          if (len > 0.4 && len < cut) list.push({ d, q: fw[q].i });
+        }
+      }
+      out.set(fw[p].i, list);
+    }
+    return out;
+  }
+
+  /** Convex hulls of each framework cation's anion neighbours (4 or more, not coplanar), one instanced mesh per site. */
+  private buildPolyhedra(instances: AtomInstance[]): void {
+    const neighbours = this.neighbourVectors(true);
+    const bySite = new Map<number, AtomInstance[]>();
+    for (const a of instances) if (neighbours.has(a.base)) (bySite.get(a.base) ?? bySite.set(a.base, []).get(a.base)!).push(a);
+    const edges: number[] = [];
+    const m = new THREE.Matrix4();
+    for (const [site, list] of bySite) {
+      const vs = neighbours.get(site)!.map((n) => n.d);
+      if (vs.length < 4) continue;
+      let geo: THREE.BufferGeometry;
+      try { geo = new ConvexGeometry(vs); } catch { continue; }
+      if (!geo.attributes.position || geo.attributes.position.count < 12) { geo.dispose(); continue; }
+      const mesh = new THREE.InstancedMesh(geo, new THREE.MeshPhongMaterial({ color: list[0].colour, transparent: true, opacity: 0.45, depthWrite: false, side: THREE.DoubleSide, shininess: 30 }), list.length);
+      list.forEach((a, i) => mesh.setMatrixAt(i, m.makeTranslation(a.p)));
+      mesh.frustumCulled = false;
+      mesh.renderOrder = 2;
+      mesh.name = 'polyhedra';
+      this.polyGroup.add(mesh);
+      this.polyhedronCount += list.length;
+      const eg = new THREE.EdgesGeometry(geo, 1);
+      const ep = eg.attributes.position.array as Float32Array;
+      for (const a of list) for (let i = 0; i < ep.length; i += 3) edges.push(ep[i] + a.p.x, ep[i + 1] + a.p.y, ep[i + 2] + a.p.z);
+      eg.dispose();
+    }
+    if (edges.length) {
+      const g = new THREE.BufferGeometry();
+      g.setAttribute('position', new THREE.Float32BufferAttribute(edges, 3));
+      const lines = new THREE.LineSegments(g, new THREE.LineBasicMaterial({ color: this.theme.foreground, transparent: true, opacity: 0.35 }));
+      lines.name = 'polyhedra-edges';
+      this.polyGroup.add(lines);
+    }
+  }
+
+  // ---------------------------------------------------------------- cameras
+
+  /** Make the other camera active, keeping the view: same direction, target and apparent size. */
+  private switchCamera(from: THREE.PerspectiveCamera | THREE.OrthographicCamera): void {
+    const to = from === this.perspCamera ? this.orthoCamera : this.perspCamera;
+    const target = this.controls.target;
+    to.up.copy(from.up);
+    to.near = from.near;
+    to.far = from.far;
+    if (to === this.orthoCamera) {
+      to.position.copy(from.position);
+      this.orthoCamera.zoom = 1;
+      this.fitOrtho();
+    } else {
+      // A zoomed orthographic view becomes a perspective one at the distance that shows the same size.
+      const offset = from.position.clone().sub(target).divideScalar(Math.max(1e-3, this.orthoCamera.zoom));
+      to.position.copy(target).add(offset);
+      this.perspCamera.updateProjectionMatrix();
+    }
+    this.controls.object = to;
+    this.controls.update();
+  }
+
+  /** Orthographic frustum that shows what the perspective camera shows at the target's distance. */
+  private fitOrtho(): void {
+    const o = this.orthoCamera;
+    const dist = Math.max(0.1, o.position.distanceTo(this.controls.target));
+    const halfH = dist * Math.tan((this.perspCamera.fov * Math.PI) / 360);
+    const aspect = this.perspCamera.aspect || 1;
+    o.left = -halfH * aspect; o.right = halfH * aspect; o.top = halfH; o.bottom = -halfH;
+    o.updateProjectionMatrix();
+  }
+
+  private zoomOrtho(f: number): void {
+    this.orthoCamera.zoom = Math.min(50, Math.max(0.05, this.orthoCamera.zoom * f));
+    this.orthoCamera.updateProjectionMatrix();
+  }
+
+  // ---------------------------------------------------------------- picking
+
+  /** Pick the nearest drawn atom under client coordinates; toggles it in the selection (at most 3). */
+  pickAt(clientX: number, clientY: number): PickableAtom | null {
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    const ndc = new THREE.Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
+    const ray = new THREE.Raycaster();
+    ray.setFromCamera(ndc, this.camera);
+    const mobileSites = new Set(this.structure?.atoms.map((a, i) => (a.mobile ? i : -1)).filter((i) => i >= 0));
+    let best: PickableAtom | null = null, bestT = Infinity;
+    const oc = new THREE.Vector3();
+    for (const a of this.pickable) {
+      if (!this.options.showMobile && mobileSites.has(a.site)) continue;
+      oc.copy(a.p).sub(ray.ray.origin);
+      const b = oc.dot(ray.ray.direction);
+      const disc = b * b - (oc.lengthSq() - a.r * a.r);
+      if (disc < 0) continue;
+      const t = b - Math.sqrt(disc);
+      if (t > 0 && t < bestT) { bestT = t; best = a; }
+    }
+    if (!best) { this.clearPicks(); return null; }
+    const i = this.picked.indexOf(best);
+    if (i >= 0) this.picked.splice(i, 1);
+    else { if (this.picked.length >= 3) this.picked = []; this.picked.push(best); }
+    this.updatePickMarkers();
+    return best;
+  }
+
+  clearPicks(): void {
+    if (!this.picked.length) return;
+    this.picked = [];
+    this.updatePickMarkers();
+  }
+
+  /** The current selection: distances between consecutive picks (Å) and the angle at the middle one (degrees). */
+  measurement(): PickMeasurement {
+    const a = this.picked;
+    const distances: number[] = [];
+    for (let i = 1; i < a.length; i++) distances.push(a[i].p.distanceTo(a[i - 1].p));
+    let angle: number | null = null;
+    if (a.length === 3) {
+      const u = a[0].p.clone().sub(a[1].p), v = a[2].p.clone().sub(a[1].p);
+      angle = (Math.acos(Math.max(-1, Math.min(1, u.dot(v) / (u.length() * v.length())))) * 180) / Math.PI;
+    }
+    return { atoms: [...a], distances, angle };
+  }
+
+  /** Screen (client) coordinates of every drawn atom image in front of the camera: for tests and tooltips. */
+  atomScreenPositions(): { index: number; x: number; y: number; depth: number; site: number; frac: [number, number, number]; element: string }[] {
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    this.camera.updateMatrixWorld();
+    return this.pickable.map((a, index) => {
+      const v = a.p.clone().project(this.camera);
+      return { index, x: rect.left + ((v.x + 1) / 2) * rect.width, y: rect.top + ((1 - v.y) / 2) * rect.height, depth: v.z, site: a.site, frac: a.frac, element: a.element };
+    }).filter((q) => q.depth > -1 && q.depth < 1);
+  }
+
+  private updatePickMarkers(): void {
+    this.clear(this.pickGroup);
+    if (this.picked.length) {
+      const mesh = new THREE.InstancedMesh(impostorQuad(), impostorMaterial({ mode: 'ring', ringWidth: 0.14 }), this.picked.length);
+      const m = new THREE.Matrix4(), c = new THREE.Color(PICK_COLOUR);
+      this.picked.forEach((a, i) => { const r = a.r * 1.3 + 0.12; mesh.setMatrixAt(i, m.makeScale(r, r, r).setPosition(a.p)); mesh.setColorAt(i, c); });
+      mesh.frustumCulled = false;
+      mesh.renderOrder = 7;
+      mesh.name = 'picked';
+      this.pickGroup.add(mesh);
+      if (this.picked.length > 1) {
+        const g = new THREE.BufferGeometry().setFromPoints(this.picked.map((a) => a.p));
+        const line = new THREE.Line(g, new THREE.LineDashedMaterial({ color: PICK_COLOUR, dashSize: 0.25, gapSize: 0.15, depthTest: false }));
+        line.computeLineDistances();
+        line.renderOrder = 8;
+        this.pickGroup.add(line);
+      }
+    }
+    this.onPick?.(this.measurement());
+    this.requestRender();
   }
 
   private countAtoms(): void {
@@ -619,8 +898,9 @@ export class Viewer {
       case 'ArrowRight': offset.applyAxisAngle(up, step); break;
       case 'ArrowUp': if (offset.clone().normalize().dot(up) < 0.97) offset.applyAxisAngle(right, -step); break;
       case 'ArrowDown': if (offset.clone().normalize().dot(up) > -0.97) offset.applyAxisAngle(right, step); break;
-      case '+': case '=': offset.multiplyScalar(0.9); break;
-      case '-': case '_': offset.multiplyScalar(1 / 0.9); break;
+      case '+': case '=': if (this.options.orthographic) this.zoomOrtho(1 / 0.9); else offset.multiplyScalar(0.9); break;
+      case '-': case '_': if (this.options.orthographic) this.zoomOrtho(0.9); else offset.multiplyScalar(1 / 0.9); break;
+      case 'Escape': this.clearPicks(); return;
       case '0': case 'Home': this.resetView(); e.preventDefault(); return;
       default: return;
     }
@@ -706,14 +986,14 @@ function majority(a: SceneAtom): { element: string; occupancy: number } {
 }
 
 /** How a site is drawn: colour of the majority species; a ring for partial/mixed sites. */
-export function siteLook(a: SceneAtom, scale: number): { colour: number; radius: number; partial: boolean; ring: number | null } {
+export function siteLook(a: SceneAtom, scale: number, scheme: ColourScheme = 'jmol'): { colour: number; radius: number; partial: boolean; ring: number | null } {
   const species = a.species?.length ? [...a.species].sort((x, y) => y.occupancy - x.occupancy) : [{ element: a.element, occupancy: a.occupancy }];
   const main = elementInfo(species[0].element);
   const total = species.reduce((s, x) => s + x.occupancy, 0);
   const mixed = species.length > 1;
   const partial = mixed || total < 0.999;
-  const ring = !partial ? null : mixed ? elementInfo(species[1].element).colour : VACANCY_COLOUR;
-  return { colour: main.colour, radius: main.radius * scale, partial, ring };
+  const ring = !partial ? null : mixed ? elementColour(species[1].element, scheme) : VACANCY_COLOUR;
+  return { colour: elementColour(species[0].element, scheme), radius: main.radius * scale, partial, ring };
 }
 
 function textSprite(text: string, colour: number, background: string): THREE.Sprite {

@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
     }),
     registerRankFolder(context, onProblem),
     registerSlurmCommand(context), // issue 11: write a Slurm job-array script for a folder
-    vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
+    vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );
   void updateStatus();
   return { host, analyses, barriers, panels, activationMs: Date.now() - t0 };

@@ -4,24 +4,20 @@
  * Results are cached by content hash; closing the document cancels its work.
  */
 import * as vscode from 'vscode';
-import { createHash } from 'node:crypto';
 import type { HostClient } from '../compute/host/client';
-import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
+import { landscapeJobKey, type LandscapeJobResult } from '../compute/analysis/job';
 import { barrierHint, reportMarkdown } from '../compute/analysis/format';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
 import { ProtocolError } from '../protocol/endpoint';
+import { config } from './config';
 
 const EDIT_DEBOUNCE_MS = 1200;
 const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
 
 type Entry =
   | { state: 'running'; progress: number; abort: AbortController; promise: Promise<LandscapeJobResult | null> }
-  | { state: 'done'; result: LandscapeJobResult };
+  | { state: 'done'; result: LandscapeJobResult; hostFailure?: boolean };
 
-export function landscapeOptions(): LandscapeJobOptions {
-  const c = vscode.workspace.getConfiguration('ionpath');
-  const ion = c.get<string>('mobileIon', 'Li');
-  return { ion, ionCharge: ion === 'Mg' || ion === 'Zn' ? 2 : 1, resolution: c.get('landscape.resolution', 0.2), mode: 'spse' };
-}
 
 export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvider {
   private readonly byHash = new Map<string, Entry>();
@@ -31,11 +27,13 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   readonly onDidChangeInlayHints = this.changed.event;
   private readonly status = vscode.window.createStatusBarItem('ionpath.landscape', vscode.StatusBarAlignment.Left, 9);
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Failures of the analysis that point at a line (a site softBV has no parameters for): shown where they are. */
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('ionpath-landscape');
 
   constructor(private readonly host: HostClient) {
     this.status.name = 'ionpath landscape';
     this.subscriptions.push(
-      this.changed, this.status,
+      this.changed, this.status, this.diagnostics,
       vscode.languages.registerInlayHintsProvider(SELECTOR, this),
       vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => this.hover(d, p) }),
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -47,15 +45,16 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }
 
-  private enabled(): boolean {
-    return vscode.workspace.getConfiguration('ionpath').get('inlineEa.enabled', true);
+  private enabled(document?: vscode.TextDocument): boolean {
+    return config.inlineEnabled(document?.uri);
   }
 
   /** The result for the document's current text, computing it if needed. Resolves null on cancel. */
   resultFor(document: vscode.TextDocument): Promise<LandscapeJobResult | null> {
     const text = document.getText();
-    const options = landscapeOptions();
-    const hash = createHash('sha256').update(JSON.stringify(options)).update('\0').update(text).digest('hex');
+    const options = config.analysisOptions(document.uri);
+    // The job's own key, the same the host and the ranking cache use.
+    const hash = landscapeJobKey(text, options);
     const uri = document.uri.toString();
     const previous = this.docHash.get(uri);
     if (previous && previous !== hash) this.abortIfUnused(previous, uri);
@@ -69,16 +68,19 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.showStatus();
     entry.promise = this.host.request('landscape', { text, options, withGrid: false }, {
       signal: abort.signal,
+      timeoutMs: METHOD_TIME_LIMIT_MS[normaliseOptions(options).method],
       onProgress: (p) => { entry.progress = p; this.showStatus(); },
     }).then(({ result }) => {
       this.byHash.set(hash, { state: 'done', result });
+      this.showFailure(document, result);
       return result;
     }, (e) => {
       this.byHash.delete(hash);
       if (e instanceof ProtocolError && e.code === 'cancelled') return null;
       // A host failure is itself a result to show, not a silent gap.
-      const result: LandscapeJobResult = { ok: false, key: hash, formula: null, report: null, messages: [], error: e instanceof Error ? e.message : String(e) };
-      this.byHash.set(hash, { state: 'done', result });
+      const message = e instanceof Error ? e.message : String(e);
+      const result: LandscapeJobResult = { ok: false, key: hash, formula: null, report: null, messages: [], error: message, failure: { code: e instanceof ProtocolError ? e.code : 'failed', message } };
+      this.byHash.set(hash, { state: 'done', result, hostFailure: true });
       return result;
     }).finally(() => { this.showStatus(); this.changed.fire(); });
     this.changed.fire();
@@ -86,16 +88,17 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
-    if (!this.enabled()) return [];
+    if (!this.enabled(document)) return [];
     const line = firstDataLine(document);
     if (line < 0 || !range.contains(new vscode.Position(line, 0))) return [];
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     const end = document.lineAt(line).range.end;
     let label: string;
     if (!entry) return [];
-    if (entry.state === 'running') label = `ionpath: computing Ea(BVSE)… ${Math.round(entry.progress * 100)} %`;
+    const method = methodName(config.analysisOptions(document.uri).method);
+    if (entry.state === 'running') label = `Ea(${method}): computing… ${Math.round(entry.progress * 100)} %`;
     else if (entry.result.ok && entry.result.report) label = barrierHint(entry.result.report);
-    else label = `Ea(BVSE): not computed — ${entry.result.error ?? 'unknown reason'}`;
+    else label = `Ea(${method}): not computed (see hover)`;
     const hint = new vscode.InlayHint(end, `  ${label}`, vscode.InlayHintKind.Type);
     hint.paddingLeft = true;
     if (entry.state === 'done' && entry.result.report) hint.tooltip = new vscode.MarkdownString(reportMarkdown(entry.result.report));
@@ -106,12 +109,28 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     if (pos.line !== firstDataLine(document)) return undefined;
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     if (!entry || entry.state !== 'done') return undefined;
-    const md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(BVSE) not computed**: ${entry.result.error}`;
+    const md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${methodName(config.analysisOptions(document.uri).method)}) not computed**: ${entry.result.error}`;
     return new vscode.Hover(new vscode.MarkdownString(md));
   }
 
+  /** Forget failures that came from the host itself (crash, time-out), e.g. after "Restart Compute Host". */
+  clearHostFailures(): void {
+    for (const [h, e] of this.byHash) if (e.state === 'done' && e.hostFailure) this.byHash.delete(h);
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private showFailure(document: vscode.TextDocument, result: LandscapeJobResult): void {
+    const at = result.failure?.at;
+    if (result.ok || !at?.line || at.line > document.lineCount) { this.diagnostics.delete(document.uri); return; }
+    const line = document.lineAt(at.line - 1);
+    const d = new vscode.Diagnostic(line.range, `${result.error}`, vscode.DiagnosticSeverity.Warning);
+    d.source = 'ionpath';
+    d.code = result.failure!.code;
+    this.diagnostics.set(document.uri, [d]);
+  }
+
   private schedule(document: vscode.TextDocument, delay: number): void {
-    if (document.languageId !== 'cif' || !this.enabled() || document.uri.scheme === 'git') return;
+    if (document.languageId !== 'cif' || !this.enabled(document) || document.uri.scheme === 'git') return;
     const uri = document.uri.toString();
     clearTimeout(this.timers.get(uri));
     this.timers.set(uri, setTimeout(() => { this.timers.delete(uri); void this.resultFor(document); }, delay));
@@ -123,6 +142,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.timers.delete(uri);
     const hash = this.docHash.get(uri);
     this.docHash.delete(uri);
+    this.diagnostics.delete(document.uri);
     if (hash) this.abortIfUnused(hash, uri);
   }
 
@@ -139,8 +159,8 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     const running = [...this.byHash.values()].filter((e): e is Extract<Entry, { state: 'running' }> => e.state === 'running');
     if (!running.length) { this.status.hide(); return; }
     const p = Math.round((running.reduce((s, e) => s + e.progress, 0) / running.length) * 100);
-    this.status.text = `$(sync~spin) Ea(BVSE) ${running.length > 1 ? `${running.length} files ` : ''}${p} %`;
-    this.status.tooltip = 'ionpath is computing BVSE landscapes in the background';
+    this.status.text = `$(sync~spin) ionpath ${running.length > 1 ? `${running.length} files ` : ''}${p} %`;
+    this.status.tooltip = 'ionpath is computing transport landscapes in the background';
     this.status.show();
   }
 
@@ -155,4 +175,9 @@ function firstDataLine(document: vscode.TextDocument): number {
   const n = Math.min(document.lineCount, 5000);
   for (let i = 0; i < n; i++) if (/^\s*data_/i.test(document.lineAt(i).text)) return i;
   return -1;
+}
+
+/** The method's label before a result exists (afterwards the report's own source names it). */
+function methodName(method: string | undefined): string {
+  return method === 'mlip' ? 'TensorNet-MatPES' : method === 'gcn' ? 'GCN-IN' : 'BVSE';
 }

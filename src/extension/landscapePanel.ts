@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { renderWebviewHtml } from '../../webview/html';
 import type { HostClient } from '../compute/host/client';
 import { writeFileAtomic } from '../compute/util/atomicWrite';
-import { Endpoint, ProtocolError, type Channel, type WireMessage } from '../protocol/endpoint';
+import { Endpoint, ProtocolError } from '../protocol/endpoint';
+import { channelOf } from '../protocol/channel';
 import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
-import { landscapeOptions } from './inlineBarriers';
+import { config } from './config';
 
 const VIEW_TYPE = 'ionpath.landscape';
 const EDIT_DEBOUNCE_MS = 800;
@@ -38,11 +39,7 @@ export class LandscapePanel {
       title: `Transport landscape: ${documentUri.path.split('/').pop()}`,
       documentUri: documentUri.toString(),
     });
-    const channel: Channel = {
-      post: (m) => void panel.webview.postMessage(m),
-      listen: (handler) => { const d = panel.webview.onDidReceiveMessage((m: WireMessage) => handler(m)); return () => d.dispose(); },
-    };
-    this.endpoint = new Endpoint(channel);
+    this.endpoint = new Endpoint(channelOf(panel.webview));
     this.endpoint.handle('ready', () => { this.ready = true; void this.refresh(); });
     this.endpoint.handle('saveImage', ({ pngBase64, suggestedName }) => this.saveImage(pngBase64, suggestedName));
     this.endpoint.handle('exportGrid', ({ format }) => this.exportGrid(format));
@@ -77,11 +74,11 @@ export class LandscapePanel {
       await this.endpoint.request('setStatus', { state: 'error', message: `Cannot read ${this.documentUri.fsPath}: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
-    await this.endpoint.request('setStatus', { state: 'computing', message: 'Computing the BVSE landscape…' });
+    await this.endpoint.request('setStatus', { state: 'computing', message: `Computing the ${methodTitle(config.analysisOptions(this.documentUri).method)} landscape…` });
     try {
-      const scene = await this.host.request('scene', { text, options: landscapeOptions() }, {
+      const scene = await this.host.request('scene', { text, options: config.analysisOptions(this.documentUri) }, {
         signal: abort.signal,
-        onProgress: (p) => void this.endpoint.request('setStatus', { state: 'computing', message: `Computing the BVSE landscape… ${Math.round(p * 100)} %` }).catch(() => undefined),
+        onProgress: (p) => void this.endpoint.request('setStatus', { state: 'computing', message: `Computing the ${methodTitle(config.analysisOptions(this.documentUri).method)} landscape… ${Math.round(p * 100)} %` }).catch(() => undefined),
       });
       if (abort.signal.aborted) return;
       if (!scene.structure) {
@@ -89,7 +86,7 @@ export class LandscapePanel {
         await this.endpoint.request('setStatus', { state: 'error', message: `The structure could not be built: ${first?.message ?? 'see the Problems panel'}${first?.at ? ` (line ${first.at.line + 1})` : ''}` });
         return;
       }
-      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path });
+      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path, source: scene.source });
       const problem = scene.result && !scene.result.ok ? `No landscape: ${scene.result.error}` : null;
       await this.endpoint.request('setStatus', problem ? { state: 'error', message: problem } : { state: 'ready', message: scene.result?.report?.warnings.join(' ') ?? '' });
     } catch (e) {
@@ -110,10 +107,10 @@ export class LandscapePanel {
   /** Writes the landscape as .cube or VESTA .grd where the user chooses (`target` skips the dialog). */
   async exportGrid(format: 'cube' | 'grd', target?: vscode.Uri): Promise<{ path: string | null }> {
     const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
-    target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}-bvse.${format}`), filters: format === 'cube' ? { 'Gaussian cube': ['cube'] } : { 'VESTA grid': ['grd'] } });
+    target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}-${config.analysisOptions(this.documentUri).method ?? 'bvse'}.${format}`), filters: format === 'cube' ? { 'Gaussian cube': ['cube'] } : { 'VESTA grid': ['grd'] } });
     if (!target) return { path: null };
     const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${format}` }, () => this.host.request('exportLandscape', { text, options: landscapeOptions(), format }));
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${format}` }, () => this.host.request('exportLandscape', { text, options: config.analysisOptions(this.documentUri), format }));
     if (!r.ok || r.content === null) { void vscode.window.showErrorMessage(`Export failed: ${r.error}`); return { path: null }; }
     await writeFileAtomic(target.fsPath, r.content);
     return { path: target.fsPath };
@@ -138,6 +135,7 @@ export class LandscapePanels implements vscode.Disposable {
       vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
       vscode.languages.registerCodeLensProvider({ language: 'cif' }, {
         provideCodeLenses: (doc) => {
+          if (!config.codeLensEnabled(doc.uri)) return [];
           const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));
           return line < 0 ? [] : [new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: 'Show transport landscape', command: 'ionpath.showLandscape', arguments: [doc.uri] })];
         },
@@ -174,3 +172,5 @@ export class LandscapePanels implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 }
+
+const methodTitle = (m: string | undefined) => (m === 'mlip' ? 'TensorNet-MatPES' : m === 'gcn' ? 'GCN-IN' : 'BVSE');

@@ -9,20 +9,38 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HostPool } from '../compute/host/pool';
 import { RankCache, rankFolder } from '../compute/host/rankFolder';
-import { rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
+import { rankOrderFor, rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
 import { writeFileAtomic } from '../compute/util/atomicWrite';
-import { Endpoint, type Channel, type WireMessage } from '../protocol/endpoint';
+import { Endpoint } from '../protocol/endpoint';
+import { channelOf } from '../protocol/channel';
 import type { RankTableHostMethods, RankTableMethods, RankTableState } from '../protocol/ranking';
-import { landscapeOptions } from './inlineBarriers';
+import { config } from './config';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
+import { METHOD_NAMES } from '../compute/energy/registry';
+import type { MethodId } from '../compute/energy/source';
 
 export interface RankOutcome { rows: RankRow[]; cancelled: boolean; panel: vscode.WebviewPanel }
 
 export function registerRankFolder(context: vscode.ExtensionContext, onProblem: (m: string) => void): vscode.Disposable {
-  return vscode.commands.registerCommand('ionpath.rankFolder', async (folderArg?: vscode.Uri, options?: { cancelAfter?: number }) => {
+  return vscode.commands.registerCommand('ionpath.rankFolder', async (folderArg?: vscode.Uri, options?: { cancelAfter?: number; method?: MethodId } | vscode.Uri[]) => {
     const folder = folderArg ?? (await pickFolder());
     if (!folder) return undefined;
-    return runRanking(context, folder, onProblem, options?.cancelAfter);
+    // Scripted calls name the method; a person picks it, with what each costs.
+    const method = options && !Array.isArray(options) && options.method ? options.method : await pickMethod(folder);
+    if (!method) return undefined;
+    return runRanking(context, folder, onProblem, method, Array.isArray(options) ? undefined : options?.cancelAfter);
   });
+}
+
+async function pickMethod(folder: vscode.Uri): Promise<MethodId | undefined> {
+  const preferred = config.rankMethod(folder);
+  const items: (vscode.QuickPickItem & { method: MethodId })[] = [
+    { method: 'bvse', label: 'BVSE', description: 'bond-valence site energy, ≈ 0.3 s per structure', detail: 'Ranks by Ea(BVSE, 3D), low first.' },
+    { method: 'mlip', label: 'TensorNet-MatPES', description: 'machine-learned potential scan, minutes per structure', detail: 'Ranks by Ξ(TensorNet-MatPES, frozen), high first (Maevskiy et al.).' },
+    { method: 'gcn', label: 'GCN-IN', description: 'graph network on the interstitial network, milliseconds per structure', detail: 'Ranks by Ea(GCN-IN), low first; trained on BVSE barriers.' },
+  ];
+  items.sort((a, b) => Number(b.method === preferred) - Number(a.method === preferred));
+  return (await vscode.window.showQuickPick(items, { title: 'Rank folder: method', placeHolder: 'Which method computes the ranking?' }))?.method;
 }
 
 async function pickFolder(): Promise<vscode.Uri | undefined> {
@@ -30,21 +48,23 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, onProblem: (m: string) => void, cancelAfter?: number): Promise<RankOutcome> {
-  const options = landscapeOptions();
-  const method = `BVSE (softBV, SPSE convention), ${options.ion}+${options.ionCharge}, grid ${options.resolution} Å; Ξ of Maevskiy et al. on the BVSE landscape`;
-  const panel = vscode.window.createWebviewPanel('ionpath.ranking', `Ξ ranking: ${folder.path.split('/').pop()}`, vscode.ViewColumn.Active, {
+async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, onProblem: (m: string) => void, methodId: MethodId, cancelAfter?: number): Promise<RankOutcome> {
+  const options = config.analysisOptions(folder, methodId);
+  const o = normaliseOptions(options);
+  const order = rankOrderFor(o.method);
+  const method = `${METHOD_NAMES[o.method]}, ${o.ion}${o.ionCharge > 1 ? o.ionCharge : ''}+${o.resolution ? `, grid ${o.resolution} Å` : ''}${o.cell ? `, ${o.cell} cell, ${o.variant}` : ''}; ${order.caption}`;
+  const panel = vscode.window.createWebviewPanel('ionpath.ranking', `Ranking (${o.method}): ${folder.path.split('/').pop()}`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')],
     retainContextWhenHidden: true,
   });
-  const state: RankTableState = { folder: folder.fsPath, method, rows: [], progress: { total: 0, done: 0, failed: 0, cached: 0 }, finished: false, cancelled: false };
+  const state: RankTableState = { folder: folder.fsPath, method, methodId: o.method, sortedBy: order.caption, rows: [], progress: { total: 0, done: 0, failed: 0, cached: 0 }, finished: false, cancelled: false };
   const table = connect(panel, context, state, folder);
-  const cache = new RankCache(join(context.globalStorageUri.fsPath, 'rank-cache.json'));
-  const pool = new HostPool(join(context.extensionPath, 'dist', 'worker.js'), Math.max(1, availableParallelism()), { onProblem });
+  const cache = new RankCache(join(context.globalStorageUri.fsPath, `rank-cache-${o.method}.json`));
+  const pool = new HostPool(join(context.extensionPath, 'dist', 'worker.js'), Math.max(1, availableParallelism()), { onProblem }, METHOD_TIME_LIMIT_MS[o.method]);
 
   try {
-    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: ranking by Ξ(BVSE)', cancellable: true }, async (progress, token) => {
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: ranking (${order.caption})`, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       panel.onDidDispose(() => abort.abort());
@@ -97,11 +117,7 @@ function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, s
 <table id="table" aria-label="CIF files ranked by Xi"></table>
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
-  const channel: Channel = {
-    post: (m) => void webview.postMessage(m),
-    listen: (handler) => { const d = webview.onDidReceiveMessage((m: WireMessage) => handler(m)); return () => d.dispose(); },
-  };
-  const endpoint = new Endpoint<RankTableMethods, RankTableHostMethods>(channel);
+  const endpoint = new Endpoint<RankTableMethods, RankTableHostMethods>(channelOf(webview));
   endpoint.handle('ready', () => { void endpoint.request('setState', state).catch(() => undefined); return null; });
   endpoint.handle('openFile', async ({ file }) => {
     await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, file), { viewColumn: vscode.ViewColumn.Beside, preview: true });
@@ -110,7 +126,7 @@ function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, s
   endpoint.handle('exportAs', async ({ format }) => {
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `ionpath-ranking.${format}`), filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] } });
     if (!target) return { saved: null };
-    const content = format === 'csv' ? rowsToCsv(state.rows) : rowsToJson(state.rows, { folder: state.folder, method: state.method, complete: state.finished && !state.cancelled });
+    const content = format === 'csv' ? rowsToCsv(state.rows) : rowsToJson(state.rows, { folder: state.folder, method: state.methodId, description: state.method, complete: state.finished && !state.cancelled });
     await writeFileAtomic(target.fsPath, content);
     void vscode.window.showInformationMessage(`Saved ${state.rows.length} rows to ${target.fsPath}`);
     return { saved: target.fsPath };

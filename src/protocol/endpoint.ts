@@ -39,6 +39,8 @@ export class ProtocolError extends Error {
  */
 export type MethodTable = Record<string, { params: unknown; result: unknown; progress?: unknown }>;
 export type NotificationTable = Record<string, unknown>;
+/** The progress type of a method-table entry (never when it reports none). */
+export type ProgressOf<T> = T extends { progress: infer P } ? P : never;
 
 export interface RequestOptions<P> {
   signal?: AbortSignal;
@@ -78,7 +80,7 @@ export class Endpoint<Remote extends MethodTable, Local extends MethodTable, Rem
   }
 
   /** Call a method on the other side. */
-  request<M extends keyof Remote & string>(method: M, params: Remote[M]['params'], opts: RequestOptions<Remote[M]['progress']> = {}): Promise<Remote[M]['result']> {
+  request<M extends keyof Remote & string>(method: M, params: Remote[M]['params'], opts: RequestOptions<ProgressOf<Remote[M]>> = {}): Promise<Remote[M]['result']> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -111,7 +113,7 @@ export class Endpoint<Remote extends MethodTable, Local extends MethodTable, Rem
   }
 
   /** Serve a method of this side. */
-  handle<M extends keyof Local & string>(method: M, handler: (params: Local[M]['params'], ctx: HandlerContext<Local[M]['progress']>) => Local[M]['result'] | Promise<Local[M]['result']>): void {
+  handle<M extends keyof Local & string>(method: M, handler: (params: Local[M]['params'], ctx: HandlerContext<ProgressOf<Local[M]>>) => Local[M]['result'] | Promise<Local[M]['result']>): void {
     this.handlers.set(method, handler as Handler);
   }
 

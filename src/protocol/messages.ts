@@ -6,7 +6,7 @@ import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
 import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
-import type { SceneLandscape, ScenePath, SceneStructure } from './scene';
+import type { SceneLandscape, ScenePath, SceneSource, SceneStructure } from './scene';
 
 /** The energy grid as it crosses the protocol: one transferable Float32Array per change. */
 export interface GridPayload {
@@ -23,8 +23,7 @@ export interface HostInfo {
   startedAt: number;
 }
 
-export interface HostMethods {
-  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+export type HostMethods = {
   /** Liveness and start-up measurement. */
   ping: { params: Record<string, never>; result: HostInfo };
   /** Outline, folding, diagnostics, hover facts for one CIF document. */
@@ -38,7 +37,7 @@ export interface HostMethods {
   /** Everything the landscape viewer shows for one CIF. The grid is transferred, not copied. */
   scene: {
     params: { text: string; options: LandscapeJobOptions };
-    result: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; result: LandscapeJobResult | null; messages: StructureMessage[] };
+    result: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; source: SceneSource | null; result: LandscapeJobResult | null; messages: StructureMessage[] };
     progress: number;
   };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */
@@ -46,6 +45,5 @@ export interface HostMethods {
 }
 
 /** The extension side serves nothing to the host (progress comes with requests). */
-export interface ExtensionMethods {
-  [method: string]: { params: unknown; result: unknown; progress?: unknown };
+export type ExtensionMethods = {
 }

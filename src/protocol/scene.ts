@@ -43,6 +43,19 @@ export interface SceneStructure {
   /** Rows are a, b, c in Cartesian Å. */
   lattice: Mat3;
   atoms: SceneAtom[];
+  /**
+   * The mobile ion's element ("Li"). Optional: without it the view takes the element common to every
+   * `mobile` site. Other species on mobile sites (a Ga or Al dopant on a Li site) are framework, not mobile.
+   */
+  mobileIon?: string;
+}
+
+/** Which energy source produced the scene's numbers, for the caption: `Ea(${label}, 1D) 0.39 eV`. */
+export interface SceneSource {
+  /** Machine name of the method, e.g. "bvse", "gcn", "potential-scan". */
+  method: string;
+  /** Short label shown inside Ea(…), e.g. "BVSE" or "GCN". */
+  label: string;
 }
 
 /**
@@ -68,6 +81,12 @@ export interface SceneLandscape {
    * connected region instead of the raw energy.
    */
   levelMap?: Float32Array;
+  /**
+   * Channel dimensionality of the result as the report states it (the number of directions in which
+   * the mobile ion percolates by the report's convention), or null when it does not percolate. Used for
+   * the profile's wording; optional (older hosts): then the view derives nothing from it.
+   */
+  dimensionality?: 0 | 1 | 2 | 3 | null;
 }
 
 export interface ScenePath {
@@ -93,6 +112,12 @@ export interface SceneViewOptions {
   showMobile?: boolean;
   showIsosurface?: boolean;
   showPath?: boolean;
+  /** Parallel projection (figures) instead of perspective. */
+  orthographic?: boolean;
+  /** Coordination polyhedra of the framework cations. */
+  showPolyhedra?: boolean;
+  /** Element colours: Jmol's palette (default) or VESTA's. */
+  colourScheme?: 'jmol' | 'vesta';
 }
 
 /**
@@ -104,6 +129,8 @@ export interface SceneUpdate {
   landscape?: SceneLandscape | null;
   path?: ScenePath | null;
   options?: SceneViewOptions;
+  /** The energy source, for the caption (undefined keeps, null clears). */
+  source?: SceneSource | null;
 }
 
 /** What the view drew (answer to `setScene`, and the `rendered` notification). */
@@ -136,7 +163,7 @@ export type ExtensionMethodsFromWebview = {
   /** The view is loaded and listening; the extension answers by sending the scene. */
   ready: { params: { protocolVersion: 1 }; result: void };
   /** Save a PNG of the 3D view; the extension asks where. Returns the saved path, or null if cancelled. */
-  saveImage: { params: { pngBase64: string; suggestedName?: string }; result: { path: string | null } };
+  saveImage: { params: { pngBase64: string; suggestedName?: string; /** Pixel scale of the figure (1, 2 or 4 × the view). */ scale?: number }; result: { path: string | null } };
   /** Export the current landscape grid; the extension writes it. Returns the path, or null if cancelled. */
   exportGrid: { params: { format: 'cube' | 'grd' }; result: { path: string | null } };
 };

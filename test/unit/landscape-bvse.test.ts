@@ -139,7 +139,7 @@ test('a cation–anion pair missing from softBV is an error naming the pair and 
   ]);
   assert.throws(
     () => computeBvse(s),
-    (e: unknown) => e instanceof LandscapeError && e.code === 'missing-bvse-pair' && e.message.includes('Li+1|H-1') && e.at?.siteLabel === 'H1' && e.at?.line === 11,
+    (e: unknown) => e instanceof LandscapeError && e.code === 'missing-bvse-pair' && e.message.includes('Li+1|H-1') && e.at?.siteLabel === 'H1' && e.at?.line === 12, // 1-based: the fixture's row is on 0-based line 11
   );
 });
 

@@ -106,21 +106,24 @@ test('analyzeLandscape: report with units, consistent barriers, path and timings
   const progress: number[] = [];
   const analysis = await analyzeLandscape(perovskite(), { resolution: 0.3 }, { onProgress: (f) => progress.push(f) });
   const r = analysis.report;
-  assert.equal(r.schema, 'ionpath.landscape/1');
-  assert.equal(r.method, 'BVSE (softBV, SPSE convention)');
+  assert.equal(r.schema, 'ionpath.landscape/2');
+  assert.equal(r.source.method, 'bvse');
+  assert.equal(r.source.label, 'BVSE');
+  assert.equal(r.source.description, 'BVSE (softBV, SPSE convention)');
+  assert.equal(r.source.variant, 'all mobile ions removed');
   assert.equal(r.ion, 'Li+1');
   assert.ok(r.Ea_1D_eV !== null && r.Ea_2D_eV !== null && r.Ea_3D_eV !== null);
   assert.ok(r.Ea_1D_eV! <= r.Ea_2D_eV! && r.Ea_2D_eV! <= r.Ea_3D_eV!);
   close(r.MPE_eV!, r.Ea_1D_eV!); // the minimum sits in the channel
   close(r.path!.barrier_eV, r.Ea_1D_eV!);
-  assert.equal(r.dimensionality, 3);
-  assert.ok(r.Xi >= 0 && r.Xi <= 1);
-  assert.ok(r.FV_connected <= r.FV_disconnected);
+  assert.equal(r.percolationDimensionality, 3);
+  assert.ok(r.Xi !== null && r.Xi >= 0 && r.Xi <= 1);
+  assert.ok(r.FV_connected! <= r.FV_disconnected!);
   assert.equal(r.units.energy.startsWith('eV'), true);
   assert.ok(r.timings_ms.total >= r.timings_ms.bvse);
   assert.deepEqual(JSON.parse(JSON.stringify(r)).Ea_1D_eV, r.Ea_1D_eV); // JSON-safe
   for (let k = 1; k < progress.length; k++) assert.ok(progress[k] >= progress[k - 1] && progress[k] <= 1);
-  assert.deepEqual(analysis.grid.shape, r.gridShape);
+  assert.deepEqual(analysis.grid!.shape, r.gridShape);
 });
 
 test('far-field split stays within a few meV of the full pair sum', () => {
@@ -132,7 +135,7 @@ test('far-field split stays within a few meV of the full pair sum', () => {
     if (exact.data[v] - exact.min < 3) worst = Math.max(worst, Math.abs(split.data[v] - split.min - (exact.data[v] - exact.min)));
   }
   assert.ok(worst < 3e-3, `worst ${worst}`);
-  const sync = analyzeLandscapeSync(structure, { farField: false, path: false });
+  const sync = analyzeLandscapeSync(structure, { bvse: { farField: false }, path: false });
   close(analyzeLandscapeSync(structure, { path: false }).report.Ea_1D_eV!, sync.report.Ea_1D_eV!, 3e-3);
 });
 

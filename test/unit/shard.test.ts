@@ -69,7 +69,7 @@ function counter() {
 async function runOne(input: RankInput, spec: ShardSpec, journalDir: string, c = counter(), signal?: AbortSignal, onProgress?: () => void) {
   const files = filesOfShard(input.files, spec);
   const journal = new ShardJournal(journalDir);
-  const r = await runShard({ identity: { input: input.id, method: 'bvse', shard: spec }, root: input.root, files, options: OPTIONS, journal, compute: c.compute, lanes: 1, signal, onProgress });
+  const r = await runShard({ identity: { input: input.id, shard: spec }, root: input.root, files, options: OPTIONS, journal, compute: c.compute, lanes: 1, signal, onProgress });
   await journal.close();
   return { r, files, journal, c };
 }
@@ -117,7 +117,7 @@ test('a shard stopped mid-run resumes from its journal (a torn last line is skip
 
     const out = join(dir, 'shard.json');
     writeFileSync(out, shardOutputJson(second.r));
-    const identity = shardIdentity({ identity: { input: inp.id, method: 'bvse', shard: spec }, options: OPTIONS });
+    const identity = shardIdentity({ identity: { input: inp.id, shard: spec }, options: OPTIONS });
     assert.equal(await shardNotDoneReason(out, identity, second.files), null);
     assert.match(await shardNotDoneReason(out, { ...identity, options: { ...identity.options, resolution: 0.2 } }, second.files) ?? '', /another shard, input or options/);
     writeFileSync(join(dir, 'in', 'Li2S.cif'), readFileSync(join(dir, 'in', 'Li2S.cif'), 'utf8') + '\n# edited\n');

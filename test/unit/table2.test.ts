@@ -20,7 +20,7 @@ for (const [file, published] of TABLE_2) {
     const r = runLandscapeJobSync(text, { ion: 'Li', resolution: 0.1, mode: 'spse' });
     assert.ok(r.ok && r.report, r.error ?? 'no report');
     const ea = r.report.Ea_1D_eV!;
-    console.log(`${file}: Ea_1D ${ea.toFixed(3)} eV (published ${published} eV), grid ${r.report.gridShape.join('×')}, ${(r.report.timings_ms.total / 1000).toFixed(1)} s`);
+    console.log(`${file}: Ea_1D ${ea.toFixed(3)} eV (published ${published} eV), grid ${r.report.gridShape!.join('×')}, ${(r.report.timings_ms.total / 1000).toFixed(1)} s`);
     assert.ok(Math.abs(ea - published) <= 0.05, `Ea_1D ${ea.toFixed(3)} eV vs ${published} eV`);
   });
 }

@@ -6,7 +6,8 @@
 // to the panel. A small synthetic scene (test/webview/scenes.mjs) is kept for the control tests
 // that need exact, hand-made numbers (level map, 2D/3D thresholds, empty surfaces).
 //
-// Usage: node test/webview/run.mjs [--no-build] [--docs] [--serve]
+// Usage: node test/webview/run.mjs [--no-build] [--docs] [--serve] [--no-workbench]
+//   --no-workbench  skip test/webview/workbench.mjs (figure controls, ranking table), run after these
 //   --docs   also write the documentation screenshots to docs/screenshots/
 //   --serve  keep the page up for a manual look (nothing is run)
 // Screenshots go to .test-output/webview/*.png. Prints "N passed, N failed"; exits non-zero on failure.
@@ -65,7 +66,7 @@ const server = await startServer();
 // Watchdog: the whole run must stay well under 3 minutes; past that, clean up and fail.
 const LIMIT_S = 170;
 let browser = null;
-if (!args.has('--serve')) setTimeout(async () => {
+const watchdog = args.has('--serve') ? null : setTimeout(async () => {
   console.log(`  ✘ watchdog: the run took over ${LIMIT_S} s; closing Chromium and the server`);
   await browser?.close().catch(() => {});
   await server.close();
@@ -582,6 +583,16 @@ try {
 } finally {
   await browser.close().catch(() => {});
   await server.close();
+}
+
+// The figure and ranking-table controls (issue 13) run as their own script, with its own page and watchdog.
+if (!args.has('--no-workbench')) {
+  console.log('\nworkbench tests (test/webview/workbench.mjs)');
+  clearTimeout(watchdog); // these tests ran; workbench.mjs has its own watchdog
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [join(root, 'test', 'webview', 'workbench.mjs'), '--no-build', ...(args.has('--docs') ? ['--docs'] : [])], { stdio: 'inherit' });
+  if (r.status === 0) passed++;
+  else { failed++; failures.push('workbench.mjs'); }
 }
 
 if (docShots.length) console.log(`\ndocs screenshots (${args.has('--docs') ? `written to ${docsDir}` : 'not copied: run with --docs'}): ${docShots.join(', ')}`);

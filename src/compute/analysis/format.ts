@@ -1,14 +1,26 @@
 /**
- * How landscape numbers are written for people: always with their method and unit, e.g.
- * "Ea(BVSE, 1D) 0.39 eV". Shared by the editor (inlay hints, hovers, tables) and the CLI.
+ * How analysis numbers are written for people: always with their method and unit, e.g. "Ea(BVSE, 1D) 0.39 eV",
+ * "Ξ(TensorNet-MatPES, frozen) 0.96", "Ea(GCN-IN) 0.38 eV". Shared by the editor (inlay hints, hovers, tables),
+ * the viewer captions and the CLI. The label comes from the report's source, never from a guess.
  */
 import type { LandscapeReport } from './report';
 
 export const eV = (x: number | null, digits = 2) => (x === null ? 'none' : `${x.toFixed(digits)} eV`);
+const num = (x: number | null, f: (x: number) => string) => (x === null ? 'n/a' : f(x));
 
-/** The method's short name for labels: "BVSE" (or "BVSE, BVlain mode"). */
-export function methodLabel(r: Pick<LandscapeReport, 'mode'>): string {
-  return r.mode === 'bvlain' ? 'BVSE/BVlain' : 'BVSE';
+/** The method's short name for labels: "BVSE", "BVSE/BVlain", "TensorNet-MatPES", "GCN-IN". */
+export function methodLabel(r: Pick<LandscapeReport, 'source'>): string {
+  return r.source.label;
+}
+
+/** "Ea(BVSE, 1D)"; a barrier model predicts one Ea (its labels are Ea 1D): "Ea(GCN-IN)". */
+export function eaLabel(r: Pick<LandscapeReport, 'source'>, d: 1 | 2 | 3): string {
+  return r.source.method === 'gcn' && d === 1 ? `Ea(${methodLabel(r)})` : `Ea(${methodLabel(r)}, ${d}D)`;
+}
+
+/** "Ξ(TensorNet-MatPES, frozen)": the scan is of a frozen framework; Ξ on a BVSE grid is labelled as such. */
+export function xiLabel(r: Pick<LandscapeReport, 'source'>): string {
+  return r.source.method === 'mlip' ? `Ξ(${methodLabel(r)}, frozen)` : `Ξ(${methodLabel(r)})`;
 }
 
 /**
@@ -22,37 +34,53 @@ export function channelDimensionality(r: Pick<LandscapeReport, 'Ea_1D_eV' | 'Ea_
   return [r.Ea_1D_eV, r.Ea_2D_eV, r.Ea_3D_eV].filter((e) => e !== null && e <= limit + 1e-9).length;
 }
 
-/** The one-line summary of an inlay hint. */
+/**
+ * The inlay hint: short enough for VS Code's default hint length (43 characters), complete; the rest is in the
+ * hover. The machine-learned scan leads with Ξ (what it ranks by); the others with Ea 1D.
+ */
 export function barrierHint(r: LandscapeReport): string {
-  const m = methodLabel(r);
-  const d = channelDimensionality(r);
-  const dim = d ? `${d}D channels` : 'no percolation';
-  const ea = r.Ea_1D_eV === null ? `Ea(${m}) none below ${eV(r.maxBarrier_eV)}` : `Ea(${m}, 1D) ${eV(r.Ea_1D_eV)}`;
-  return `${ea} · ${dim} · Ξ(${m}) ${r.Xi.toFixed(2)}`;
+  if (r.source.method === 'mlip' && r.Xi !== null) return `${xiLabel(r)} ${r.Xi.toFixed(2)} · MPE ${eV(r.MPE_eV)}`;
+  if (r.Ea_1D_eV === null) return `${eaLabel(r, 1)}: none${r.maxBarrier_eV !== null ? ` < ${eV(r.maxBarrier_eV, 1)}` : ''}`;
+  const d = r.channelDimensionality;
+  return `${eaLabel(r, 1)} ${eV(r.Ea_1D_eV)}${r.source.method === 'gcn' ? '' : ` · ${d ? `${d}D` : 'no channel'}`}`;
+}
+
+/** The method and where it ran, for captions: "BVSE (softBV, SPSE convention), Li+1, 0.2 Å grid (52×30×24)". */
+export function sourceCaption(r: LandscapeReport): string {
+  const parts = [r.source.description, r.ion];
+  if (r.gridShape) parts.push(`${r.resolution_A !== null ? `${r.resolution_A} Å ` : ''}grid (${r.gridShape.join('×')})`);
+  if (r.source.cell !== 'as-given') parts.push(`${r.source.cell} cell`);
+  if (r.source.method === 'mlip') parts.push(r.source.variant);
+  return parts.join(', ');
 }
 
 /** A Markdown report: every number with method and unit, plus the parameters and warnings. */
 export function reportMarkdown(r: LandscapeReport): string {
   const m = methodLabel(r);
   const rows: [string, string][] = [
-    [`Ea(${m}, 1D)`, eV(r.Ea_1D_eV, 3)],
-    [`Ea(${m}, 2D)`, eV(r.Ea_2D_eV, 3)],
-    [`Ea(${m}, 3D)`, eV(r.Ea_3D_eV, 3)],
-    ['channel dimensionality', channelDimensionality(r) ? `${channelDimensionality(r)}D (directions open within ${CHANNEL_WINDOW_EV} eV of Ea 1D)` : 'none'],
-    [`MPE(${m})`, eV(r.MPE_eV, 3)],
-    [`FV connected (${m}, ${r.FV_threshold_eV} eV)`, r.FV_connected.toPrecision(3)],
-    [`FV disconnected (${m}, ${r.FV_threshold_eV} eV)`, r.FV_disconnected.toPrecision(3)],
-    [`Ξ(${m})`, `${r.Xi.toFixed(3)} (0–1; high = likely superionic)`],
+    [eaLabel(r, 1), eV(r.Ea_1D_eV, 3)],
   ];
+  if (r.source.method !== 'gcn') rows.push([eaLabel(r, 2), eV(r.Ea_2D_eV, 3)], [eaLabel(r, 3), eV(r.Ea_3D_eV, 3)]);
+  rows.push(['channel dimensionality', r.channelDimensionality ? `${r.channelDimensionality}D (directions open within ${CHANNEL_WINDOW_EV} eV of Ea 1D; percolation reaches ${r.percolationDimensionality}D)` : 'none']);
+  if (r.MPE_eV !== null || r.Xi !== null) {
+    rows.push(
+      [`MPE(${m})`, eV(r.MPE_eV, 3)],
+      [`FV connected (${m}, ${r.FV_threshold_eV} eV)`, `${num(r.FV_connected, (x) => x.toPrecision(3))} (fraction of grid points)`],
+      [`FV disconnected (${m}, ${r.FV_threshold_eV} eV)`, `${num(r.FV_disconnected, (x) => x.toPrecision(3))} (fraction of grid points)`],
+      [xiLabel(r), `${num(r.Xi, (x) => x.toFixed(3))} (0–1${r.source.method === 'mlip' ? '; high = likely superionic (Maevskiy et al.)' : '; thresholds are calibrated for a machine-learned PES, not BVSE'})`],
+    );
+  }
+  if (r.ions.length > 1) for (const ion of r.ions) rows.push([`${eaLabel(r, 1)}, ion ${ion.label} (×${ion.multiplicity})`, eV(ion.Ea_1D_eV, 3)]);
   const lines = [
-    `**${r.structure.formula}** — ${r.method}, mobile ion ${r.ion}`,
+    `**${r.structure.formula}** — ${r.source.description}, mobile ion ${r.ion}`,
     '',
     '| quantity | value |',
     '|---|---|',
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
     '',
-    `Grid ${r.gridShape.join('×')} (${r.resolution_A ?? '?'} Å, ${r.gridConvention}), stencil ${r.stencil}; energies relative to the landscape minimum. Computed in ${(r.timings_ms.total / 1000).toFixed(2)} s.`,
   ];
+  if (r.gridShape) lines.push(`Grid ${r.gridShape.join('×')}${r.resolution_A !== null ? ` (${r.resolution_A} Å, ${r.gridConvention})` : ''}, stencil ${r.stencil}; energies relative to the landscape minimum.`);
+  lines.push(`Cell: ${r.source.cell}; ${r.source.variant}.${r.source.model ? ` Model ${r.source.model.id} (sha256 ${r.source.model.sha256.slice(0, 12)}…).` : ''} Computed in ${(r.timings_ms.total / 1000).toFixed(2)} s.`);
   if (r.warnings.length) lines.push('', '**Warnings**', ...r.warnings.map((w) => `- ${w}`));
   return lines.join('\n');
 }

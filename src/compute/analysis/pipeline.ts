@@ -1,24 +1,37 @@
 /**
- * One entry point for host and CLI: BVSE landscape → percolation barriers → level map / MPE / FV / Xi → migration
- * path → report.
+ * One analysis pipeline for every method:
+ *
+ *   structure ──energy source──► one grid per mobile ion ──grid analysis──► barriers, level map, MPE, FV, Ξ, path
+ *             └─barrier model──► barriers                                      └──► report (schema v2, with its source)
+ *
+ * Grid analysis per ion (landscape/): percolation barriers Ea 1D/2D/3D (exact union-find), MPE from the component
+ * of the minimum, the minimax level map. Combined over ions as SCIENCE.md §6 says: Ea and MPE are the lowest over
+ * ions, FV_d/FV_c the union of the per-ion regions placed at their true positions in the periodic 2×2×2 frame
+ * (smeared over ±0.02, ±0.04 eV), Ξ from those. A BVSE landscape is one probe grid with all mobile ions removed.
  */
 import type { Structure } from '../structure/types';
+import type { EnergyLandscape, IonGrid, PredictedBarriers } from '../energy/source';
 import { signed } from '../data/bvTables';
-import { bvseWork, type BvseOptions } from '../energy/bvse/bvse';
 import { type EnergyGrid, voxelFrac } from '../landscape/grid';
-import { landscapeDescriptors, XI_THRESHOLD } from '../landscape/levelmap';
+import { landscapeDescriptors, periodicFlood, unionFreeVolumes, xiScore, XI_THRESHOLD, type IonFlood } from '../landscape/levelmap';
 import { percolationPath, type MigrationPath } from '../landscape/path';
 import { percolationWork, type PercolationResult } from '../landscape/percolation';
-import { REPORT_UNITS, type LandscapeReport } from './report';
 import { buildStencil, type StencilKind } from '../landscape/stencil';
-import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
+import { REPORT_SCHEMA, REPORT_UNITS, type IonReport, type LandscapeReport } from './report';
+import { channelDimensionality } from './format';
+import { normaliseOptions, type AnalysisOptions, type NormalisedOptions } from './options';
+import { sourceFor } from '../energy/registry';
+import type { BvseOptions } from '../energy/bvse/bvse';
+import { runSync, type Work, type WorkHooks, progressRange } from '../util/work';
+import { runAsync } from '../util/work';
+import { LandscapeError } from '../util/errors';
 
-export interface AnalyzeOptions extends BvseOptions {
-  /** Neighbour stencil for percolation, level map and path; default 'sqrt3' ('index26' in 'bvlain' mode). */
+export interface PipelineOptions extends AnalysisOptions {
+  /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
+  bvse?: Pick<BvseOptions, 'shape' | 'farField' | 'cutoff' | 'neighbourLimit' | 'gridConvention' | 'maxGridPoints'>;
+  /** Neighbour stencil for percolation, level map and path; default 'sqrt3' ('index26' in BVSE's 'bvlain' mode). */
   stencil?: StencilKind;
-  /** Barriers above this (eV) are reported as none; default Infinity (BVlain uses 5). */
-  maxBarrier?: number;
-  /** Threshold of the reported free volumes (eV); Xi always uses 0.5 eV. Default 0.5. */
+  /** Threshold of the reported free volumes (eV); Ξ always uses 0.5 eV. Default 0.5. */
   fvThreshold?: number;
   /** Compute the migration path (default true). */
   path?: boolean;
@@ -27,13 +40,16 @@ export interface AnalyzeOptions extends BvseOptions {
 }
 
 export interface LandscapeAnalysis {
-  /** The structure analysed (with any caller-given oxidation states), so views and exports need not rebuild it. */
+  /** The structure the source computed on (with any caller-given oxidation states), for views and exports. */
   structure: Structure;
   report: LandscapeReport;
-  grid: EnergyGrid;
-  percolation: PercolationResult;
-  /** Unit-cell minimax level map from the minimum (eV above it; grid layout). Complete with `fullLevelMap`. */
-  levelMap: Float32Array;
+  /** The grids, one per mobile ion; empty for a barrier model. */
+  grids: IonGrid[];
+  /** The grid the views show: that of the ion with the lowest Ea 1D. Null for a barrier model. */
+  grid: EnergyGrid | null;
+  percolation: PercolationResult | null;
+  /** Unit-cell minimax level map of `grid` from its minimum (eV above it). Complete with `fullLevelMap`. */
+  levelMap: Float32Array | null;
   path: MigrationPath | null;
 }
 
@@ -48,101 +64,163 @@ function* stage<T>(work: Work<T>, from: number, to: number): Work<T> {
   }
 }
 
-export function* analysisWork(structure: Structure, options: AnalyzeOptions = {}): Work<LandscapeAnalysis> {
-  const t0 = performance.now();
-  const bvse = yield* stage(bvseWork(structure, options), 0, 0.85);
-  const t1 = performance.now();
-  const grid = bvse.grid;
-  const mode = bvse.parameters.mode;
-  const stencilKind: StencilKind = options.stencil ?? (mode === 'bvlain' ? 'index26' : 'sqrt3');
-  const stencil = buildStencil(grid.lattice, grid.shape, stencilKind);
-  const percolation = yield* stage(percolationWork(grid, { stencil, maxBarrier: options.maxBarrier }), 0.85, 0.95);
-  const t2 = performance.now();
-  const fvThreshold = options.fvThreshold ?? XI_THRESHOLD;
-  const knownMpe = percolation.minimumComponentEa1D;
-  const descriptors = landscapeDescriptors(grid, { stencil, threshold: fvThreshold, fullLevelMap: options.fullLevelMap, knownMpe });
-  // Xi is defined at 0.5 eV; recompute only if the reported FV threshold differs.
-  const xi =
-    fvThreshold === XI_THRESHOLD ? descriptors.xi : landscapeDescriptors(grid, { stencil, threshold: XI_THRESHOLD, knownMpe }).xi;
-  yield 0.97;
-  const t3 = performance.now();
-  const path = options.path === false ? null : percolationPath(grid, percolation, { stencil });
-  const t4 = performance.now();
-
-  const warnings = [...bvse.warnings];
-  const ion = options.ion ?? 'Li';
-  if (!structure.sites.some((s) => s.species.some((sp) => sp.element === ion))) {
-    warnings.push(`The structure contains no ${ion}; this is the landscape of a ${ion} probe in the given framework.`);
+/** The warnings every method shares: no mobile ion, guessed oxidation states. */
+function commonWarnings(structure: Structure, o: NormalisedOptions): string[] {
+  const warnings: string[] = [];
+  if (!structure.sites.some((s) => s.species.some((sp) => sp.element === o.ion))) {
+    warnings.push(`The structure contains no ${o.ion}; this is the landscape of a ${o.ion} probe in the given framework.`);
   }
   if (structure.oxidationSource === 'guessed' || structure.oxidationSource === 'mixed') {
     warnings.push(`Oxidation states were ${structure.oxidationSource === 'guessed' ? 'guessed' : 'partly guessed'} by charge balance; barriers depend on them.`);
   }
-  const [ea1] = percolation.barriers;
-  if (Number.isFinite(ea1) && percolation.minimumComponentEa1D > ea1 + 1e-6) {
+  return warnings;
+}
+
+function structureFacts(s: Structure): LandscapeReport['structure'] {
+  return { name: s.name, formula: s.formula, cellVolume_A3: s.lattice.volume, siteCount: s.sites.length };
+}
+
+/** Grid analysis of a source's landscape, as a work generator (progress 0…1). */
+export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineOptions = {}): Work<LandscapeAnalysis> {
+  const o = normaliseOptions(options);
+  const t0 = performance.now();
+  if (!landscape.grids.length) throw new LandscapeError('bad-grid', 'The energy source produced no grid.');
+  const shape = landscape.grids[0].grid.shape;
+  const stencilKind: StencilKind = options.stencil ?? (o.mode === 'bvlain' ? 'index26' : 'sqrt3');
+  const stencil = buildStencil(landscape.grids[0].grid.lattice, shape, stencilKind);
+  const fvThreshold = options.fvThreshold ?? XI_THRESHOLD;
+  const perIon: { ion: IonGrid; percolation: PercolationResult; flood: IonFlood; levels: Float32Array; mpe: number; report: IonReport }[] = [];
+  const nIons = landscape.grids.length;
+  for (let k = 0; k < nIons; k++) {
+    const ion = landscape.grids[k];
+    const grid = ion.grid;
+    const percolation = yield* stage(percolationWork(grid, { stencil, maxBarrier: o.maxBarrier }), k / nIons, (k + 0.7) / nIons);
+    const mpe = percolation.minimumComponentEa1D;
+    const top = Math.max(fvThreshold, XI_THRESHOLD) + 0.04;
+    const flood = periodicFlood(grid, { stencil, stopLevel: options.fullLevelMap ? Infinity : top });
+    yield (k + 1) / nIons;
+    let baseParity = 0;
+    if (ion.ionFrac) {
+      // The image of the flood's source nearest the ion's own site: its cell parity places the region (§6).
+      const m = voxelFrac(grid.shape, flood.source);
+      for (let i = 0; i < 3; i++) baseParity |= (Math.round(ion.ionFrac[i] - m[i]) & 1) << i;
+    }
+    perIon.push({
+      ion, percolation, flood: { grid, flood, baseParity }, levels: flood.levels, mpe,
+      report: {
+        label: ion.label, multiplicity: ion.multiplicity, ionFrac: ion.ionFrac,
+        Ea_1D_eV: finiteOrNull(percolation.barriers[0]), Ea_2D_eV: finiteOrNull(percolation.barriers[1]), Ea_3D_eV: finiteOrNull(percolation.barriers[2]),
+        MPE_eV: finiteOrNull(mpe), energyMinimum_eV: grid.min,
+      },
+    });
+  }
+  const t1 = performance.now();
+  // The ion that leads: the lowest Ea 1D (ties: the first).
+  const lead = perIon.reduce((best, x) => ((x.percolation.barriers[0] < best.percolation.barriers[0]) ? x : best), perIon[0]);
+  const barrier = (d: 0 | 1 | 2) => Math.min(...perIon.map((x) => x.percolation.barriers[d]));
+  const floods = perIon.map((x) => x.flood);
+  const fv = unionFreeVolumes(floods, fvThreshold, undefined, stencil);
+  const fvXi = fvThreshold === XI_THRESHOLD ? fv : unionFreeVolumes(floods, XI_THRESHOLD, undefined, stencil);
+  const mpe = Math.min(...perIon.map((x) => x.mpe));
+  const t2 = performance.now();
+  const path = options.path === false ? null : percolationPath(lead.ion.grid, lead.percolation, { stencil });
+  const t3 = performance.now();
+
+  const warnings = [...commonWarnings(landscape.structure, o), ...landscape.warnings];
+  const p = lead.percolation;
+  const [ea1] = p.barriers;
+  if (Number.isFinite(ea1) && p.minimumComponentEa1D > ea1 + 1e-6) {
     warnings.push(
       `The global energy minimum is an isolated pocket: it joins a percolating channel only at ` +
-        `${finiteOrNull(percolation.minimumComponentEa1D)?.toFixed(3) ?? 'no level'} eV, above Ea_1D = ${ea1.toFixed(3)} eV. ` +
+        `${finiteOrNull(p.minimumComponentEa1D)?.toFixed(3) ?? 'no level'} eV, above Ea_1D = ${ea1.toFixed(3)} eV. ` +
         `MPE is measured from the minimum; the path starts at the lowest point of the first channel.`,
     );
   }
-  if (mode === 'bvlain') warnings.push('Comparison mode: BVlain 0.24 conventions (covalent radii, no charge scaling, no hard wall, k = 100 nearest).');
+  if (o.method === 'bvse' && o.mode === 'bvlain') warnings.push('Comparison mode: BVlain 0.24 conventions (covalent radii, no charge scaling, no hard wall, k = 100 nearest).');
 
-  const dimensionality = percolation.barriers.filter((b) => Number.isFinite(b)).length;
+  const barriers = { Ea_1D_eV: finiteOrNull(barrier(0)), Ea_2D_eV: finiteOrNull(barrier(1)), Ea_3D_eV: finiteOrNull(barrier(2)) };
+  const percolationDimensionality = [barriers.Ea_1D_eV, barriers.Ea_2D_eV, barriers.Ea_3D_eV].filter((b) => b !== null).length;
+  const grid = lead.ion.grid;
+  const params = landscape.identity.parameters as { resolution?: number | null; gridConvention?: string };
   const report: LandscapeReport = {
-    schema: 'ionpath.landscape/1',
-    method: grid.source,
-    ion: `${ion}${signed(options.ionCharge ?? 1)}`,
-    mode,
-    structure: {
-      name: structure.name,
-      formula: structure.formula,
-      cellVolume_A3: structure.lattice.volume,
-      siteCount: structure.sites.length,
-    },
-    resolution_A: bvse.parameters.resolution,
+    schema: REPORT_SCHEMA,
+    source: { ...landscape.identity, description: String(landscape.details.description ?? grid.source) },
+    ion: `${o.ion}${signed(o.ionCharge)}`,
+    structure: structureFacts(landscape.structure),
+    resolution_A: params.resolution ?? null,
     gridShape: grid.shape,
-    gridConvention: bvse.parameters.gridConvention,
+    gridConvention: (params.gridConvention as LandscapeReport['gridConvention']) ?? 'scan',
     stencil: stencilKind,
     energyMinimum_eV: grid.min,
-    minimumFrac: voxelFrac(grid.shape, percolation.globalMinimum.index),
-    Ea_1D_eV: finiteOrNull(percolation.barriers[0]),
-    Ea_2D_eV: finiteOrNull(percolation.barriers[1]),
-    Ea_3D_eV: finiteOrNull(percolation.barriers[2]),
-    maxBarrier_eV: finiteOrNull(options.maxBarrier ?? Infinity),
-    dimensionality,
-    percolationDirections: percolation.directions[Math.max(0, dimensionality - 1)] ?? [],
-    minimumComponentEa1D_eV: finiteOrNull(percolation.minimumComponentEa1D),
-    MPE_eV: finiteOrNull(descriptors.mpe),
+    minimumFrac: voxelFrac(grid.shape, p.globalMinimum.index),
+    ...barriers,
+    maxBarrier_eV: finiteOrNull(o.maxBarrier ?? Infinity),
+    percolationDimensionality,
+    channelDimensionality: channelDimensionality(barriers),
+    percolationDirections: p.directions[Math.max(0, channelDimensionality(barriers) - 1)] ?? [],
+    minimumComponentEa1D_eV: finiteOrNull(p.minimumComponentEa1D),
+    MPE_eV: finiteOrNull(mpe),
     FV_threshold_eV: fvThreshold,
-    FV_connected: descriptors.freeVolume.connected,
-    FV_disconnected: descriptors.freeVolume.disconnected,
-    Xi: xi,
+    FV_connected: fv.connected,
+    FV_disconnected: fv.disconnected,
+    Xi: xiScore(fvXi.connected, fvXi.disconnected),
+    ions: perIon.map((x) => x.report),
     path: path && {
-      points_A: path.points,
-      frac: path.frac,
-      energies_eV: path.energies,
-      distances_A: path.distances,
-      barrier_eV: path.barrier,
-      translation: path.translation,
-      startsAtGlobalMinimum: path.startsAtGlobalMinimum,
+      points_A: path.points, frac: path.frac, energies_eV: path.energies, distances_A: path.distances,
+      barrier_eV: path.barrier, translation: path.translation, startsAtGlobalMinimum: path.startsAtGlobalMinimum, ion: lead.ion.label,
     },
     warnings,
-    parameters: bvse.parameters,
-    timings_ms: { bvse: t1 - t0, percolation: t2 - t1, levelMap: t3 - t2, path: t4 - t3, total: t4 - t0 },
+    details: landscape.details,
+    timings_ms: { ...landscape.timings_ms, percolation: t1 - t0, levelMap: t2 - t1, path: t3 - t2, total: sumTimings(landscape.timings_ms) + (t3 - t0) },
     units: REPORT_UNITS,
   };
-  return { structure, report, grid, percolation, levelMap: descriptors.cellLevels, path };
+  return { structure: landscape.structure, report, grids: landscape.grids, grid, percolation: p, levelMap: lead.levels, path };
+}
+
+const sumTimings = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
+
+/** A barrier model's prediction as a report (no grid: the level-map quantities are null). */
+export function predictionReport(pred: PredictedBarriers, options: AnalysisOptions): LandscapeAnalysis {
+  const o = normaliseOptions(options);
+  const barriers = { Ea_1D_eV: pred.Ea_1D_eV, Ea_2D_eV: pred.Ea_2D_eV, Ea_3D_eV: pred.Ea_3D_eV };
+  const report: LandscapeReport = {
+    schema: REPORT_SCHEMA,
+    source: { ...pred.identity, description: String(pred.details.description ?? pred.identity.label) },
+    ion: `${o.ion}${signed(o.ionCharge)}`,
+    structure: structureFacts(pred.structure),
+    resolution_A: null, gridShape: null, gridConvention: null, stencil: null, energyMinimum_eV: null, minimumFrac: null,
+    ...barriers,
+    maxBarrier_eV: null,
+    percolationDimensionality: pred.dimensionality ?? [pred.Ea_1D_eV, pred.Ea_2D_eV, pred.Ea_3D_eV].filter((b) => b !== null).length,
+    channelDimensionality: pred.dimensionality ?? channelDimensionality(barriers),
+    percolationDirections: [], minimumComponentEa1D_eV: null, MPE_eV: null,
+    FV_threshold_eV: null, FV_connected: null, FV_disconnected: null, Xi: null,
+    ions: [], path: null,
+    warnings: [...commonWarnings(pred.structure, o), ...pred.warnings],
+    details: pred.details,
+    timings_ms: { ...pred.timings_ms, total: sumTimings(pred.timings_ms) },
+    units: REPORT_UNITS,
+  };
+  return { structure: pred.structure, report, grids: [], grid: null, percolation: null, levelMap: null, path: null };
 }
 
 /**
- * Analyse a structure's landscape without blocking the event loop for more than a slice at a time, so a worker can
- * receive a cancel message and abort `signal` (the promise then rejects with an Error named 'AbortError').
+ * Analyse a structure with the method the options name. Asynchronous: sources may await (onnxruntime), and the grid
+ * analysis yields to the event loop between slices so a worker can receive a cancel (rejects with CancelledError).
  */
-export function analyzeLandscape(structure: Structure, options: AnalyzeOptions = {}, hooks: WorkHooks = {}): Promise<LandscapeAnalysis> {
-  return runAsync(analysisWork(structure, options), hooks);
+export async function analyzeLandscape(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): Promise<LandscapeAnalysis> {
+  const o = normaliseOptions(options);
+  const source = sourceFor(o, options.bvse);
+  if (source.kind === 'barriers') return predictionReport(await source.predict(structure, progressRange(hooks, 0, 1)), o);
+  const landscape = await source.produce(structure, progressRange(hooks, 0, 0.85));
+  return runAsync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1));
 }
 
-/** Same, synchronously (CLI, tests). */
-export function analyzeLandscapeSync(structure: Structure, options: AnalyzeOptions = {}, hooks: WorkHooks = {}): LandscapeAnalysis {
-  return runSync(analysisWork(structure, options), hooks);
+/** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */
+export function analyzeLandscapeSync(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): LandscapeAnalysis {
+  const o = normaliseOptions(options);
+  const source = sourceFor(o, options.bvse);
+  if (source.kind !== 'grid' || !source.produceSync) throw new LandscapeError('bad-option', `Method ${o.method} runs asynchronously only; use analyzeLandscape.`);
+  const landscape = source.produceSync(structure, progressRange(hooks, 0, 0.85));
+  return runSync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1));
 }

@@ -3,7 +3,7 @@
  * "Rank folder by Ξ" and `ionpath rank`.
  */
 import type { LandscapeJobResult } from './job';
-import { channelDimensionality } from './format';
+import { methodLabel, sourceCaption } from './format';
 
 export interface RankRow {
   file: string;               // path relative to the ranked folder
@@ -16,7 +16,9 @@ export interface RankRow {
   FV_connected: number | null;
   FV_disconnected: number | null;
   dimensionality: number | null;
+  /** The method's label ("BVSE", "TensorNet-MatPES", "GCN-IN") and its full description with ion and grid. */
   method: string | null;
+  source: string | null;
   warnings: string[];
   error: string | null;
   fromCache: boolean;
@@ -36,8 +38,9 @@ export function rowFromResult(file: string, r: LandscapeJobResult, fromCache: bo
     MPE_eV: p?.MPE_eV ?? null,
     FV_connected: p?.FV_connected ?? null,
     FV_disconnected: p?.FV_disconnected ?? null,
-    dimensionality: p ? channelDimensionality(p) : null,
-    method: p ? `${p.method}, ${p.ion}, ${p.resolution_A} Å` : null,
+    dimensionality: p ? p.channelDimensionality : null,
+    method: p ? methodLabel(p) : null,
+    source: p ? sourceCaption(p) : null,
     warnings: [...new Set([...structureWarnings, ...(p?.warnings ?? [])])],
     error: r.ok ? null : r.error,
     fromCache,
@@ -45,20 +48,44 @@ export function rowFromResult(file: string, r: LandscapeJobResult, fromCache: bo
   };
 }
 
-/** High Ξ first; ties by the lower Ea_1D; failures last, by name. */
-export function sortRows(rows: RankRow[]): RankRow[] {
-  const key = (x: number | null, fallback: number) => (x === null ? fallback : x);
+/**
+ * What a ranking is sorted by, per method. Ξ's thresholds are calibrated for a machine-learned PES (seed 001), so
+ * only the potential scan ranks by Ξ. On a BVSE grid Ξ ranks poorly (OBELiX training CIFs: ρ(Ξ_BVSE, log σ) = +0.22
+ * against ρ(−Ea 3D, log σ) = +0.42, docs/VALIDATION.md), so BVSE ranks by Ea 3D, low first; the GCN predicts Ea 1D.
+ */
+export interface RankOrder {
+  key: 'Xi' | 'Ea_1D_eV' | 'Ea_3D_eV';
+  descending: boolean;
+  /** Shown above the table and in the JSON: "sorted by Ea(BVSE, 3D), low first". */
+  caption: string;
+}
+
+export function rankOrderFor(method: string | undefined): RankOrder {
+  if (method === 'mlip') return { key: 'Xi', descending: true, caption: 'sorted by Ξ(TensorNet-MatPES, frozen), high first' };
+  if (method === 'gcn') return { key: 'Ea_1D_eV', descending: false, caption: 'sorted by Ea(GCN-IN), low first' };
+  if (method === 'analytic') return { key: 'Ea_1D_eV', descending: false, caption: 'sorted by Ea 1D of the analytic test landscape, low first' };
+  return { key: 'Ea_3D_eV', descending: false, caption: 'sorted by Ea(BVSE, 3D), low first (then Ea 1D)' };
+}
+
+/** In the method's order (rankOrderFor); ties by the lower Ea 1D; rows without the key, then failures, last. */
+export function sortRows(rows: RankRow[], method?: string): RankRow[] {
+  const order = rankOrderFor(method);
+  const value = (r: RankRow) => {
+    const x = r[order.key];
+    return x === null ? Infinity : order.descending ? -x : x;
+  };
+  const key = (x: number | null) => (x === null ? Infinity : x);
   return [...rows].sort((a, b) =>
     Number(a.error !== null) - Number(b.error !== null) ||
-    key(b.Xi, -1) - key(a.Xi, -1) ||
-    key(a.Ea_1D_eV, Infinity) - key(b.Ea_1D_eV, Infinity) ||
+    value(a) - value(b) ||
+    key(a.Ea_1D_eV) - key(b.Ea_1D_eV) ||
     a.file.localeCompare(b.file));
 }
 
 const CSV_COLUMNS: [keyof RankRow, string][] = [
   ['file', 'file'], ['formula', 'formula'], ['Xi', 'Xi'], ['Ea_1D_eV', 'Ea_1D_eV'], ['Ea_2D_eV', 'Ea_2D_eV'], ['Ea_3D_eV', 'Ea_3D_eV'],
   ['MPE_eV', 'MPE_eV'], ['FV_connected', 'FV_connected'], ['FV_disconnected', 'FV_disconnected'], ['dimensionality', 'dimensionality'],
-  ['method', 'method'], ['warnings', 'warnings'], ['error', 'error'],
+  ['method', 'method'], ['source', 'source'], ['warnings', 'warnings'], ['error', 'error'],
 ];
 
 function csvCell(v: unknown): string {
@@ -71,6 +98,6 @@ export function rowsToCsv(rows: RankRow[]): string {
   return [CSV_COLUMNS.map(([, h]) => h).join(','), ...rows.map((r) => CSV_COLUMNS.map(([k]) => csvCell(r[k])).join(','))].join('\n') + '\n';
 }
 
-export function rowsToJson(rows: RankRow[], meta: Record<string, unknown>): string {
-  return JSON.stringify({ schema: 'ionpath.ranking/1', ...meta, units: { Ea: 'eV', MPE: 'eV', FV: 'fraction', Xi: '0–1' }, rows }, null, 2) + '\n';
+export function rowsToJson(rows: RankRow[], meta: Record<string, unknown> & { method?: string }): string {
+  return JSON.stringify({ schema: 'ionpath.ranking/2', sortedBy: rankOrderFor(meta.method).caption, ...meta, units: { Ea: 'eV', MPE: 'eV', FV: 'fraction', Xi: '0–1' }, rows }, null, 2) + '\n';
 }

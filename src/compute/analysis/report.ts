@@ -1,47 +1,68 @@
-/** The JSON report of one analysis, shared by host, CLI, ranking and webview. */
-import type { Mat3, Structure, Vec3 } from '../structure/types';
-import { ELEMENTS } from '../data/bvTables';
-import type { BvseMode, BvseParameters } from '../energy/bvse/bvse';
-import type { EnergyGrid, GridConvention } from '../landscape/grid';
+/**
+ * The JSON report of one analysis (schema ionpath.landscape/2), shared by host, CLI, ranking and webview.
+ * Every number in it is interpreted through `source`: which method, model, parameters, cell and variant made it.
+ * JSON-safe: no Infinity or NaN (none is written as null).
+ */
+import type { Vec3 } from '../structure/types';
+import type { SourceIdentity } from '../energy/source';
+import type { GridConvention } from '../landscape/grid';
 import type { StencilKind } from '../landscape/stencil';
 
-/** Everything a user or another program needs to interpret one landscape analysis. JSON-safe (no Infinity). */
+export const REPORT_SCHEMA = 'ionpath.landscape/2';
+
+/** One mobile ion's own numbers (one entry, "probe", for BVSE). */
+export interface IonReport {
+  label: string;
+  multiplicity: number;
+  ionFrac: Vec3 | null;
+  Ea_1D_eV: number | null;
+  Ea_2D_eV: number | null;
+  Ea_3D_eV: number | null;
+  MPE_eV: number | null;
+  /** Absolute energy of this ion's landscape minimum (eV, the source's zero). */
+  energyMinimum_eV: number;
+}
+
 export interface LandscapeReport {
-  schema: 'ionpath.landscape/1';
-  /** What produced the energies, e.g. "BVSE (softBV, SPSE convention)". */
-  method: string;
+  schema: typeof REPORT_SCHEMA;
+  /** What made the numbers. `description` is the long form, e.g. "BVSE (softBV, SPSE convention)". */
+  source: SourceIdentity & { description: string };
   /** Mobile ion, e.g. "Li+1". */
   ion: string;
-  mode: BvseMode;
   structure: { name: string; formula: string; cellVolume_A3: number; siteCount: number };
+  /** The grid (null for a barrier model, which has none). */
   resolution_A: number | null;
-  gridShape: [number, number, number];
-  gridConvention: GridConvention | 'explicit';
-  stencil: StencilKind;
-  /** Absolute BVSE energy of the global minimum (eV); every other energy is relative to it. */
-  energyMinimum_eV: number;
-  /** Fractional position of the global minimum. */
-  minimumFrac: Vec3;
-  /** Percolation barriers (eV above the minimum); null = no d-dimensional percolation below maxBarrier_eV. */
+  gridShape: [number, number, number] | null;
+  gridConvention: GridConvention | 'explicit' | 'scan' | null;
+  stencil: StencilKind | null;
+  /** Absolute energy of the lowest ion minimum (eV); every other energy is relative to its own ion's minimum. */
+  energyMinimum_eV: number | null;
+  /** Fractional position of the global minimum (of the ion with the lowest barrier). */
+  minimumFrac: Vec3 | null;
+  /** Percolation barriers (eV above the minimum), lowest over ions; null = none below maxBarrier_eV. */
   Ea_1D_eV: number | null;
   Ea_2D_eV: number | null;
   Ea_3D_eV: number | null;
   /** Highest barrier searched (eV); Infinity is written as null. */
   maxBarrier_eV: number | null;
-  /** Percolation dimensionality reached within maxBarrier_eV (0–3). */
-  dimensionality: number;
-  /** Lattice translations (cells) along which the first channel percolates. */
+  /** Percolation dimensionality reached within maxBarrier_eV (0–3): how many of Ea 1D/2D/3D exist. */
+  percolationDimensionality: number;
+  /** Channel dimensionality: the directions that open within 0.5 eV of Ea 1D (format.ts, CHANNEL_WINDOW_EV). */
+  channelDimensionality: number;
+  /** Lattice translations (cells) spanning the channels at the channel dimensionality; the first is Ea 1D's direction. */
   percolationDirections: Vec3[];
   /** Ea_1D of the component holding the global minimum (differs from Ea_1D when the minimum is a trap). */
   minimumComponentEa1D_eV: number | null;
-  /** Minimum percolation energy from the level map (SCIENCE.md §6), eV above the minimum. */
+  /** Minimum percolation energy (SCIENCE.md §6), lowest over ions, eV above that ion's minimum. */
   MPE_eV: number | null;
-  /** Free volumes at FV_threshold_eV (fractions, averaged over ±0.02, ±0.04 eV). */
-  FV_threshold_eV: number;
-  FV_connected: number;
-  FV_disconnected: number;
-  /** Xi of seed 001 from FV_connected and FV_disconnected at 0.5 eV; in [0, 1]. */
-  Xi: number;
+  /** Free volumes at FV_threshold_eV (fractions of grid points, averaged over ±0.02, ±0.04 eV), united over ions. */
+  FV_threshold_eV: number | null;
+  FV_connected: number | null;
+  FV_disconnected: number | null;
+  /** Ξ of seed 001 from the united FV_connected and FV_disconnected at 0.5 eV; in [0, 1]. */
+  Xi: number | null;
+  /** Per mobile ion (one "probe" entry for BVSE). */
+  ions: IonReport[];
   path: {
     points_A: Vec3[];
     frac: Vec3[];
@@ -50,15 +71,18 @@ export interface LandscapeReport {
     barrier_eV: number;
     translation: Vec3;
     startsAtGlobalMinimum: boolean;
+    /** Which ion's landscape the path runs in. */
+    ion: string;
   } | null;
   warnings: string[];
-  parameters: BvseParameters;
-  timings_ms: { bvse: number; percolation: number; levelMap: number; path: number; total: number };
+  /** Method-specific facts (framework species and radii for BVSE; execution provider, evaluations for a scan). */
+  details: Record<string, unknown>;
+  timings_ms: Record<string, number> & { total: number };
   units: Record<string, string>;
 }
 
 export const REPORT_UNITS: Record<string, string> = {
-  energy: 'eV (relative to energyMinimum_eV unless named absolute)',
+  energy: 'eV (relative to the ion landscape minimum unless named absolute)',
   length: 'Å',
   FV: 'fraction of grid points (dimensionless)',
   Xi: 'dimensionless, 0–1',

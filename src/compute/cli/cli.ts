@@ -1,64 +1,109 @@
 /**
- * `ionpath` command line: the compute core without VS Code, for batch work and benchmarks.
+ * `ionpath` command line: the compute core without VS Code, for batch work and benchmarks. Analyses run in a
+ * compute-host worker (as in the editor), so an input that exhausts memory fails its own row, never the CLI.
  */
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { buildStructure } from '../structure/build';
 import { summarise, summaryText } from '../structure/summary';
-import { runLandscapeJobSync } from '../analysis/job';
-import { writeCube, writeGrd } from '../landscape/volumetric';
-import { barrierHint, eV } from '../analysis/format';
-import { rowsToCsv, rowsToJson } from '../analysis/ranking';
+import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
+import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOptions } from '../analysis/options';
+import type { MethodId } from '../energy/source';
+import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
 import { RankCache, rankFolder } from '../host/rankFolder';
-import { writeFileAtomicSync, writeFileAtomic } from '../util/atomicWrite';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { readTextFile } from './readText';
+import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
 // --- issue 11 hook (sharded ranking, Slurm): see shardCommands.ts ---
 import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
 // --- end issue 11 hook ---
 
-const USAGE = `usage: ionpath <command> [options]
+const ANALYSIS_OPTIONS: CommandSpec['options'] = {
+  '--method': { kind: 'enum', values: ['bvse', 'mlip', 'gcn', 'analytic'], help: 'energy source (default bvse)' },
+  '--ion': { kind: 'string', pattern: /^[A-Z][a-z]?$/, help: 'mobile element (default Li)' },
+  '--ion-charge': { kind: 'integer', min: 1, max: 4, help: 'its charge (default its usual one: Li 1, Mg 2, Al 3)' },
+  '--resolution': { kind: 'number', min: 0.05, max: 2, help: 'BVSE grid spacing in Å (default 0.2)' },
+  '--mode': { kind: 'enum', values: ['spse', 'bvlain'], help: 'BVSE convention (default spse)' },
+  '--disorder': { kind: 'enum', values: ['mean-field', 'approximants'], help: 'partial occupancy treatment (default mean-field)' },
+  '--cell': { kind: 'enum', values: ['primitive-standardized', 'as-given'], help: 'potential scan: cell (default primitive-standardized)' },
+  '--variant': { kind: 'enum', values: ['other-li-kept', 'empty-framework'], help: 'potential scan: other Li (default other-li-kept)' },
+  '--model': { kind: 'string', help: 'model file (.onnx) instead of the bundled one' },
+  '--max-barrier': { kind: 'number', min: 0.01, max: 1000, help: 'report barriers above this (eV) as none' },
+};
+
+const COMMANDS: Record<string, CommandSpec> = {
+  info: {
+    summary: 'structure summary: formula, cell, space group, sites with occupancies and oxidation states, every warning with its line',
+    positional: ['file'],
+    options: { '--json': { kind: 'flag', help: 'print JSON' } },
+  },
+  analyze: {
+    summary: 'barriers Ea(1D/2D/3D), MPE, free volumes, Ξ and the migration path of one structure, each labelled with its method',
+    positional: ['file'],
+    options: {
+      ...ANALYSIS_OPTIONS,
+      '--json': { kind: 'flag', help: 'print the full report (schema ionpath.landscape/2)' },
+      '--cube': { kind: 'path', help: 'write the energy grid as a Gaussian cube file' },
+      '--grd': { kind: 'path', help: 'write the energy grid as a VESTA .grd file' },
+      '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit in s (default per method)' },
+    },
+  },
+  rank: {
+    summary: 'every structure under a folder, in parallel, ranked (by Ea for BVSE/GCN, by Ξ for the potential scan); failures get a row with the reason; cached so an interrupted run resumes',
+    positional: ['folder'],
+    options: {
+      ...ANALYSIS_OPTIONS,
+      '--jobs': { kind: 'integer', min: 1, max: availableParallelism(), help: `parallel workers (1–${availableParallelism()}, default all cores)` },
+      '--out': { kind: 'path', help: 'write the ranking as CSV (default: print it)' },
+      '--json-out': { kind: 'path', help: 'write the ranking as JSON' },
+      '--cache': { kind: 'path', help: 'cache file (default in the user cache directory)' },
+      '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit per structure in s (default per method)' },
+    },
+  },
+};
+COMMANDS.bvse = { ...COMMANDS.analyze, summary: 'the same as `analyze --method bvse`', options: { ...COMMANDS.analyze.options } };
+delete COMMANDS.bvse.options['--method'];
+
+const USAGE = `usage: ionpath <command> [options]   (ionpath <command> --help for its options)
 
 commands:
-  info <file.cif> [--json]
-      Structure summary: formula, cell, space group, sites with occupancies and oxidation states,
-      and every warning with its line.
-  bvse <file.cif> [--ion Li] [--resolution 0.2] [--mode spse|bvlain] [--cube out.cube] [--grd out.grd] [--json]
-      BVSE landscape of a mobile-ion probe: percolation barriers Ea(1D/2D/3D), MPE, free volumes, Ξ,
-      the migration path. --json prints the full report (every number with its unit and method).
-  rank <folder> [--jobs N] [--out ranking.csv] [--json ranking.json] [--ion Li] [--resolution 0.2] [--cache file]
-      Every CIF under the folder, in parallel, ordered by Ξ (high first). Failures get a row with the
-      reason. Results are cached (default .ionpath-cache/rank.json in the current directory) so an
-      interrupted run resumes.
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.positional.map((p) => `<${p}>`).join(' ')}\n      ${c.summary}`).join('\n')}
 ` + SHARD_USAGE; // issue 11 hook
 
-function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string | true> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  const valued = new Set(['--ion', '--resolution', '--mode', '--cube', '--grd', '--jobs', '--out', '--cache', '--json-out']);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(0, eq), a.slice(eq + 1));
-      else if (valued.has(a) || (a === '--json' && argv[i + 1] && !argv[i + 1].startsWith('--') && argv[i + 1].endsWith('.json'))) flags.set(a, argv[++i] ?? '');
-      else flags.set(a, true);
-    } else positional.push(a);
-  }
-  return { positional, flags };
+const workerPath = () => join(__dirname, 'worker.js');
+
+function analysisOptions(p: ParsedCommand, method?: MethodId): AnalysisOptions {
+  const v = p.values;
+  const o: AnalysisOptions = { method: method ?? (v['--method'] as MethodId | undefined) };
+  if (v['--ion'] !== undefined) o.ion = v['--ion'] as string;
+  if (v['--ion-charge'] !== undefined) o.ionCharge = v['--ion-charge'] as number;
+  if (v['--resolution'] !== undefined) o.resolution = v['--resolution'] as number;
+  if (v['--mode'] !== undefined) o.mode = v['--mode'] as AnalysisOptions['mode'];
+  if (v['--disorder'] !== undefined) o.disorder = v['--disorder'] as AnalysisOptions['disorder'];
+  if (v['--cell'] !== undefined) o.cell = v['--cell'] as AnalysisOptions['cell'];
+  if (v['--variant'] !== undefined) o.variant = v['--variant'] as AnalysisOptions['variant'];
+  if (v['--model'] !== undefined) o.modelPath = resolve(v['--model'] as string);
+  if (v['--max-barrier'] !== undefined) o.maxBarrier = v['--max-barrier'] as number;
+  const problems = optionProblems(o);
+  if (problems.length) throw new UsageError(problems.join('; '));
+  return o;
 }
 
-function readText(path: string): string | null {
-  try { return readFileSync(path, 'utf8'); } catch (e) {
-    process.stderr.write(`ionpath: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}\n`);
-    return null;
-  }
+class UsageError extends Error {}
+
+/** The user's cache directory (XDG), never the current folder. */
+export function userCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'ionpath');
 }
 
 function info(path: string, json: boolean): number {
-  const text = readText(path);
-  if (text === null) return 1;
-  const r = buildStructure(text);
+  const read = readTextFile(path);
+  if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
+  const r = buildStructure(read.text);
   if (!r.structure) {
     if (json) process.stdout.write(JSON.stringify({ file: path, ok: false, messages: r.messages }, null, 2) + '\n');
     else for (const m of r.messages.filter((x) => x.severity === 'error')) process.stderr.write(`${path}:${m.at ? `${m.at.line + 1}:${m.at.column + 1}` : ''} error: ${m.message} [${m.code}]\n`);
@@ -69,51 +114,98 @@ function info(path: string, json: boolean): number {
   return 0;
 }
 
-function jobOptions(flags: Map<string, string | true>) {
-  const ion = typeof flags.get('--ion') === 'string' ? (flags.get('--ion') as string) : 'Li';
-  const resolution = Number(flags.get('--resolution') ?? 0.2);
-  const mode = flags.get('--mode') === 'bvlain' ? 'bvlain' as const : 'spse' as const;
-  if (!(resolution >= 0.02 && resolution <= 2)) throw new Error(`--resolution ${flags.get('--resolution')} Å is out of range (0.02–2 Å)`);
-  return { ion, ionCharge: ion === 'Mg' || ion === 'Zn' ? 2 : 1, resolution, mode };
+/** Refuse an output path that cannot be written before computing anything. */
+function checkOutputPath(flag: string, path: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a folder; give a file name`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    try { if (!statSync(resolve(path, '..')).isDirectory()) throw new Error(); } catch { throw new UsageError(`${flag} ${path}: its folder does not exist`); }
+  }
 }
 
-function bvse(path: string, flags: Map<string, string | true>): number {
-  const text = readText(path);
-  if (text === null) return 1;
-  const options = jobOptions(flags);
-  const { analysis, ...result } = runLandscapeJobSync(text, options);
-  if (!result.ok || !analysis || !result.report) {
-    process.stderr.write(`${path}: ${result.error}\n`);
-    if (flags.get('--json') === true) process.stdout.write(JSON.stringify({ file: path, ...result }, null, 2) + '\n');
-    return 1;
-  }
-  const cube = flags.get('--cube'), grd = flags.get('--grd');
-  if (typeof cube === 'string') writeFileAtomicSync(cube, writeCube(analysis.grid, analysis.structure));
-  if (typeof grd === 'string') writeFileAtomicSync(grd, writeGrd(analysis.grid, { title: result.formula ?? undefined }));
-  const r = result.report;
-  if (flags.get('--json') === true) {
-    process.stdout.write(JSON.stringify({ file: path, ...r, structureMessages: result.messages }, null, 2) + '\n');
+async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
+  const path = p.positional[0];
+  const options = analysisOptions(p, method);
+  const cube = p.values['--cube'] as string | undefined, grd = p.values['--grd'] as string | undefined;
+  if (cube) checkOutputPath('--cube', cube);
+  if (grd) checkOutputPath('--grd', grd);
+  const read = readTextFile(path);
+  if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
+  const text = read.text;
+  const o = normaliseOptions(options);
+  const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
+  const host = new HostClient(workerPath(), { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
+  const abort = new AbortController();
+  const onSigint = () => { process.stderr.write('\nionpath: cancelling…\n'); abort.abort(); };
+  process.once('SIGINT', onSigint);
+  const tty = process.stderr.isTTY;
+  try {
+    const { result } = await host.request('landscape', { text, options, withGrid: false }, {
+      signal: abort.signal,
+      onProgress: (f) => { if (tty) process.stderr.write(`\r${o.method}: ${Math.round(f * 100)} %`); },
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    const json = p.values['--json'] === true;
+    if (!result.ok || !result.report) {
+      const at = result.failure?.at?.line ? `:${result.failure.at.line}` : '';
+      process.stderr.write(`${path}${at}: ${result.error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
+      if (json) process.stdout.write(JSON.stringify({ file: path, ...result }, null, 2) + '\n');
+      return 1;
+    }
+    const written: string[] = [];
+    for (const [file, format] of [[cube, 'cube'], [grd, 'grd']] as const) {
+      if (!file) continue;
+      const out = await host.request('exportLandscape', { text, options, format }, { signal: abort.signal });
+      if (!out.ok || out.content === null) { process.stderr.write(`ionpath: cannot write ${file}: ${out.error}\n`); return 1; }
+      await writeFileAtomic(file, out.content);
+      written.push(file);
+    }
+    const r = result.report;
+    if (json) {
+      process.stdout.write(JSON.stringify({ file: path, ...r, structureMessages: result.messages }, null, 2) + '\n');
+      return 0;
+    }
+    const lines = [
+      `${path}: ${r.structure.formula} — ${sourceCaption(r)}`,
+      `  ${barrierHint(r)}`,
+      `  ${eaLabel(r, 1)} ${eV(r.Ea_1D_eV, 3)}${r.source.method === 'gcn' ? '' : `, 2D ${eV(r.Ea_2D_eV, 3)}, 3D ${eV(r.Ea_3D_eV, 3)}`}; channels ${r.channelDimensionality}D (percolation ${r.percolationDimensionality}D)`,
+    ];
+    if (r.Xi !== null) {
+      lines.push(`  MPE(${methodLabel(r)}) ${eV(r.MPE_eV, 3)}; FV_c ${r.FV_connected?.toPrecision(3)}, FV_d ${r.FV_disconnected?.toPrecision(3)} (fractions of grid points below ${r.FV_threshold_eV} eV); ${xiLabel(r)} ${r.Xi.toFixed(3)}`);
+    }
+    lines.push(
+      `  cell ${r.source.cell}; ${r.source.variant}; ${(r.timings_ms.total / 1000).toFixed(2)} s`,
+      ...result.messages.filter((m) => m.severity !== 'info').map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
+      ...r.warnings.map((w) => `  warning: ${w}`),
+      ...written.map((f) => `  wrote ${f}`),
+    );
+    process.stdout.write(lines.join('\n') + '\n');
     return 0;
+  } catch (e) {
+    if (abort.signal.aborted) { process.stderr.write('ionpath: cancelled\n'); return 130; }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    host.dispose();
   }
-  const lines = [
-    `${path}: ${r.structure.formula} — ${r.method}, ${r.ion}`,
-    `  ${barrierHint(r)}`,
-    `  Ea 1D ${eV(r.Ea_1D_eV, 3)}, 2D ${eV(r.Ea_2D_eV, 3)}, 3D ${eV(r.Ea_3D_eV, 3)}; MPE ${eV(r.MPE_eV, 3)}; FV_c ${r.FV_connected.toPrecision(3)}, FV_d ${r.FV_disconnected.toPrecision(3)} (at ${r.FV_threshold_eV} eV); Ξ ${r.Xi.toFixed(3)}`,
-    `  grid ${r.gridShape.join('×')} at ${r.resolution_A} Å; ${(r.timings_ms.total / 1000).toFixed(2)} s`,
-    ...result.messages.filter((m) => m.severity !== 'info').map((m) => `  ${m.severity}: ${m.message}`),
-    ...r.warnings.map((w) => `  warning: ${w}`),
-    ...(typeof cube === 'string' ? [`  wrote ${cube}`] : []),
-    ...(typeof grd === 'string' ? [`  wrote ${grd}`] : []),
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-  return 0;
 }
 
-async function rank(folder: string, flags: Map<string, string | true>): Promise<number> {
-  const options = jobOptions(flags);
-  const jobs = Math.max(1, Number(flags.get('--jobs') ?? availableParallelism()));
-  const cacheFile = typeof flags.get('--cache') === 'string' ? (flags.get('--cache') as string) : join(process.cwd(), '.ionpath-cache', 'rank.json');
-  const pool = new HostPool(join(__dirname, 'worker.js'), jobs, { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) });
+async function rank(p: ParsedCommand): Promise<number> {
+  const folder = p.positional[0];
+  try { if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder`); } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`folder ${folder} does not exist`);
+  }
+  const options = analysisOptions(p);
+  const o = normaliseOptions(options);
+  const jobs = (p.values['--jobs'] as number | undefined) ?? availableParallelism();
+  const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
+  const out = p.values['--out'] as string | undefined, jsonOut = p.values['--json-out'] as string | undefined;
+  if (out) checkOutputPath('--out', out);
+  if (jsonOut) checkOutputPath('--json-out', jsonOut);
+  const cacheFile = (p.values['--cache'] as string | undefined) ?? join(userCacheDir(), `rank-${o.method}.json`);
+  const pool = new HostPool(workerPath(), jobs, { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
   const abort = new AbortController();
   const onSigint = () => { process.stderr.write('\nionpath: cancelling (results so far are cached)…\n'); abort.abort(); };
   process.once('SIGINT', onSigint);
@@ -121,15 +213,20 @@ async function rank(folder: string, flags: Map<string, string | true>): Promise<
   try {
     const { rows, cancelled, files } = await rankFolder(resolve(folder), {
       pool, options, cache: new RankCache(cacheFile), signal: abort.signal,
-      onProgress: (p) => { if (process.stderr.isTTY) process.stderr.write(`\r${p.done}/${p.total} done, ${p.failed} failed, ${p.cached} from cache`); },
+      onProgress: (q) => { if (process.stderr.isTTY) process.stderr.write(`\r${q.done}/${q.total} done, ${q.failed} failed, ${q.cached} from cache`); },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     const seconds = (Date.now() - t0) / 1000;
-    const out = flags.get('--out'), jsonOut = flags.get('--json-out') ?? flags.get('--json');
-    if (typeof out === 'string') await writeFileAtomic(out, rowsToCsv(rows));
-    if (typeof jsonOut === 'string') await writeFileAtomic(jsonOut, rowsToJson(rows, { folder: resolve(folder), options, complete: !cancelled }));
-    if (typeof out !== 'string' && typeof jsonOut !== 'string') process.stdout.write(rowsToCsv(rows));
-    process.stderr.write(`ionpath rank: ${rows.length}/${files} files in ${seconds.toFixed(1)} s with ${jobs} workers; ${rows.filter((r) => r.error).length} failed with a reason; ${rows.filter((r) => r.fromCache).length} from cache${cancelled ? '; CANCELLED (re-run to resume)' : ''}\n`);
+    // An interrupted run never replaces a complete earlier output: its partial results go beside it, named so.
+    const target = (f: string) => (cancelled ? f.replace(/(\.[a-z]+)?$/i, (ext) => `.partial${ext || ''}`) : f);
+    if (out) await writeFileAtomic(target(out), rowsToCsv(rows));
+    if (jsonOut) await writeFileAtomic(target(jsonOut), rowsToJson(rows, { folder: resolve(folder), method: o.method, options: o, complete: !cancelled }));
+    if (!out && !jsonOut) process.stdout.write(rowsToCsv(rows));
+    process.stderr.write(
+      `ionpath rank: ${rows.length}/${files} files in ${seconds.toFixed(1)} s with ${pool.size} workers, ${rankOrderFor(o.method).caption}; ` +
+        `${rows.filter((r) => r.error).length} failed with a reason; ${rows.filter((r) => r.fromCache).length} from cache` +
+        `${cancelled ? `; CANCELLED (partial results in ${[out, jsonOut].filter(Boolean).map((f) => target(f!)).join(', ') || 'the output above'}; re-run to resume)` : ''}\n`,
+    );
     return cancelled ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -139,27 +236,38 @@ async function rank(folder: string, flags: Map<string, string | true>): Promise<
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { positional, flags } = parseArgs(rest);
   if (!command || command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE); return command ? 0 : 2; }
+  // --- issue 11 hook: merge, slurm, and rank --shard K/N / rank @list.txt (own option parsing, shardCommands.ts) ---
+  if (command === 'merge' || command === 'slurm' || (command === 'rank' && wantsShardedRank(rest))) {
+    try {
+      return await (command === 'merge' ? mergeCommand(rest) : command === 'slurm' ? slurmCommand(rest) : rankShard(rest));
+    } catch (e) {
+      process.stderr.write(`ionpath ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  }
+  // --- end issue 11 hook ---
+  const spec = COMMANDS[command];
+  if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${Object.keys(COMMANDS).join(', ')})\n${USAGE}`); return 2; }
+  const parsed = parseCommandLine(command, rest, spec);
+  if (parsed.help) { process.stdout.write(usageOf(command, spec)); return 0; }
+  if (parsed.errors.length) {
+    for (const e of parsed.errors) process.stderr.write(`ionpath ${command}: ${e}\n`);
+    process.stderr.write(`(ionpath ${command} --help lists the options)\n`);
+    return 2;
+  }
   try {
-    // --- issue 11 hook: merge, slurm, and rank --shard K/N / rank @list.txt ---
-    if (command === 'merge') return await mergeCommand(rest);
-    if (command === 'slurm') return await slurmCommand(rest);
-    if (command === 'rank' && wantsShardedRank(rest)) return await rankShard(rest);
-    // --- end issue 11 hook ---
     switch (command) {
-      case 'info': if (positional.length !== 1) break; return info(positional[0], flags.has('--json'));
-      case 'bvse': if (positional.length !== 1) break; return bvse(positional[0], flags);
-      case 'rank': if (positional.length !== 1) break; return await rank(positional[0], flags);
-      default:
-        process.stderr.write(`ionpath: unknown command '${command}'\n${USAGE}`);
-        return 2;
+      case 'info': return info(parsed.positional[0], parsed.values['--json'] === true);
+      case 'bvse': return await analyze(parsed, 'bvse');
+      case 'analyze': return await analyze(parsed);
+      case 'rank': return await rank(parsed);
     }
   } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`ionpath ${command}: ${e.message}\n`); return 2; }
     process.stderr.write(`ionpath: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  process.stderr.write(USAGE);
   return 2;
 }
 

@@ -12,7 +12,8 @@
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { LandscapeJobOptions } from '../analysis/job';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOptions } from '../analysis/options';
+import { METHOD_IDS, type MethodId } from '../energy/source';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -22,21 +23,23 @@ import {
 } from '../shard';
 import { slurmScripts, validateSlurmSpec } from './slurmScript';
 
-export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [--method bvse]
+export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [rank's options]
       One shard (K of N, by sha256 of the relative path mod N) of the ranking; its own cache (default
       .ionpath-cache/shard-K-of-N beside the output), resumable; a finished shard is not recomputed.
       @list.txt: one CIF path per line (relative to the list's folder).
   merge <shard outputs…> --out ranking.csv [--json ranking.json] [--allow-partial]
       The one ranking from the shards' JSON outputs; refuses mixed methods/parameters, missing or
       incomplete shards and duplicate rows.
-  slurm <folder | @list.txt> --shards N [--method bvse] [--gpu] [--partition P] [--time HH:MM:SS] [--cpus C]
+  slurm <folder | @list.txt> --shards N [--method bvse|mlip|gcn] [rank's options] [--gpu] [--partition P] [--time HH:MM:SS] [--cpus C]
         [--mem 4G] [--account A] [--max-running M] [--results DIR] [--node PATH] [--cli PATH] --out job.sbatch
       Writes a Slurm job-array script (one task per shard) and job.submit.sh, which submits it and a
       dependent merge job. See docs/CLUSTER.md.
 `;
 
 type Flags = Map<string, string | true>;
-const VALUED = new Set(['--shard', '--out', '--json', '--cache', '--jobs', '--method', '--ion', '--resolution', '--mode',
+/** The options that change the numbers, as `ionpath rank` names them; passed on unchanged by the Slurm script. */
+const ANALYSIS_FLAGS = ['--method', '--ion', '--ion-charge', '--resolution', '--mode', '--disorder', '--cell', '--variant', '--model', '--max-barrier'];
+const VALUED = new Set(['--shard', '--out', '--json', '--cache', '--jobs', '--timeout', ...ANALYSIS_FLAGS,
   '--shards', '--partition', '--time', '--cpus', '--mem', '--account', '--max-running', '--results', '--node', '--cli']);
 
 function parse(args: string[]): { positional: string[]; flags: Flags } {
@@ -62,30 +65,37 @@ export function wantsShardedRank(args: string[]): boolean {
   return args.some((a) => a === '--shard' || a.startsWith('--shard=') || a.startsWith('@'));
 }
 
-/** The methods `rank` computes in this build, and how their options are read. The lead's CLI may pass its own. */
+/** Overrides for the lead's CLI: its own option reader, or another worker script. */
 export interface ShardCommandHooks {
-  /** Job options from the flags (ion, resolution, mode, method…); must throw on a bad value. */
-  jobOptions?: (flags: Flags) => LandscapeJobOptions;
-  /** Method ids `rank --method` accepts; default ['bvse']. */
-  methods?: string[];
+  /** Analysis options from the flags; must throw on a bad value. Default: the flags of `ionpath rank`. */
+  analysisOptions?: (flags: Flags) => AnalysisOptions;
   /** The compute host's worker script; default dist/worker.js beside the CLI bundle. */
   workerPath?: string;
 }
 
-function defaultJobOptions(flags: Flags): LandscapeJobOptions {
-  const ion = str(flags, '--ion') ?? 'Li';
-  const resolution = Number(str(flags, '--resolution') ?? 0.2);
-  const mode = str(flags, '--mode') ?? 'spse';
-  if (mode !== 'spse' && mode !== 'bvlain') throw new Error(`--mode ${mode}: spse or bvlain`);
-  if (!(resolution >= 0.02 && resolution <= 2)) throw new Error(`--resolution ${str(flags, '--resolution')} Å is out of range (0.02–2 Å)`);
-  return { ion, ionCharge: ion === 'Mg' || ion === 'Zn' ? 2 : 1, resolution, mode };
-}
-
-function methodOf(flags: Flags, hooks: ShardCommandHooks): string {
-  const method = str(flags, '--method') ?? 'bvse';
-  const methods = hooks.methods ?? ['bvse'];
-  if (!methods.includes(method)) throw new Error(`--method ${method}: this build's rank computes ${methods.join(', ')}`);
-  return method;
+function defaultAnalysisOptions(flags: Flags): AnalysisOptions {
+  const num = (k: string) => {
+    const v = str(flags, k);
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x)) throw new Error(`${k} ${v} is not a number`);
+    return x;
+  };
+  const method = str(flags, '--method');
+  if (method !== undefined && !(METHOD_IDS as readonly string[]).includes(method)) throw new Error(`--method ${method}: one of ${METHOD_IDS.filter((m) => m !== 'analytic').join(', ')}`);
+  const o: AnalysisOptions = { method: method as MethodId | undefined };
+  if (str(flags, '--ion') !== undefined) o.ion = str(flags, '--ion');
+  if (num('--ion-charge') !== undefined) o.ionCharge = num('--ion-charge');
+  if (num('--resolution') !== undefined) o.resolution = num('--resolution');
+  if (str(flags, '--mode') !== undefined) o.mode = str(flags, '--mode') as AnalysisOptions['mode'];
+  if (str(flags, '--disorder') !== undefined) o.disorder = str(flags, '--disorder') as AnalysisOptions['disorder'];
+  if (str(flags, '--cell') !== undefined) o.cell = str(flags, '--cell') as AnalysisOptions['cell'];
+  if (str(flags, '--variant') !== undefined) o.variant = str(flags, '--variant') as AnalysisOptions['variant'];
+  if (str(flags, '--model') !== undefined) o.modelPath = resolve(str(flags, '--model')!);
+  if (num('--max-barrier') !== undefined) o.maxBarrier = num('--max-barrier');
+  const problems = optionProblems(o);
+  if (problems.length) throw new Error(problems.join('; '));
+  return o;
 }
 
 const jsonBeside = (csv: string) => (csv.toLowerCase().endsWith('.csv') ? csv.slice(0, -4) : csv) + '.json';
@@ -94,8 +104,8 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
   const { positional, flags } = parse(args);
   if (positional.length !== 1) throw new Error('rank needs one folder or @list.txt');
   const spec = str(flags, '--shard') !== undefined ? parseShardSpec(str(flags, '--shard')!) : { index: 1, count: 1 };
-  const method = methodOf(flags, hooks);
-  const options = (hooks.jobOptions ?? defaultJobOptions)(flags);
+  const options = (hooks.analysisOptions ?? defaultAnalysisOptions)(flags);
+  const method = normaliseOptions(options).method;
   const csvOut = str(flags, '--out');
   const jsonOut = str(flags, '--json') ?? (csvOut ? jsonBeside(csvOut) : undefined);
   if (!jsonOut) {
@@ -110,7 +120,7 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
 
   const input = await readRankInput(positional[0]);
   const files = filesOfShard(input.files, spec);
-  const identity = shardIdentity({ identity: { input: input.id, method, shard: spec }, options });
+  const identity = shardIdentity({ identity: { input: input.id, shard: spec }, options });
 
   if (jsonOut) {
     const reason = await shardNotDoneReason(jsonOut, identity, files);
@@ -128,7 +138,8 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
   const journal = new ShardJournal(cacheDir);
   if (journal.size || journal.skippedLines) say(`resuming: ${journal.size} results in ${journal.file}${journal.skippedLines ? ` (${journal.skippedLines} cut-short lines skipped)` : ''}`);
   const workerPath = hooks.workerPath ?? join(__dirname, 'worker.js');
-  const pool = new HostPool(workerPath, Math.min(jobs, Math.max(1, files.length)), { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) });
+  const timeoutMs = (Number(str(flags, '--timeout')) || METHOD_TIME_LIMIT_MS[method] / 1000) * 1000;
+  const pool = new HostPool(workerPath, Math.min(jobs, Math.max(1, files.length)), { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => { say(`${sig}: stopping; results so far are in the cache, re-run to resume`); abort.abort(); };
   process.once('SIGINT', onSignal);
@@ -137,7 +148,7 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
   let lastReport = 0;
   try {
     const r = await runShard({
-      identity: { input: input.id, method, shard: spec }, root: input.root, files, options, journal, lanes: pool.size, signal: abort.signal,
+      identity: { input: input.id, shard: spec }, root: input.root, files, options, journal, lanes: pool.size, signal: abort.signal,
       compute: async (text, o, signal) => (await pool.request('landscape', { text, options: o, withGrid: false }, { signal })).result,
       onProgress: (p) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${p.done}/${p.total} done, ${p.failed} failed, ${p.cached} from cache`);
@@ -198,9 +209,9 @@ export async function mergeCommand(args: string[]): Promise<number> {
 export async function slurmCommand(args: string[], hooks: ShardCommandHooks = {}): Promise<number> {
   const { positional, flags } = parse(args);
   if (positional.length !== 1) throw new Error('slurm needs one folder or @list.txt');
-  const method = methodOf(flags, hooks);
-  (hooks.jobOptions ?? defaultJobOptions)(flags); // fail here, not on the cluster, on a bad value
-  const rankArgs = ['--ion', '--resolution', '--mode'].flatMap((k) => (str(flags, k) !== undefined ? [k, str(flags, k)!] : []));
+  // Fail here, not on the cluster, on a bad value; the shards get the flags as given (a model path made absolute).
+  const method = normaliseOptions((hooks.analysisOptions ?? defaultAnalysisOptions)(flags)).method;
+  const rankArgs = ANALYSIS_FLAGS.filter((k) => k !== '--method').flatMap((k) => (str(flags, k) !== undefined ? [k, k === '--model' ? resolve(str(flags, k)!) : str(flags, k)!] : []));
   const raw = positional[0];
   const input = raw.startsWith('@') ? `@${resolve(raw.slice(1))}` : resolve(raw);
   await readRankInput(input); // the input must exist where the script is written (the cluster's shared file system)

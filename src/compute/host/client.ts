@@ -4,7 +4,8 @@
  * host terminated (a busy JavaScript thread cannot be interrupted otherwise) and restarted.
  */
 import { Worker } from 'node:worker_threads';
-import { Endpoint, ProtocolError, type Channel, type RequestOptions, type WireMessage } from '../../protocol/endpoint';
+import { Endpoint, ProtocolError, type RequestOptions, type ProgressOf } from '../../protocol/endpoint';
+import { channelOf } from '../../protocol/channel';
 import type { ExtensionMethods, HostMethods } from '../../protocol/messages';
 
 export interface HostEvents {
@@ -26,7 +27,7 @@ export class HostClient {
     return this.worker !== undefined;
   }
 
-  async request<M extends keyof HostMethods & string>(method: M, params: HostMethods[M]['params'], opts: RequestOptions<HostMethods[M]['progress']> = {}): Promise<HostMethods[M]['result']> {
+  async request<M extends keyof HostMethods & string>(method: M, params: HostMethods[M]['params'], opts: RequestOptions<ProgressOf<HostMethods[M]>> = {}): Promise<HostMethods[M]['result']> {
     if (this.disposed) throw new ProtocolError('host-crashed', 'ionpath is shutting down');
     const endpoint = this.ensureStarted();
     try {
@@ -59,15 +60,7 @@ export class HostClient {
     if (this.endpoint) return this.endpoint;
     const t0 = Date.now();
     const worker = new Worker(this.workerPath, { name: 'ionpath-compute-host' });
-    const channel: Channel = {
-      post: (m, transfer) => worker.postMessage(m, transfer),
-      listen: (handler) => {
-        const f = (m: WireMessage) => handler(m);
-        worker.on('message', f);
-        return () => worker.off('message', f);
-      },
-    };
-    const endpoint = new Endpoint<HostMethods, ExtensionMethods>(channel);
+    const endpoint = new Endpoint<HostMethods, ExtensionMethods>(channelOf(worker));
     worker.on('error', (err) => {
       if (this.worker !== worker) return;
       this.detach(new ProtocolError('host-crashed', `the compute host crashed: ${err.message}`));

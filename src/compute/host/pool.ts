@@ -2,7 +2,7 @@
  * A fixed number of compute hosts for batch work (ranking a folder): each job goes to an idle host,
  * so at most `size` CPU-bound jobs run at once. Used by the extension and by the CLI alike.
  */
-import type { RequestOptions } from '../../protocol/endpoint';
+import type { ProgressOf, RequestOptions } from '../../protocol/endpoint';
 import type { HostMethods } from '../../protocol/messages';
 import { HostClient, type HostEvents } from './client';
 
@@ -16,7 +16,7 @@ export class HostPool {
     this.idle = [...this.hosts];
   }
 
-  async request<M extends keyof HostMethods & string>(method: M, params: HostMethods[M]['params'], opts: RequestOptions<HostMethods[M]['progress']> = {}): Promise<HostMethods[M]['result']> {
+  async request<M extends keyof HostMethods & string>(method: M, params: HostMethods[M]['params'], opts: RequestOptions<ProgressOf<HostMethods[M]>> = {}): Promise<HostMethods[M]['result']> {
     const host = await this.acquire(opts.signal);
     try {
       return await host.request(method, params, opts);

@@ -7,7 +7,8 @@
 import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostPool } from './pool';
-import { landscapeJobKey, normaliseOptions, type LandscapeJobOptions, type LandscapeJobResult } from '../analysis/job';
+import { landscapeJobKey, type LandscapeJobOptions, type LandscapeJobResult } from '../analysis/job';
+import { normaliseOptions } from '../analysis/options';
 import { rowFromResult, sortRows, type RankRow } from '../analysis/ranking';
 import { writeFileAtomic } from '../util/atomicWrite';
 
@@ -98,7 +99,7 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
       } catch (e) {
         if (o.signal?.aborted) throw e;
         // A crashed or timed-out host is this file's problem, not the run's.
-        result = { ok: false, key, formula: null, report: null, messages: [], error: `compute host: ${e instanceof Error ? e.message : String(e)}` };
+        result = { ok: false, key, formula: null, report: null, messages: [], error: `compute host: ${e instanceof Error ? e.message : String(e)}`, failure: { code: 'host', message: `compute host: ${e instanceof Error ? e.message : String(e)}` } };
       }
       o.cache.set(key, result);
     }
@@ -120,9 +121,9 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
   } finally {
     await o.cache.save();
   }
-  return { rows: sortRows(rows), cancelled: !!o.signal?.aborted, files: files.length };
+  return { rows: sortRows(rows, options.method), cancelled: !!o.signal?.aborted, files: files.length };
 }
 
 function emptyRow(file: string): RankRow {
-  return { file, formula: null, Xi: null, Ea_1D_eV: null, Ea_2D_eV: null, Ea_3D_eV: null, MPE_eV: null, FV_connected: null, FV_disconnected: null, dimensionality: null, method: null, warnings: [], error: null, fromCache: false, seconds: null };
+  return { file, formula: null, Xi: null, Ea_1D_eV: null, Ea_2D_eV: null, Ea_3D_eV: null, MPE_eV: null, FV_connected: null, FV_disconnected: null, dimensionality: null, method: null, source: null, warnings: [], error: null, fromCache: false, seconds: null };
 }

@@ -13,6 +13,11 @@ import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../a
 import type { WorkHooks } from '../util/work';
 import { writeCube, writeGrd } from '../landscape/volumetric';
 import { sceneLandscape, scenePath, sceneStructure } from './scene';
+import { sourceCaption } from '../analysis/format';
+import type { LandscapeAnalysis } from '../analysis/pipeline';
+
+/** First line of exported grid files: the formula and exactly what made the numbers. */
+const gridTitle = (a: LandscapeAnalysis) => `${a.report.structure.formula} | ${sourceCaption(a.report)}`;
 
 /** The last few full analyses, so that the viewer and exports of one file do not recompute. */
 const recent = new Map<string, Awaited<ReturnType<typeof runLandscapeJob>>>();
@@ -38,6 +43,7 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
     if (!withGrid || !analysis) return { result, grid: null };
     const g = analysis.grid;
+    if (!g) return { result, grid: null };
     const data = new Float32Array(g.data.length);
     for (let i = 0; i < data.length; i++) data[i] = g.data[i] - g.min;
     ctx.transfer([data.buffer as ArrayBuffer]);
@@ -46,8 +52,9 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
   endpoint.handle('exportLandscape', async ({ text, options, format }, ctx) => {
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
     if (!analysis) return { ok: false, content: null, error: result.error };
-    const content = format === 'json' ? JSON.stringify(result.report, null, 2)
-      : format === 'cube' ? writeCube(analysis.grid, analysis.structure) : writeGrd(analysis.grid, { title: result.formula ?? undefined });
+    if (format === 'json') return { ok: true, content: JSON.stringify(result.report, null, 2), error: null };
+    if (!analysis.grid) return { ok: false, content: null, error: `${analysis.report.source.label} gives barriers, not an energy grid: there is no volumetric file to write` };
+    const content = format === 'cube' ? writeCube(analysis.grid, analysis.structure, { title: gridTitle(analysis) }) : writeGrd(analysis.grid, { title: gridTitle(analysis) });
     return { ok: true, content, error: null };
   });
   endpoint.handle('scene', async ({ text, options }, ctx) => {
@@ -56,13 +63,13 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     if (analysis) {
       // The level map is kept for the next request of this scene: sent as a copy, not transferred.
       const landscape = sceneLandscape(analysis);
-      ctx.transfer([landscape.data.buffer as ArrayBuffer]);
-      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), result, messages: result.messages };
+      if (landscape) ctx.transfer([landscape.data.buffer as ArrayBuffer]);
+      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages };
     }
     // No landscape (bad input, missing parameters): still show the structure when it builds.
     const built = buildStructure(text);
-    if (!built.structure) return { structure: null, landscape: null, path: null, result: null, messages: built.messages };
-    return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, result, messages: built.messages };
+    if (!built.structure) return { structure: null, landscape: null, path: null, source: null, result: null, messages: built.messages };
+    return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, source: null, result, messages: built.messages };
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;

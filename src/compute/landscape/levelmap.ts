@@ -304,11 +304,29 @@ export function periodicFreeVolumes(grid: EnergyGrid, flood: PeriodicFlood, thre
   const n = gridSize(grid);
   const data = grid.data;
   const thresholds = smearing.map((d) => threshold + d);
+  const { loopLevel, inRegion } = loopLevels(grid, flood, thresholds, stencil);
+  let disconnected = 0;
+  let connected = 0;
+  for (let t = 0; t < thresholds.length; t++) {
+    const thr = thresholds[t];
+    let below = 0;
+    // Same quantity and precision as the stored levels, so FV_c ≤ FV_d holds exactly.
+    for (let v = 0; v < n; v++) if (Math.fround(data[v] - flood.sourceEnergy) < thr) below++;
+    disconnected += below / n;
+    connected += (inRegion[t] * 2 ** gf2Rank(openParities(loopLevel, thr))) / (8 * n);
+  }
+  return { threshold, disconnected: disconnected / thresholds.length, connected: connected / thresholds.length };
+}
+
+/**
+ * For a flood: the lowest level at which each non-zero translation parity (mod 2) closes a loop inside the region
+ * connected to the source, and how many torus points lie below each threshold in that region.
+ */
+function loopLevels(grid: EnergyGrid, flood: PeriodicFlood, thresholds: readonly number[], stencil?: StencilKind | Stencil): { loopLevel: Float64Array; inRegion: Float64Array } {
   const top = Math.max(...thresholds);
   const st = typeof stencil === 'object' ? stencil : buildStencil(grid.lattice, grid.shape, stencil ?? 'sqrt3');
   const neighbours = new PeriodicNeighbours(grid.shape);
   const levels = flood.levels;
-  // Lowest level at which each non-zero translation parity closes a loop inside the connected region.
   const loopLevel = new Float64Array(8).fill(Infinity);
   const inRegion = new Float64Array(thresholds.length);
   for (let k = 0; k < flood.settledCount; k++) {
@@ -328,19 +346,85 @@ export function periodicFreeVolumes(grid: EnergyGrid, flood: PeriodicFlood, thre
       if (edgeLevel < loopLevel[loop]) loopLevel[loop] = edgeLevel;
     }
   }
+  return { loopLevel, inRegion };
+}
+
+const openParities = (loopLevel: Float64Array, thr: number): number[] => {
+  const open: number[] = [];
+  for (let p = 1; p < 8; p++) if (loopLevel[p] < thr) open.push(p);
+  return open;
+};
+
+/** One mobile ion's landscape for the union of free volumes: its grid, its flood, and where its minimum sits. */
+export interface IonFlood {
+  grid: EnergyGrid;
+  flood: PeriodicFlood;
+  /**
+   * Translation parity (bits as in PeriodicFlood.parity) of the image of the flood's source nearest to the ion's
+   * own site, so every ion's region is placed at its true position in the periodic 2×2×2 frame.
+   */
+  baseParity: number;
+}
+
+/**
+ * FV_d and FV_c of several mobile ions united (SCIENCE.md §6): a point counts when it is below the threshold for
+ * any ion (FV_d: unit cell, each ion's PES relative to its own minimum), or connected to any ion's minimum in the
+ * periodic 2×2×2 supercell (FV_c). Each supercell point is (torus voxel v, cell parity q); ion i reaches
+ * q = baseParity_i ⊕ parity_i(v) ⊕ s for every s in the span of its loop parities open below the threshold, so the
+ * union is an 8-bit mask per voxel. All grids must share one shape (one scan grid of one cell).
+ */
+export function unionFreeVolumes(ions: readonly IonFlood[], threshold = XI_THRESHOLD, smearing: readonly number[] = FV_SMEARING, stencil?: StencilKind | Stencil): FreeVolumes {
+  if (ions.length === 1 && ions[0].baseParity === 0) return periodicFreeVolumes(ions[0].grid, ions[0].flood, threshold, smearing, stencil);
+  const shape = ions[0].grid.shape;
+  if (ions.some((x) => x.grid.shape.some((m, i) => m !== shape[i]))) throw new Error('unionFreeVolumes: grids of different shapes');
+  const n = gridSize(ions[0].grid);
+  const thresholds = smearing.map((d) => threshold + d);
+  const loops = ions.map((x) => loopLevels(x.grid, x.flood, thresholds, stencil).loopLevel);
+  const below = new Uint8Array(n);
+  const mask = new Uint8Array(n);
   let disconnected = 0;
   let connected = 0;
   for (let t = 0; t < thresholds.length; t++) {
     const thr = thresholds[t];
-    let below = 0;
-    // Same quantity and precision as the stored levels, so FV_c ≤ FV_d holds exactly.
-    for (let v = 0; v < n; v++) if (Math.fround(data[v] - flood.sourceEnergy) < thr) below++;
-    const open: number[] = [];
-    for (let p = 1; p < 8; p++) if (loopLevel[p] < thr) open.push(p);
-    disconnected += below / n;
-    connected += (inRegion[t] * 2 ** gf2Rank(open)) / (8 * n);
+    below.fill(0);
+    mask.fill(0);
+    ions.forEach((ion, i) => {
+      const data = ion.grid.data;
+      const e0 = ion.flood.sourceEnergy;
+      for (let v = 0; v < n; v++) if (Math.fround(data[v] - e0) < thr) below[v] = 1;
+      const span = spanOf(openParities(loops[i], thr));
+      const levels = ion.flood.levels;
+      for (let k = 0; k < ion.flood.settledCount; k++) {
+        const v = ion.flood.settled[k];
+        if (!(levels[v] < thr)) break;
+        const p = ion.baseParity ^ ion.flood.parity[v];
+        for (const s of span) mask[v] |= 1 << (p ^ s);
+      }
+    });
+    let countBelow = 0;
+    let countConnected = 0;
+    for (let v = 0; v < n; v++) {
+      countBelow += below[v];
+      let m = mask[v];
+      while (m) { countConnected += m & 1; m >>= 1; }
+    }
+    disconnected += countBelow / n;
+    connected += countConnected / (8 * n);
   }
   return { threshold, disconnected: disconnected / thresholds.length, connected: connected / thresholds.length };
+}
+
+/** Every element of the GF(2) span of 3-bit vectors. */
+function spanOf(vectors: number[]): number[] {
+  let span = 1;
+  for (const v of vectors) {
+    let grown = span;
+    for (let x = 0; x < 8; x++) if (span & (1 << x)) grown |= 1 << (x ^ v);
+    span = grown;
+  }
+  const out: number[] = [];
+  for (let x = 0; x < 8; x++) if (span & (1 << x)) out.push(x);
+  return out;
 }
 
 /** Rank over GF(2) of 3-bit vectors: log2 of the size of their span. */

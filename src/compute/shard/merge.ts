@@ -29,11 +29,11 @@ export function parseShardOutput(path: string, text: string): ShardOutput {
   try { data = JSON.parse(text) as typeof data; } catch (e) {
     throw new Error(`${path}: not JSON (${e instanceof Error ? e.message : String(e)}); merge reads the JSON output of each shard`);
   }
-  if (data.schema !== 'ionpath.ranking/1' || !Array.isArray(data.rows)) throw new Error(`${path}: not an ionpath ranking (schema ${JSON.stringify(data.schema ?? null)})`);
+  if (typeof data.schema !== 'string' || !data.schema.startsWith('ionpath.ranking/') || !Array.isArray(data.rows)) throw new Error(`${path}: not an ionpath ranking (schema ${JSON.stringify(data.schema ?? null)})`);
   if (data.kind !== 'shard' || !data.shard || typeof data.shard.index !== 'number' || typeof data.shard.count !== 'number') {
     throw new Error(`${path}: a ranking but not a shard output (no shard K/N in its meta): merge combines the outputs of 'rank --shard K/N'`);
   }
-  const { rows, schema: _schema, units: _units, ...meta } = data as typeof data & { units?: unknown };
+  const { rows, schema: _schema, units: _units, sortedBy: _sortedBy, ...meta } = data as typeof data & { units?: unknown; sortedBy?: unknown };
   return { path, meta: meta as ShardMeta, rows: rows as RankRow[] };
 }
 
@@ -86,7 +86,7 @@ export function mergeShardOutputs(outputs: ShardOutput[], opts: { allowPartial?:
   if (labels.size > 1) problems.push(`rows carry ${labels.size} different method labels: ${[...labels].join(' / ')}`);
 
   if (problems.length) return { rows: [], meta: {}, problems };
-  const rows = sortRows(outputs.flatMap((o) => o.rows));
+  const rows = sortRows(outputs.flatMap((o) => o.rows), ref.method);
   const meta = {
     kind: 'merged', input: ref.input, root: ref.root, method: ref.method, options: ref.options,
     shards: { count, partition: ref.shard.partition, outputs: outputs.map((o) => o.path).sort() },

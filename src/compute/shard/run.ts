@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { landscapeJobKey, normaliseOptions, type LandscapeJobOptions, type LandscapeJobResult } from '../analysis/job';
+import { landscapeJobKey, type LandscapeJobResult } from '../analysis/job';
+import { normaliseOptions, type AnalysisOptions } from '../analysis/options';
 import { rowFromResult, rowsToJson, sortRows, type RankRow } from '../analysis/ranking';
 import type { RankProgress } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -19,12 +20,10 @@ import type { ShardJournal } from './journal';
 import { PARTITION_RULE, type ShardSpec } from './partition';
 import type { InputFile } from './inputs';
 
-export const SHARD_SCHEMA = 'ionpath.ranking/1';
-
 /** The part of a shard output's meta that decides whether two outputs belong to the same ranking. */
 export interface ShardIdentity {
   input: string;
-  /** Method id ('bvse', 'mlip', …): the energy source the numbers come from. */
+  /** Method id ('bvse', 'mlip', …): the energy source the numbers come from (options.method, repeated for readers). */
   method: string;
   /** The normalised job options: every parameter that changes the numbers. */
   options: Record<string, unknown>;
@@ -44,13 +43,13 @@ export interface ShardMeta extends ShardIdentity {
 }
 
 export interface RunShardOptions {
-  identity: Omit<ShardIdentity, 'options' | 'shard'> & { shard: ShardSpec };
+  identity: Omit<ShardIdentity, 'options' | 'shard' | 'method'> & { shard: ShardSpec };
   root: string;
   /** This shard's files only (see partition.ts). */
   files: InputFile[];
-  options: LandscapeJobOptions;
+  options: AnalysisOptions;
   journal: ShardJournal;
-  compute: (text: string, options: LandscapeJobOptions, signal?: AbortSignal) => Promise<LandscapeJobResult>;
+  compute: (text: string, options: AnalysisOptions, signal?: AbortSignal) => Promise<LandscapeJobResult>;
   /** Structures computed at once. */
   lanes: number;
   signal?: AbortSignal;
@@ -64,7 +63,8 @@ export interface RunShardResult { rows: RankRow[]; meta: ShardMeta; cancelled: b
 const TRANSIENT = /^compute host: /;
 
 export function shardIdentity(o: Pick<RunShardOptions, 'identity' | 'options'>): ShardIdentity {
-  return { input: o.identity.input, method: o.identity.method, options: { ...normaliseOptions(o.options) }, shard: { ...o.identity.shard, partition: PARTITION_RULE } };
+  const options = normaliseOptions(o.options);
+  return { input: o.identity.input, method: options.method, options: { ...options }, shard: { ...o.identity.shard, partition: PARTITION_RULE } };
 }
 
 export async function runShard(o: RunShardOptions): Promise<RunShardResult> {
@@ -98,7 +98,8 @@ export async function runShard(o: RunShardOptions): Promise<RunShardResult> {
         result = await o.compute(text, options, o.signal);
       } catch (e) {
         if (o.signal?.aborted) throw e;
-        result = { ok: false, key, formula: null, report: null, messages: [], error: `compute host: ${e instanceof Error ? e.message : String(e)}` };
+        const message = `compute host: ${e instanceof Error ? e.message : String(e)}`;
+        result = { ok: false, key, formula: null, report: null, messages: [], error: message, failure: { code: 'host', message } };
       }
       computed++;
       if (!(result.error && TRANSIENT.test(result.error))) await o.journal.add(key, result);
@@ -124,7 +125,7 @@ export async function runShard(o: RunShardOptions): Promise<RunShardResult> {
     complete: !cancelled && rows.length === o.files.length,
     computed, fromJournal: progress.cached,
   };
-  return { rows: sortRows(rows), meta, cancelled };
+  return { rows: sortRows(rows, options.method), meta, cancelled };
 }
 
 export function shardOutputJson(r: Pick<RunShardResult, 'rows' | 'meta'>): string {
@@ -166,5 +167,5 @@ export function canonical(v: unknown): string {
 function sha256(b: Uint8Array): string { return createHash('sha256').update(b).digest('hex'); }
 
 function emptyRow(file: string): RankRow {
-  return { file, formula: null, Xi: null, Ea_1D_eV: null, Ea_2D_eV: null, Ea_3D_eV: null, MPE_eV: null, FV_connected: null, FV_disconnected: null, dimensionality: null, method: null, warnings: [], error: null, fromCache: false, seconds: null };
+  return { file, formula: null, Xi: null, Ea_1D_eV: null, Ea_2D_eV: null, Ea_3D_eV: null, MPE_eV: null, FV_connected: null, FV_disconnected: null, dimensionality: null, method: null, source: null, warnings: [], error: null, fromCache: false, seconds: null };
 }

@@ -489,7 +489,7 @@ function checkOverlaps(lattice: Lattice, sites: Site[], asym: AsymmetricSite[], 
 }
 
 /** Detected space group and orbits through moyo; species with different occupancies count as different. */
-function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroupInfo, messages: StructureMessage[]): void {
+export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroupInfo, messages: StructureMessage[]): void {
   // moyo's cost grows steeply with the number of pure translations (0.05 s for the 328-site OBELiX
   // cells, 8 s for a 512-atom P1 supercell): above the cap, orbits stay per asymmetric site.
   if (sites.length > MAX_SITES_FOR_DETECTION) {

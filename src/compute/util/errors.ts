@@ -9,9 +9,13 @@ export type LandscapeErrorCode =
   | 'missing-bvse-pair'
   | 'missing-radius'
   | 'no-anion'
-  | 'no-framework';
+  | 'no-framework'
+  | 'method-unavailable'
+  | 'disordered-input'
+  | 'model-missing'
+  | 'too-large';
 
-/** Where an error comes from in the structure (the CIF site label and its 1-based line, when known). */
+/** Where an error comes from in the structure: the CIF site label and its 1-based line (as editors count), when known. */
 export interface LandscapeErrorLocation {
   siteLabel?: string;
   line?: number;

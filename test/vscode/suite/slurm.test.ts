@@ -21,7 +21,7 @@ suite('Slurm script', () => {
     const submit = fs.readFileSync(r.submit.fsPath, 'utf8');
     assert.match(sbatch, /^#SBATCH --array=1-8$/m);
     assert.match(sbatch, /^#SBATCH --gres=gpu:1$/m);
-    assert.match(sbatch, /--shard "\$K\/8" --method bvse --ion Li --resolution 0\.2/);
+    assert.match(sbatch, /--shard "\$K\/8" --method bvse --ion Li --ion-charge 1 --resolution 0\.2/);
     assert.ok(sbatch.includes(path.join('dist', 'cli.js')), 'runs the CLI shipped with the extension');
     assert.match(submit, /--dependency=afterok:/);
     for (const f of [r.sbatch.fsPath, r.submit.fsPath]) execFileSync('bash', ['-n', f]);

@@ -154,7 +154,9 @@ interface PreparedModel {
 }
 
 function locate(structure: Structure, label: string, asymmetricIndex: number, element: string, oxidation: number | null): LandscapeErrorLocation {
-  return { siteLabel: label, line: structure.asymmetricSites[asymmetricIndex]?.line, element, oxidation };
+  // Structure lines are 0-based (token positions); error locations are 1-based.
+  const line = structure.asymmetricSites[asymmetricIndex]?.line;
+  return { siteLabel: label, line: line === undefined ? undefined : line + 1, element, oxidation };
 }
 
 /** Validate the structure against the parameter tables and set up species, site kinds and the charge scaling. */

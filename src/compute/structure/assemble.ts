@@ -1,0 +1,142 @@
+/**
+ * A list of atoms in a cell (what POSCAR and extended XYZ give) → the same `Structure` that
+ * `buildStructure` makes from a CIF.
+ *
+ * Conventions, chosen to match build.ts so every downstream computation sees one kind of structure:
+ * - the lattice is re-expressed from its lengths and angles in the crystallographic orientation
+ *   (a along x, b in the xy plane; `latticeMatrix`); fractional coordinates are kept, so distances and
+ *   angles are unchanged. A left-handed basis becomes its right-handed mirror image (said in a message);
+ * - fractional coordinates are wrapped into [0, 1);
+ * - oxidation states are guessed by charge balance (`guessOxidationStates`) and reported as guessed:
+ *   neither format carries them;
+ * - moyo finds the space group and the orbits (`detectSymmetry`); each orbit becomes one
+ *   "asymmetric site" labelled element + running number (Li1, O1, O2, …), located at its first atom's line.
+ */
+import { detectSymmetry } from './build';
+import { reducedFormula } from './formula';
+import { det3, inverse3, latticeMatrix, vecMat, wrap01 } from './geometry';
+import { guessOxidationStates } from './elements';
+import type { AsymmetricSite, Lattice, Located, Mat3, Site, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
+
+export interface CellAtom {
+  element: string;
+  frac: Vec3;
+  /** Where the atom's line starts (0-based), for messages. */
+  at: Located;
+}
+
+/** Atoms closer than this (Å) cannot both be there: an error, as in a CIF with overlapping full sites. */
+const MIN_ATOM_DISTANCE = 0.5;
+
+/** Lengths (Å) and angles (degrees) of a lattice given by its row vectors, in any orientation. */
+export function latticeFromVectors(vectors: Mat3): Lattice {
+  const len = (v: Vec3) => Math.hypot(v[0], v[1], v[2]);
+  const angle = (u: Vec3, v: Vec3) => (Math.acos(Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (len(u) * len(v))))) * 180) / Math.PI;
+  const [va, vb, vc] = vectors;
+  const a = len(va), b = len(vb), c = len(vc);
+  const alpha = angle(vb, vc), beta = angle(va, vc), gamma = angle(va, vb);
+  const matrix = latticeMatrix(a, b, c, alpha, beta, gamma);
+  return { a, b, c, alpha, beta, gamma, matrix, inverse: inverse3(matrix), volume: det3(matrix) };
+}
+
+/**
+ * Build a `Structure` from atoms with fractional coordinates in the cell `vectors` (rows a, b, c, Å).
+ * `messages` already holds the reader's messages; an error among them, or one found here, gives null.
+ */
+export function structureFromAtoms(name: string, vectors: Mat3, atoms: CellAtom[], messages: StructureMessage[], cellAt: Located): Structure | null {
+  const volume = det3(vectors);
+  if (!Number.isFinite(volume) || Math.abs(volume) < 1e-3) {
+    messages.push({ severity: 'error', code: 'cell-out-of-range', message: `the lattice vectors do not span a cell (volume ${Number.isFinite(volume) ? volume.toExponential(2) : volume} Å³)`, at: cellAt });
+    return null;
+  }
+  if (volume < 0) {
+    messages.push({ severity: 'info', code: 'left-handed-cell', message: 'the lattice vectors form a left-handed set: the structure is read as its right-handed mirror image (same distances and energies)', at: cellAt });
+  }
+  if (!atoms.length) {
+    messages.push({ severity: 'error', code: 'missing-atom-sites', message: 'no atoms', at: cellAt });
+    return null;
+  }
+  if (messages.some((m) => m.severity === 'error')) return null;
+  const lattice = latticeFromVectors(vectors);
+
+  const sites: Site[] = atoms.map((atom) => {
+    const frac = atom.frac.map(wrap01) as Vec3;
+    return { frac, cart: vecMat(frac, lattice.matrix), species: [{ element: atom.element, oxidation: null, oxidationSource: 'none', occupancy: 1, label: atom.element }], asymmetricIndex: 0, orbit: 0 };
+  });
+  if (!checkOverlaps(lattice, sites, atoms, messages)) return null;
+
+  const composition: Record<string, number> = {};
+  for (const s of sites) composition[s.species[0].element] = (composition[s.species[0].element] ?? 0) + 1;
+
+  const info: SpaceGroupInfo = { symbol: null, number: null, operationsSource: 'none', operationCount: 1 };
+  // Orbits: moyo's when it runs (each site's orbit index is the index of its representative), else one per atom.
+  sites.forEach((s, i) => { s.orbit = i; });
+  detectSymmetry(lattice, sites, info, messages);
+
+  const asymmetricSites: AsymmetricSite[] = [];
+  const orbitToAsym = new Map<number, number>();
+  const perElement: Record<string, number> = {};
+  sites.forEach((s, i) => {
+    let ai = orbitToAsym.get(s.orbit);
+    if (ai === undefined) {
+      const el = s.species[0].element;
+      const label = `${el}${(perElement[el] = (perElement[el] ?? 0) + 1)}`;
+      ai = asymmetricSites.length;
+      orbitToAsym.set(s.orbit, ai);
+      asymmetricSites.push({ label, frac: s.frac, species: [{ ...s.species[0], label }], multiplicity: 0, line: atoms[i].at.line, column: atoms[i].at.column });
+    }
+    const a = asymmetricSites[ai];
+    a.multiplicity++;
+    s.asymmetricIndex = ai;
+    s.orbit = ai;
+    s.species[0].label = a.label;
+  });
+
+  const guess = guessOxidationStates(composition);
+  const firstAtom = atoms[0].at;
+  if (guess) {
+    for (const s of sites) for (const sp of s.species) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
+    for (const a of asymmetricSites) for (const sp of a.species) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
+    const desc = Object.entries(guess.states).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ');
+    messages.push({ severity: 'warning', code: 'oxidation-guessed', message: `the file gives no oxidation states; guessed by charge balance: ${desc}${Math.abs(guess.residual) > 1e-3 ? ` (residual charge ${guess.residual.toFixed(3)} e per cell)` : ''}`, at: firstAtom });
+  } else {
+    messages.push({ severity: 'warning', code: 'oxidation-unassigned', message: 'the file gives no oxidation states and no charge-balanced assignment of common oxidation states was found; energy calculations need them (convert to a CIF with _atom_type_oxidation_number)', at: firstAtom });
+  }
+  if (!composition.Li) messages.push({ severity: 'warning', code: 'no-li', message: 'the structure contains no Li: Li transport will be computed for an inserted probe ion', at: cellAt });
+
+  return {
+    name,
+    lattice,
+    spaceGroup: info,
+    asymmetricSites,
+    sites,
+    composition,
+    formula: reducedFormula(composition),
+    oxidationSource: guess ? 'guessed' : 'unassigned',
+    hasPartialOccupancy: false,
+    messages: messages.filter((m) => m.severity !== 'error'),
+  };
+}
+
+/** Minimum-image distance check over all pairs (27 images: exact for any cell shape); false on an overlap. */
+function checkOverlaps(lattice: Lattice, sites: Site[], atoms: CellAtom[], messages: StructureMessage[]): boolean {
+  if (sites.length > 3000) return true; // O(n²); cells this large are refused by the landscape anyway
+  const m = lattice.matrix;
+  let ok = true;
+  for (let i = 0; i < sites.length && ok; i++) {
+    for (let j = i + 1; j < sites.length; j++) {
+      const d = [0, 1, 2].map((k) => sites[i].frac[k] - sites[j].frac[k] - Math.round(sites[i].frac[k] - sites[j].frac[k]));
+      let best = Infinity;
+      for (let x = -1; x <= 1; x++) for (let y = -1; y <= 1; y++) for (let z = -1; z <= 1; z++) {
+        const c = vecMat([d[0] + x, d[1] + y, d[2] + z], m);
+        best = Math.min(best, Math.hypot(c[0], c[1], c[2]));
+      }
+      if (best < MIN_ATOM_DISTANCE) {
+        messages.push({ severity: 'error', code: 'overlapping-atoms', message: `atoms ${i + 1} (${sites[i].species[0].element}) and ${j + 1} (${sites[j].species[0].element}) are ${best.toFixed(3)} Å apart (closer than ${MIN_ATOM_DISTANCE} Å)`, at: atoms[j].at });
+        ok = false;
+        break;
+      }
+    }
+  }
+  return ok;
+}

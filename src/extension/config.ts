@@ -1,0 +1,63 @@
+/**
+ * ionpath's settings, typed, in one place (after rust-analyzer's editors/code/src/config.ts): every other module
+ * asks this one, never `getConfiguration` directly. Settings that change numbers can differ per folder
+ * (`scope: resource` in package.json), so they are read for the document's URI.
+ */
+import * as vscode from 'vscode';
+import type { AnalysisOptions, DisorderTreatment, ScanCell, ScanVariant } from '../compute/analysis/options';
+import { DEFAULT_RESOLUTION_A, mobileIonCharge } from '../compute/analysis/options';
+import type { MethodId } from '../compute/energy/source';
+
+export const SECTION = 'ionpath';
+
+/** Element + charge, e.g. "Li+", "Mg2+", "Al3+" (the setting's enum), or a bare element with its usual charge. */
+export function parseMobileIon(value: string): { ion: string; ionCharge: number } {
+  const m = /^([A-Z][a-z]?)(\d*)\+?$/.exec(value.trim());
+  if (!m) return { ion: 'Li', ionCharge: 1 };
+  return { ion: m[1], ionCharge: m[2] ? Number(m[2]) : mobileIonCharge(m[1]) };
+}
+
+export class Config {
+  private get(resource?: vscode.Uri) {
+    return vscode.workspace.getConfiguration(SECTION, resource);
+  }
+
+  /** The options of the analysis shown inline and in the viewer for a document. */
+  analysisOptions(resource?: vscode.Uri, method?: MethodId): AnalysisOptions {
+    const c = this.get(resource);
+    const { ion, ionCharge } = parseMobileIon(c.get<string>('mobileIon', 'Li+'));
+    const o: AnalysisOptions = {
+      method: method ?? c.get<MethodId>('inlineEa.method', 'bvse'),
+      ion,
+      ionCharge,
+      resolution: c.get<number>('landscape.resolution', DEFAULT_RESOLUTION_A),
+      mode: 'spse',
+      disorder: c.get<DisorderTreatment>('disorder', 'mean-field'),
+      cell: c.get<ScanCell>('potential.cell', 'primitive-standardized'),
+      variant: c.get<ScanVariant>('potential.variant', 'other-li-kept'),
+    };
+    // Model paths load files: honoured only in trusted workspaces.
+    const model = c.get<string>('potential.modelPath', '');
+    if (model && vscode.workspace.isTrusted) o.modelPath = model;
+    return o;
+  }
+
+  rankMethod(resource?: vscode.Uri): MethodId {
+    return this.get(resource).get<MethodId>('rank.method', 'bvse');
+  }
+
+  inlineEnabled(resource?: vscode.Uri): boolean {
+    return this.get(resource).get<boolean>('inlineEa.enabled', true);
+  }
+
+  codeLensEnabled(resource?: vscode.Uri): boolean {
+    return this.get(resource).get<boolean>('codeLens.enabled', true);
+  }
+
+  /** Did a change touch settings that change analysis numbers or views? */
+  static affects(e: vscode.ConfigurationChangeEvent): boolean {
+    return e.affectsConfiguration(SECTION);
+  }
+}
+
+export const config = new Config();
