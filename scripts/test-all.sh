@@ -18,6 +18,9 @@ command -v rg >/dev/null || need+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
+# Slurm and munge for the sharded-ranking stage (test/slurm/run-slurm.sh starts its own daemons).
+[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] || need+=(slurm-wlm)
+[ -x /usr/sbin/munged ] || need+=(munge)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" || { echo "apt-get install failed"; exit 1; }
@@ -70,6 +73,8 @@ bash scripts/setup-code-server.sh || { echo "code-server setup failed"; failed=$
 stage vscode node test/vscode/run-code-server.mjs
 if [ -f test/webview/run.mjs ]; then stage webview node test/webview/run.mjs; fi
 stage vsix-ui node test/ui/run-vsix-ui.mjs
+# A real single-node Slurm: sharded rank, dependent merge, a task cancelled and resumed (≤ 5 min; stops its daemons).
+stage slurm timeout -k 10 360 bash test/slurm/run-slurm.sh
 
 echo
 echo "ionpath tests: $passed passed, $failed failed"

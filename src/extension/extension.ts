@@ -10,6 +10,7 @@ import { DocumentAnalyses } from './documentAnalyses';
 import { registerLanguageFeatures } from './languageFeatures';
 import { InlineBarriers } from './inlineBarriers';
 import { registerRankFolder } from './rankFolderCommand';
+import { registerSlurmCommand } from './slurmCommand'; // issue 11
 import { LandscapePanels } from './landscapePanel';
 
 /** What the extension exports: used by the integration tests and by other extensions. */
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
       return r;
     }),
     registerRankFolder(context, onProblem),
+    registerSlurmCommand(context), // issue 11: write a Slurm job-array script for a folder
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );
   void updateStatus();

@@ -17,6 +17,9 @@ import { RankCache, rankFolder } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { readTextFile } from './readText';
 import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
+// --- issue 11 hook (sharded ranking, Slurm): see shardCommands.ts ---
+import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
+// --- end issue 11 hook ---
 
 const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--method': { kind: 'enum', values: ['bvse', 'mlip', 'gcn', 'analytic'], help: 'energy source (default bvse)' },
@@ -68,7 +71,7 @@ const USAGE = `usage: ionpath <command> [options]   (ionpath <command> --help fo
 
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.positional.map((p) => `<${p}>`).join(' ')}\n      ${c.summary}`).join('\n')}
-`;
+` + SHARD_USAGE; // issue 11 hook
 
 const workerPath = () => join(__dirname, 'worker.js');
 
@@ -234,6 +237,16 @@ async function rank(p: ParsedCommand): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE); return command ? 0 : 2; }
+  // --- issue 11 hook: merge, slurm, and rank --shard K/N / rank @list.txt (own option parsing, shardCommands.ts) ---
+  if (command === 'merge' || command === 'slurm' || (command === 'rank' && wantsShardedRank(rest))) {
+    try {
+      return await (command === 'merge' ? mergeCommand(rest) : command === 'slurm' ? slurmCommand(rest) : rankShard(rest));
+    } catch (e) {
+      process.stderr.write(`ionpath ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  }
+  // --- end issue 11 hook ---
   const spec = COMMANDS[command];
   if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${Object.keys(COMMANDS).join(', ')})\n${USAGE}`); return 2; }
   const parsed = parseCommandLine(command, rest, spec);

@@ -1,0 +1,46 @@
+/**
+ * What a ranking ranks: every CIF under a folder, or the files named in a list ("@list.txt": one path per line,
+ * '#' comments and blank lines ignored, relative paths taken from the list's folder). Each file carries the
+ * relative path that the ranking shows and the partition hashes (from the folder, or from the list's folder).
+ */
+import { promises as fs } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { listCifFiles } from '../host/rankFolder';
+
+export interface InputFile { path: string; rel: string }
+export interface RankInput {
+  /** 'folder:/abs/dir' or 'list:/abs/list.txt': the same input gives the same string on every machine that mounts it alike. */
+  id: string;
+  /** The folder that relative paths are taken from. */
+  root: string;
+  files: InputFile[];
+}
+
+export async function readRankInput(arg: string): Promise<RankInput> {
+  if (arg.startsWith('@')) {
+    const list = resolve(arg.slice(1));
+    let text: string;
+    try { text = await fs.readFile(list, 'utf8'); } catch (e) {
+      throw new Error(`cannot read the file list ${list}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    const root = dirname(list);
+    const seen = new Set<string>();
+    const files: InputFile[] = [];
+    text.split(/\r?\n/).forEach((raw) => {
+      const line = raw.trim();
+      if (!line || line.startsWith('#')) return;
+      const path = isAbsolute(line) ? line : resolve(root, line);
+      if (seen.has(path)) return;
+      seen.add(path);
+      files.push({ path, rel: relative(root, path) });
+    });
+    if (!files.length) throw new Error(`the file list ${list} names no files`);
+    return { id: `list:${list}`, root, files: files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)) };
+  }
+  const root = resolve(arg);
+  const st = await fs.stat(root).catch(() => null);
+  if (!st) throw new Error(`${root} does not exist`);
+  if (!st.isDirectory()) throw new Error(`${root} is not a folder (give a folder of CIFs, or @list.txt with one path per line)`);
+  const files = (await listCifFiles(root)).map((path) => ({ path, rel: relative(root, path) }));
+  return { id: `folder:${root}`, root, files };
+}

@@ -1,0 +1,211 @@
+/**
+ * Sharded ranking without a scheduler: the partition (deterministic, disjoint, stable when files are added), a shard
+ * run with its journal (resume after a kill, a torn line, idempotent re-run), and the merge (identical to one run;
+ * refuses mixed options, missing, duplicate and incomplete shards, duplicate rows). The Slurm side is
+ * test/slurm/run-slurm.sh.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLandscapeJobSync, type LandscapeJobOptions } from '../../src/compute/analysis/job';
+import { sortRows, type RankRow } from '../../src/compute/analysis/ranking';
+import {
+  filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, partition, readRankInput, runShard, shardIdentity,
+  shardNotDoneReason, shardOf, shardOutputJson, ShardJournal, type ShardOutput, type ShardSpec, type RankInput,
+} from '../../src/compute/shard';
+import { shq, slurmScripts, validateSlurmSpec, type SlurmJobSpec } from '../../src/compute/cli/slurmScript';
+
+const names = (n: number, prefix = 'mp') => Array.from({ length: n }, (_, i) => ({ rel: `${prefix}/${String(i).padStart(5, '0')}-${(i * 7919) % 1000}.cif` }));
+
+test('partition: every file in exactly one shard, the same on every call, roughly balanced', () => {
+  const files = names(2000);
+  const shards = partition(files, 8);
+  assert.equal(shards.reduce((s, x) => s + x.length, 0), files.length);
+  assert.equal(new Set(shards.flat().map((f) => f.rel)).size, files.length);
+  for (const [i, s] of shards.entries()) {
+    assert.ok(s.length > 0.7 * 250 && s.length < 1.3 * 250, `shard ${i + 1} has ${s.length} of 2000 files`);
+    assert.deepEqual(filesOfShard(files, { index: i + 1, count: 8 }).map((f) => f.rel), s.map((f) => f.rel));
+  }
+  assert.deepEqual(partition([...files].reverse(), 8).map((s) => s.map((f) => f.rel)), shards.map((s) => s.map((f) => f.rel)));
+});
+
+test('partition: adding files never moves the files already assigned', () => {
+  const before = names(500);
+  const after = [...before, ...names(300, 'new'), ...names(40, 'mp/sub')];
+  for (const n of [1, 3, 16]) {
+    const was = new Map(before.map((f) => [f.rel, shardOf(f.rel, n)]));
+    const now = partition(after, n);
+    for (const [i, s] of now.entries()) for (const f of s) if (was.has(f.rel)) assert.equal(was.get(f.rel), i + 1, `${f.rel} moved with N=${n}`);
+  }
+});
+
+test('shard spec: K/N with 1 ≤ K ≤ N, clear errors otherwise', () => {
+  assert.deepEqual(parseShardSpec('3/16'), { index: 3, count: 16 });
+  assert.deepEqual(parseShardSpec(' 1 / 1 '), { index: 1, count: 1 });
+  assert.throws(() => parseShardSpec('0/4'), /K must be between 1 and N=4/);
+  assert.throws(() => parseShardSpec('5/4'), /K must be between 1 and N=4/);
+  assert.throws(() => parseShardSpec('2-4'), /not of the form K\/N/);
+  assert.throws(() => parseShardSpec('1/0'), /N must be/);
+});
+
+// --- real shard runs on a few example structures (BVSE, coarse grid to keep it quick) ---
+const OPTIONS: LandscapeJobOptions = { ion: 'Li', ionCharge: 1, resolution: 0.4, mode: 'spse' };
+function inputFolder(): { dir: string; input: () => Promise<RankInput> } {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-shard-'));
+  mkdirSync(join(dir, 'in', 'sub'), { recursive: true });
+  for (const f of ['Li3N', 'Li2S', 'Li2Te']) copyFileSync(join('examples', `${f}.cif`), join(dir, 'in', `${f}.cif`));
+  // Another file, another text (a file with the same text as one before it would come from the journal).
+  writeFileSync(join(dir, 'in', 'sub', 'Li3N-copy.cif'), readFileSync(join('examples', 'Li3N.cif'), 'utf8') + '\n# a copy\n');
+  writeFileSync(join(dir, 'in', 'broken.cif'), 'data_x\n_cell_length_a 3\n');
+  return { dir, input: () => readRankInput(join(dir, 'in')) };
+}
+function counter() {
+  const c = { calls: 0, compute: async (text: string, o: LandscapeJobOptions) => { c.calls++; const { analysis: _a, ...r } = runLandscapeJobSync(text, o); return r; } };
+  return c;
+}
+async function runOne(input: RankInput, spec: ShardSpec, journalDir: string, c = counter(), signal?: AbortSignal, onProgress?: () => void) {
+  const files = filesOfShard(input.files, spec);
+  const journal = new ShardJournal(journalDir);
+  const r = await runShard({ identity: { input: input.id, shard: spec }, root: input.root, files, options: OPTIONS, journal, compute: c.compute, lanes: 1, signal, onProgress });
+  await journal.close();
+  return { r, files, journal, c };
+}
+const strip = (rows: RankRow[]) => rows.map(({ fromCache: _f, seconds: _s, ...x }) => x);
+const asOutput = (path: string, r: { rows: RankRow[]; meta: unknown }): ShardOutput => parseShardOutput(path, shardOutputJson(r as Parameters<typeof shardOutputJson>[0]));
+
+test('shards merged give exactly the rows of one run over all files', async () => {
+  const { dir, input } = inputFolder();
+  try {
+    const inp = await input();
+    assert.equal(inp.files.length, 5);
+    const whole = await runOne(inp, { index: 1, count: 1 }, join(dir, 'j-all'));
+    assert.equal(whole.r.meta.complete, true);
+    assert.ok(whole.r.rows.some((x) => x.error), 'the broken CIF has a row with its reason');
+    const outputs: ShardOutput[] = [];
+    for (let k = 1; k <= 3; k++) outputs.push(asOutput(`s${k}.json`, (await runOne(inp, { index: k, count: 3 }, join(dir, `j${k}`))).r));
+    const merged = mergeShardOutputs(outputs);
+    assert.deepEqual(merged.problems, []);
+    assert.deepEqual(strip(merged.rows), strip(whole.r.rows));
+    assert.deepEqual(merged.rows.map((x) => x.file), sortRows(merged.rows).map((x) => x.file));
+    assert.equal(merged.meta.complete, true);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a shard stopped mid-run resumes from its journal (a torn last line is skipped); a finished shard is not re-run', async () => {
+  const { dir, input } = inputFolder();
+  try {
+    const inp = await input();
+    const spec = { index: 1, count: 1 };
+    const abort = new AbortController();
+    const first = await runOne(inp, spec, join(dir, 'j'), counter(), abort.signal, () => abort.abort());
+    assert.equal(first.r.meta.complete, false);
+    assert.equal(first.r.cancelled, true);
+    const journalled = first.journal.size;
+    assert.ok(journalled >= 1 && journalled < 5, `${journalled} results journalled`);
+    // A kill while appending leaves half a line.
+    appendFileSync(join(dir, 'j', 'results.jsonl'), '{"schema":"ionpath.shard-journal/1","key":"abc","result":{"ok":tr');
+    const c = counter();
+    const second = await runOne(inp, spec, join(dir, 'j'), c);
+    assert.equal(second.journal.skippedLines, 1);
+    assert.equal(second.r.meta.complete, true);
+    assert.equal(second.r.meta.fromJournal, journalled);
+    // The broken CIF is computed (to its error) like any other; only the journalled ones are skipped.
+    assert.equal(c.calls, 5 - journalled);
+
+    const out = join(dir, 'shard.json');
+    writeFileSync(out, shardOutputJson(second.r));
+    const identity = shardIdentity({ identity: { input: inp.id, shard: spec }, options: OPTIONS });
+    assert.equal(await shardNotDoneReason(out, identity, second.files), null);
+    assert.match(await shardNotDoneReason(out, { ...identity, options: { ...identity.options, resolution: 0.2 } }, second.files) ?? '', /another shard, input or options/);
+    writeFileSync(join(dir, 'in', 'Li2S.cif'), readFileSync(join(dir, 'in', 'Li2S.cif'), 'utf8') + '\n# edited\n');
+    assert.match(await shardNotDoneReason(out, identity, second.files) ?? '', /input changed \(Li2S\.cif\)/);
+    const added = await input();
+    writeFileSync(join(dir, 'in', 'new.cif'), 'data_y\n');
+    assert.match(await shardNotDoneReason(out, identity, (await input()).files) ?? '', /input changed/);
+    assert.equal(added.files.length, 5);
+    // After the edit only the edited file is computed again.
+    const c3 = counter();
+    await runOne(added, spec, join(dir, 'j'), c3);
+    assert.equal(c3.calls, 1);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('merge refuses mixed parameters, missing/duplicate/incomplete shards, duplicate rows and rows in the wrong shard', async () => {
+  const { dir, input } = inputFolder();
+  try {
+    const inp = await input();
+    const outs: ShardOutput[] = [];
+    for (let k = 1; k <= 2; k++) outs.push(asOutput(`s${k}.json`, (await runOne(inp, { index: k, count: 2 }, join(dir, `j${k}`))).r));
+    assert.deepEqual(mergeShardOutputs(outs).problems, []);
+    const clone = (o: ShardOutput, path = o.path): ShardOutput => ({ ...(JSON.parse(JSON.stringify(o)) as ShardOutput), path });
+
+    const mixed = clone(outs[1]);
+    mixed.meta.options = { ...mixed.meta.options, resolution: 0.2 };
+    assert.match(mergeShardOutputs([outs[0], mixed]).problems.join('\n'), /different parameters: resolution 0\.2 vs 0\.4/);
+    const otherMethod = clone(outs[1]);
+    otherMethod.meta.method = 'mlip';
+    assert.match(mergeShardOutputs([outs[0], otherMethod]).problems.join('\n'), /mixed methods/);
+
+    const missing = mergeShardOutputs([outs[0]]);
+    assert.match(missing.problems.join('\n'), /missing 1 of 2 shards: 2\/2/);
+    assert.deepEqual(missing.rows, []);
+    assert.equal(mergeShardOutputs([outs[0]], { allowPartial: true }).meta.complete, false);
+
+    assert.match(mergeShardOutputs([outs[0], outs[1], clone(outs[1], 'copy.json')]).problems.join('\n'), /shard 2\/2 given 2 times: s2\.json, copy\.json/);
+
+    const extra = clone(outs[1]);
+    const stray = outs[0].rows[0];
+    extra.rows.push(stray);
+    const dup = mergeShardOutputs([outs[0], extra]).problems.join('\n');
+    assert.match(dup, new RegExp(`1 duplicate row: ${stray.file.replace('.', '\\.')} \\(in s1\\.json, s2\\.json\\)`));
+    assert.match(dup, new RegExp(`row ${stray.file.replace('.', '\\.')} belongs to shard 1/2`));
+
+    const partial = clone(outs[1]);
+    partial.meta.complete = false;
+    partial.rows = partial.rows.slice(0, 1);
+    assert.match(mergeShardOutputs([outs[0], partial]).problems.join('\n'), /shard 2\/2 \(s2\.json\) is incomplete: 1 of \d+ files ranked; re-run/);
+
+    assert.throws(() => parseShardOutput('whole.json', JSON.stringify({ schema: 'ionpath.ranking/1', folder: '/x', rows: [] })), /not a shard output/);
+    assert.throws(() => parseShardOutput('x.csv', 'file,formula\n'), /x\.csv: not JSON/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('file list input: one path per line, relative to the list, comments and repeats ignored', async () => {
+  const { dir } = inputFolder();
+  try {
+    const list = join(dir, 'list.txt');
+    writeFileSync(list, `# structures\nin/Li3N.cif\n\n${join(dir, 'in', 'Li2S.cif')}\nin/Li3N.cif\nin/missing.cif\n`);
+    const inp = await readRankInput(`@${list}`);
+    assert.deepEqual(inp.files.map((f) => f.rel), ['in/Li2S.cif', 'in/Li3N.cif', 'in/missing.cif']);
+    const { r } = await runOne(inp, { index: 1, count: 1 }, join(dir, 'jl'));
+    assert.match(r.rows.find((x) => x.file === 'in/missing.cif')?.error ?? '', /cannot read/);
+    await assert.rejects(readRankInput(`@${join(dir, 'nope.txt')}`), /cannot read the file list/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('slurm scripts: job array, CPUs from SLURM_CPUS_PER_TASK, optional GPU, dependent merge; valid bash; bad values refused', () => {
+  const spec: SlurmJobSpec = {
+    input: "/data/my cifs/it's here", shards: 16, method: 'bvse', rankArgs: ['--resolution', '0.2'], outDir: '/scratch/run 1',
+    scriptPath: '/scratch/run 1/job.sbatch', cliPath: '/opt/ionpath/dist/cli.js', cpusPerTask: 8, gpu: true, partition: 'gpu', time: '1-00:00:00', maxRunning: 4,
+  };
+  const s = slurmScripts(spec);
+  assert.match(s.sbatch, /^#SBATCH --array=1-16%4$/m);
+  assert.match(s.sbatch, /^#SBATCH --cpus-per-task=8$/m);
+  assert.match(s.sbatch, /^#SBATCH --gres=gpu:1$/m);
+  assert.match(s.sbatch, /^#SBATCH --partition=gpu$/m);
+  assert.match(s.sbatch, /THREADS="\$\{SLURM_CPUS_PER_TASK:-1\}"/);
+  assert.match(s.sbatch, /--shard "\$K\/16" --method bvse --resolution 0\.2 --jobs "\$THREADS"/);
+  assert.ok(s.sbatch.includes(shq(spec.input)));
+  assert.equal(s.submitPath, '/scratch/run 1/job.submit.sh');
+  assert.match(s.submit, /--dependency=afterok:"\$ARRAY" --kill-on-invalid-dep=yes/);
+  assert.ok(!slurmScripts({ ...spec, gpu: false }).sbatch.includes('gres'));
+  for (const text of [s.sbatch, s.submit]) execFileSync('bash', ['-n'], { input: text });
+  assert.equal(execFileSync('bash', ['-c', `printf %s ${shq("a 'b' $c")}`]).toString(), "a 'b' $c");
+  assert.match(validateSlurmSpec({ ...spec, time: '10h' }).join(), /--time '10h'/);
+  assert.match(validateSlurmSpec({ ...spec, shards: 5000 }).join(), /MaxArraySize/);
+  assert.match(validateSlurmSpec({ ...spec, partition: 'a;rm -rf' }).join(), /not a partition name/);
+  assert.throws(() => slurmScripts({ ...spec, shards: 0 }), /positive integer/);
+});
