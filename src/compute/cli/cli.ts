@@ -15,7 +15,19 @@ import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
 import { RankCache, rankFolder } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { readTextFile } from './readText';
+import { InputError, readInputFileSync } from '../util/readInput';
+
+/** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
+function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
+  try {
+    const r = readInputFileSync(path);
+    for (const w of r.warnings) process.stderr.write(`ionpath: warning: ${w.message}\n`);
+    return { ok: true, text: r.text };
+  } catch (e) {
+    if (e instanceof InputError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
 import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
 // --- issue 11 hook (sharded ranking, Slurm): see shardCommands.ts ---
 import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
@@ -252,7 +264,7 @@ async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(command, rest, spec);
   if (parsed.help) { process.stdout.write(usageOf(command, spec)); return 0; }
   if (parsed.errors.length) {
-    for (const e of parsed.errors) process.stderr.write(`ionpath ${command}: ${e}\n`);
+    for (const e of parsed.errors) process.stderr.write(`${e.startsWith('ionpath') ? '' : `ionpath ${command}: `}${e}\n`);
     process.stderr.write(`(ionpath ${command} --help lists the options)\n`);
     return 2;
   }
