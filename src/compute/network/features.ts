@@ -53,8 +53,13 @@ export function networkFeatures(structure: Structure, network: InterstitialNetwo
   const environment = (frac: Vec3, out: Float32Array, at: number) => {
     const w = frac.map((x) => x - Math.floor(x)) as Vec3;
     const p = fracToCart(w, m);
-    const found: [number, number][] = [];
-    cloud.forEachWithin(p, reach, (owner, d) => { found.push([d, owner]); });
+    let found: [number, number][] = [];
+    // Most points have 12 ions within 4.5 Å; widen to `reach` only when not.
+    for (const r of [Math.min(4.5, reach), reach]) {
+      found = [];
+      cloud.forEachWithin(p, r, (owner, d) => { found.push([d, owner]); });
+      if (found.length >= NEAREST_ATOMS) break;
+    }
     found.sort((x, y) => x[0] - y[0]);
     for (let k = 0; k < NEAREST_ATOMS && k < found.length; k++) {
       const a = atoms[found[k][1]];

@@ -126,12 +126,17 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
   for (let i = 0; i < atoms.length; i++) {
     if (signal?.aborted) throw new CancelledError();
     const xi = atoms[i].cart;
+    // Query radius: start near twice the typical vertex distance, widen until the cell is provably complete.
     let cell: Polyhedron | null = null;
-    for (let attempt = 0; attempt < 6 && !cell; attempt++) {
-      cell = powerCell(cloud, i, xi, radii, cutoff);
+    let reach = Math.min(cutoff, 2 * perAtom + rMax);
+    for (let attempt = 0; attempt < 8 && !cell; attempt++) {
+      cell = powerCell(cloud, i, xi, radii, reach);
       if (!cell) {
-        cutoff *= 1.6;
-        cloud = new PeriodicCloud(lattice, atoms.map((a) => a.cart), cutoff);
+        if (reach >= cutoff) {
+          cutoff *= 1.5;
+          cloud = new PeriodicCloud(lattice, atoms.map((a) => a.cart), cutoff);
+        }
+        reach = Math.min(cutoff, reach * 1.4);
       }
     }
     if (!cell) { warnings.push(`power cell of framework ion ${i} (${atoms[i].element}) not closed within ${cutoff.toFixed(1)} Å: skipped`); cellVolumes.push(0); continue; }
@@ -300,23 +305,23 @@ class NodeSet {
   }
   /** Nearest node within tol of frac (any image), with the image offset of frac relative to it. */
   find(frac: Vec3, tol = this.tol): { id: number; img: Vec3 } | null {
-    const w = frac.map((x) => x - Math.floor(x)) as Vec3;
+    const w0 = frac[0] - Math.floor(frac[0]), w1 = frac[1] - Math.floor(frac[1]), w2 = frac[2] - Math.floor(frac[2]);
     const [nx, ny, nz] = this.dims;
-    const bi = Math.floor(w[0] * nx), bj = Math.floor(w[1] * ny), bk = Math.floor(w[2] * nz);
-    const reach = this.dims.map((n, d) => Math.max(1, Math.ceil((tol / [this.lattice.a, this.lattice.b, this.lattice.c][d]) * n * 1.5))) as Vec3;
-    const m = this.lattice.matrix;
-    let best = -1, bestD = tol;
-    const seen = new Set<number>();
-    for (let di = -reach[0]; di <= reach[0]; di++) for (let dj = -reach[1]; dj <= reach[1]; dj++) for (let dk = -reach[2]; dk <= reach[2]; dk++) {
-      const key = this.key(bi + di, bj + dj, bk + dk);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      for (const id of this.bins.get(key) ?? []) {
+    const bi = Math.floor(w0 * nx), bj = Math.floor(w1 * ny), bk = Math.floor(w2 * nz);
+    const L = this.lattice;
+    const ri = Math.min(nx, Math.ceil((tol / L.a) * nx * 1.5)), rj = Math.min(ny, Math.ceil((tol / L.b) * ny * 1.5)), rk = Math.min(nz, Math.ceil((tol / L.c) * nz * 1.5));
+    const m = L.matrix;
+    let best = -1, bestD2 = tol * tol;
+    for (let di = -ri; di <= ri; di++) for (let dj = -rj; dj <= rj; dj++) for (let dk = -rk; dk <= rk; dk++) {
+      const bin = this.bins.get(this.key(bi + di, bj + dj, bk + dk));
+      if (!bin) continue;
+      for (const id of bin) {
         const f = this.list[id].frac;
-        const d = [w[0] - f[0], w[1] - f[1], w[2] - f[2]].map((x) => x - Math.round(x));
-        const c = fracToCart(d, m);
-        const dd = Math.hypot(c[0], c[1], c[2]);
-        if (dd <= bestD) { bestD = dd; best = id; }
+        let x = w0 - f[0], y = w1 - f[1], z = w2 - f[2];
+        x -= Math.round(x); y -= Math.round(y); z -= Math.round(z);
+        const cx = x * m[0][0] + y * m[1][0] + z * m[2][0], cy = x * m[0][1] + y * m[1][1] + z * m[2][1], cz = x * m[0][2] + y * m[1][2] + z * m[2][2];
+        const d2 = cx * cx + cy * cy + cz * cz;
+        if (d2 <= bestD2) { bestD2 = d2; best = id; }
       }
     }
     if (best < 0) return null;
@@ -367,23 +372,25 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
   } catch (e) {
     warnings.push(`symmetry detection failed (${e instanceof Error ? e.message : String(e)}): every node and edge is its own type`);
   }
+  ops = generatorsOf(ops);
   const apply = (op: { rot: number[][]; trans: number[] }, f: Vec3): Vec3 => [0, 1, 2].map((r) => op.rot[r][0] * f[0] + op.rot[r][1] * f[1] + op.rot[r][2] * f[2] + op.trans[r]) as Vec3;
   const edgeIndex = new Map<string, number>();
-  edgeList.forEach((e, i) => edgeIndex.set(`${e.a},${e.b},${e.offset.join(',')}`, i));
+  edgeList.forEach((e, i) => edgeIndex.set(`${e.a},${e.b},${e.offset[0]},${e.offset[1]},${e.offset[2]}`, i));
   const tol = 0.1;
   let misses = 0;
   for (const op of ops) {
+    const R = op.rot;
     const image = nodeList.map((n) => nodes.find(apply(op, n.frac), tol));
     image.forEach((h, i) => { if (h) unite(nodeParent, i, h.id); else misses++; });
+    // op(f_b + offset) = op(f_b) + R·offset: the image of b's translate is b's image, translated by R·offset.
     edgeList.forEach((e, i) => {
-      const ha = image[e.a];
-      const fb = nodeList[e.b].frac;
-      const hb = nodes.find(apply(op, [fb[0] + e.offset[0], fb[1] + e.offset[1], fb[2] + e.offset[2]]), tol);
+      const ha = image[e.a], hb = image[e.b];
       if (!ha || !hb) return;
+      const o = e.offset;
       let a = ha.id, b = hb.id;
-      let off = [hb.img[0] - ha.img[0], hb.img[1] - ha.img[1], hb.img[2] - ha.img[2]];
+      let off = [0, 1, 2].map((r) => hb.img[r] + R[r][0] * o[0] + R[r][1] * o[1] + R[r][2] * o[2] - ha.img[r]);
       if (a > b || (a === b && (off[0] < 0 || (off[0] === 0 && (off[1] < 0 || (off[1] === 0 && off[2] < 0)))))) { [a, b] = [b, a]; off = off.map((x) => -x); }
-      const j = edgeIndex.get(`${a},${b},${off.join(',')}`);
+      const j = edgeIndex.get(`${a},${b},${off[0]},${off[1]},${off[2]}`);
       if (j !== undefined) unite(edgeParent, i, j); else misses++;
     });
   }
@@ -396,6 +403,38 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
   const nodeTypeCount = dense(nodeParent, (i, t) => { nodeList[i].typeId = t; });
   const edgeTypeCount = dense(edgeParent, (i, t) => { edgeList[i].typeId = t; });
   return { nodeTypeCount, edgeTypeCount };
+}
+
+type Op = { rot: number[][]; trans: number[] };
+
+/**
+ * A generating subset of a space group's operations (orbits under the generators are the orbits under the group):
+ * each operation not yet in the closure of the chosen ones becomes a generator. Translations compare modulo 1.
+ */
+export function generatorsOf(ops: Op[]): Op[] {
+  const key = (o: Op) => `${o.rot.flat().join(',')}|${o.trans.map((t) => (Math.round((t - Math.floor(t)) * 1e4) % 1e4)).join(',')}`;
+  const compose = (p: Op, q: Op): Op => ({
+    rot: [0, 1, 2].map((r) => [0, 1, 2].map((c) => p.rot[r][0] * q.rot[0][c] + p.rot[r][1] * q.rot[1][c] + p.rot[r][2] * q.rot[2][c])),
+    trans: [0, 1, 2].map((r) => p.rot[r][0] * q.trans[0] + p.rot[r][1] * q.trans[1] + p.rot[r][2] * q.trans[2] + p.trans[r]),
+  });
+  const identity: Op = { rot: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], trans: [0, 0, 0] };
+  const gens: Op[] = [];
+  let closure = new Set([key(identity)]);
+  for (const op of ops) {
+    if (closure.has(key(op))) continue;
+    gens.push(op);
+    closure = new Set([key(identity)]);
+    const queue: Op[] = [identity];
+    while (queue.length && closure.size <= 4 * ops.length) {
+      const e = queue.pop()!;
+      for (const g of gens) {
+        const p = compose(g, e);
+        const k = key(p);
+        if (!closure.has(k)) { closure.add(k); queue.push(p); }
+      }
+    }
+  }
+  return gens;
 }
 
 /**
