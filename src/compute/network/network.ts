@@ -13,11 +13,14 @@
  *    generate the edge, t = AB·AC/|AB|² clipped to [0, 1], O = A + t·AB, radius = |CO| − R_C; the edge keeps the C
  *    that gives the smallest radius. An edge from node a (in the cell) to node b in the cell translated by
  *    `offset` (integers, lattice units); bottleneckFrac is O in the frame where node a sits at its `frac`.
- * 5. Li-accessible channels (CAVD's rule, simplified): a node is accessible when r ≥ probeRadius, an edge when
- *    both its nodes are and its bottleneck radius ≥ probeRadius. Default probe radius 0.5327 Å × 0.85 = 0.453 Å
- *    (CAVD's Li value with its 0.85 factor; the local scaling factor ≤ 1 is taken as 1). Dimensionality of a
- *    connected component = rank of the lattice translations of its closed loops (as landscape/percolation.ts
- *    does for voxel components); the network's = the largest over components.
+ * 5. Li-accessible channels (after CAVD): a node is accessible when r ≥ probe, an edge when both its nodes are and
+ *    its bottleneck radius ≥ probe. Dimensionality of a connected component = rank of the lattice translations of
+ *    its closed loops (as landscape/percolation.ts does for voxel components); the network's = the largest.
+ *    Critical radii r_crit(d) = the largest probe at which a d-dimensional channel exists (a maximum-spanning-tree
+ *    sweep over edges by width min(bottleneck, r_a, r_b)). Default probe = 0.85 × 0.5327 Å × f, with CAVD's Li
+ *    radius 0.5327 Å, its 0.85 tolerance and the local factor f = min(1, r_crit(1)/0.5327) ≤ 1: the probe shrinks
+ *    with the framework's widest channel, so large anions (S, Te, Cl) that narrow every window do not close the
+ *    network; the dimensionality then says which directions are within 15 % of the widest channel.
  * 6. Symmetry: node and edge types are the orbits of the structure's space-group operations (moyo, on the whole
  *    structure, mobile ions included, so the types respect the mobile-ion ordering).
  */
@@ -62,6 +65,11 @@ export interface NetworkChannels {
   /** Number of connected components of the accessible network. */
   components: number;
   probeRadius: number;
+  /**
+   * r_crit(d), d = 1, 2, 3: the largest probe radius (Å) at which the network still has a d-dimensional channel
+   * (0 when never). The network's own width scale, probe-independent.
+   */
+  criticalRadii: Vec3;
 }
 
 export interface InterstitialNetwork {
@@ -89,14 +97,15 @@ export interface NetworkOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_PROBE_RADIUS = 0.5327 * 0.85;
+/** CAVD's Li probe radius (Å) and its tolerance factor. */
+export const CAVD_LI_RADIUS = 0.5327;
+export const CAVD_TOLERANCE = 0.85;
 
 /** Framework ions: power cells are computed for all, so this is also a cost guard. */
 const MAX_FRAMEWORK_ATOMS = 5000;
 
 export function buildInterstitialNetwork(structure: Structure, options: NetworkOptions = {}): InterstitialNetwork {
   const mobileIon = options.mobileIon ?? 'Li';
-  const probe = options.probeRadius ?? DEFAULT_PROBE_RADIUS;
   const mergeTol = options.mergeTolerance ?? 0.02;
   const withFaces = options.faceCentres ?? true;
   const signal = options.signal;
@@ -105,7 +114,7 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
   const warnings = [...fw.warnings];
   const atoms = fw.atoms;
   const empty = (why: string): InterstitialNetwork => ({
-    nodes: [], edges: [], channels: { dimensionality: 0, directions: [], components: 0, probeRadius: probe },
+    nodes: [], edges: [], channels: { dimensionality: 0, directions: [], components: 0, probeRadius: options.probeRadius ?? CAVD_LI_RADIUS * CAVD_TOLERANCE, criticalRadii: [0, 0, 0] },
     framework: atoms, mobileSites: fw.mobileSites, cellVolumes: atoms.map(() => 0), nodeTypeCount: 0, edgeTypeCount: 0,
     warnings: [...warnings, why],
   });
@@ -217,12 +226,14 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
     }
   }
 
-  const nodeList = nodes.list.map((n) => ({ ...n, cart: fracToCart(n.frac, lattice.matrix), typeId: -1, accessible: n.radius >= probe }));
   const edgeList = [...edges.values()];
+  const criticalRadii = criticalChannelRadii(nodes.list.map((n) => n.radius), edgeList);
+  const probe = options.probeRadius ?? CAVD_TOLERANCE * Math.min(CAVD_LI_RADIUS, criticalRadii[0]);
+  const nodeList = nodes.list.map((n) => ({ ...n, cart: fracToCart(n.frac, lattice.matrix), typeId: -1, accessible: n.radius >= probe }));
   for (const e of edgeList) e.accessible = nodeList[e.a].accessible && nodeList[e.b].accessible && e.bottleneckRadius >= probe;
 
   const { nodeTypeCount, edgeTypeCount } = assignTypes(structure, nodes, nodeList, edgeList, warnings);
-  const channels = channelDimensionality(nodeList.length, edgeList, probe);
+  const channels = { ...channelDimensionality(nodeList.length, edgeList, probe), criticalRadii };
   return { nodes: nodeList, edges: edgeList, channels, framework: atoms, mobileSites: fw.mobileSites, cellVolumes, nodeTypeCount, edgeTypeCount, warnings };
 }
 
@@ -405,6 +416,60 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
   return { nodeTypeCount, edgeTypeCount };
 }
 
+/**
+ * r_crit(d) for d = 1, 2, 3: edges sorted by width w = min(bottleneck, r_a, r_b), largest first, joined in a
+ * union-find that keeps each node's image offset from its root and a basis of loop translations per root; r_crit(d)
+ * is the width of the edge at which some component first reaches rank d.
+ */
+export function criticalChannelRadii(nodeRadii: readonly number[], edges: readonly NetworkEdge[]): Vec3 {
+  const n = nodeRadii.length;
+  const parent = new Int32Array(n).map((_, i) => i);
+  const size = new Int32Array(n).fill(1);
+  const off = new Int32Array(3 * n); // offset of node from its parent's image
+  const basis: Vec3[][] = Array.from({ length: n }, () => []);
+  const out: Vec3 = [0, 0, 0];
+  let best = 0;
+  const find = (v: number): [number, number, number, number] => {
+    let x = 0, y = 0, z = 0, u = v;
+    while (parent[u] !== u) { x += off[3 * u]; y += off[3 * u + 1]; z += off[3 * u + 2]; u = parent[u]; }
+    // Path compression with accumulated offsets.
+    let w = v, ax = x, ay = y, az = z;
+    while (parent[w] !== u && parent[w] !== w) {
+      const next = parent[w];
+      const nx = ax - off[3 * w], ny = ay - off[3 * w + 1], nz = az - off[3 * w + 2];
+      parent[w] = u; off[3 * w] = ax; off[3 * w + 1] = ay; off[3 * w + 2] = az;
+      w = next; ax = nx; ay = ny; az = nz;
+    }
+    return [u, x, y, z];
+  };
+  const order = edges.map((e, i) => ({ i, w: Math.min(e.bottleneckRadius, nodeRadii[e.a], nodeRadii[e.b]) })).sort((p, q) => q.w - p.w);
+  for (const { i, w } of order) {
+    if (w <= 0) break;
+    const e = edges[i];
+    const [ra, ax, ay, az] = find(e.a);
+    const [rb, bx, by, bz] = find(e.b);
+    // b's root sits at (a's position + offset − b's offset from its root) in a's root frame.
+    const dx = ax + e.offset[0] - bx, dy = ay + e.offset[1] - by, dz = az + e.offset[2] - bz;
+    let root = ra;
+    if (ra === rb) {
+      const loop: Vec3 = [dx, dy, dz];
+      if (basis[ra].length < 3 && independent(basis[ra], loop)) basis[ra].push(loop);
+    } else {
+      let keep = ra, absorb = rb, sign = 1;
+      if (size[ra] < size[rb]) { keep = rb; absorb = ra; sign = -1; }
+      parent[absorb] = keep;
+      off[3 * absorb] = sign * dx; off[3 * absorb + 1] = sign * dy; off[3 * absorb + 2] = sign * dz;
+      size[keep] += size[absorb];
+      for (const v of basis[absorb]) if (basis[keep].length < 3 && independent(basis[keep], v)) basis[keep].push(v);
+      basis[absorb] = [];
+      root = keep;
+    }
+    while (best < basis[root].length) out[best++] = w;
+    if (best === 3) break;
+  }
+  return out;
+}
+
 type Op = { rot: number[][]; trans: number[] };
 
 /**
@@ -441,7 +506,7 @@ export function generatorsOf(ops: Op[]): Op[] {
  * Components of the accessible subgraph and the rank of their loop translations. BFS gives every node an image
  * offset in its component's frame; an edge a→b(+offset) closing a loop adds off(a) + offset − off(b).
  */
-export function channelDimensionality(nodeCount: number, edges: readonly NetworkEdge[], probeRadius: number): NetworkChannels {
+export function channelDimensionality(nodeCount: number, edges: readonly NetworkEdge[], probeRadius: number): Omit<NetworkChannels, 'criticalRadii'> {
   const adj: { to: number; off: Vec3 }[][] = Array.from({ length: nodeCount }, () => []);
   const nodeUsed = new Uint8Array(nodeCount);
   for (const e of edges) {
