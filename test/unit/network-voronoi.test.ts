@@ -108,3 +108,13 @@ for (const [name, make] of cases) {
     assert.ok(worstMatch < 0.02, `vertex sets differ by ${worstMatch} Å`);
   });
 }
+
+test('the network does not depend on the cell chosen: Li3N hexagonal (γ = 120°) vs its orthohexagonal double cell', () => {
+  const hex = buildInterstitialNetwork(fromCif(readFileSync(join(EXAMPLES, 'Li3N.cif'), 'utf8')));
+  const ortho = buildInterstitialNetwork(li3nOrthohexagonal());
+  const radii = (net: typeof hex, copies: number) => net.nodes.flatMap((n) => Array(copies).fill(n.radius.toFixed(4))).sort();
+  assert.deepEqual(radii(ortho, 1), radii(hex, 2));
+  assert.equal(ortho.edges.length, 2 * hex.edges.length);
+  assert.deepEqual(ortho.channels.criticalRadii.map((r) => r.toFixed(4)), hex.channels.criticalRadii.map((r) => r.toFixed(4)));
+  assert.equal(ortho.channels.dimensionality, hex.channels.dimensionality);
+});
