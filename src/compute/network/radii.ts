@@ -2,10 +2,12 @@
  * The framework of an interstitial network: every site except the mobile ions, each with its effective ionic
  * radius (Shannon 1976) for its element, oxidation state and coordination number.
  *
- * Coordination rule (documented, bond-valence-like): the CN of an ion is the number of counter-ions (opposite sign
- * of oxidation state; the mobile ions count as counter-ions of the anions) within 1.25 × its shortest counter-ion
- * distance, and within 4 Å. At 1.25 × d_min a bond valence s = exp((R0 − d)/0.37) has fallen to about a quarter of
- * the shortest bond's for d_min ≈ 2 Å: the first shell, not the second. An ion whose CN Shannon does not list gets
+ * Coordination rule (documented, bond-valence-like): ions i and j of opposite oxidation-state sign (the mobile ions
+ * included, so they count in the anions' CN) are bonded when d_ij ≤ 1.25 × max(dmin_i, dmin_j) and ≤ 4 Å, dmin being
+ * each ion's shortest counter-ion distance; CN = number of bonds. At 1.25 × dmin a bond valence
+ * s = exp((R0 − d)/0.37) has fallen to about a quarter of the shortest bond's for dmin ≈ 2 Å: the first shell, not
+ * the second. The max() lets an anion count its long bonds to weak cations (O in LiFePO4: P at 1.5 Å, Fe/Li at
+ * 2.1–2.2 Å) as the cations see them. An ion whose CN Shannon does not list gets
  * the radius of the nearest listed CN (ties: the smaller CN), with a warning per element and charge.
  *
  * Disorder (mean field): a site is framework when its non-mobile species occupy at least as much as the mobile ones;
@@ -89,18 +91,22 @@ export function frameworkOf(structure: Structure, mobileIon = 'Li'): Framework {
   // Coordination numbers: counter-ions of every site, from all sites (mobile ones included).
   const all = structure.sites.map((s) => s.cart);
   const cloud = new PeriodicCloud(structure.lattice, all, CN_MAX_DISTANCE);
+  const counterDistances = (i: number): { j: number; d: number }[] => {
+    const out: { j: number; d: number }[] = [];
+    const mySign = charge[i];
+    cloud.forEachWithin(structure.sites[i].cart, CN_MAX_DISTANCE, (j, d) => {
+      if (d < 1e-6) return;
+      if (mySign !== 0 && charge[j] !== -mySign) return;
+      out.push({ j, d });
+    });
+    return out;
+  };
+  const near = structure.sites.map((_, i) => counterDistances(i));
+  const dmin = near.map((list) => list.reduce((m, x) => Math.min(m, x.d), Infinity));
   const atoms: FrameworkAtom[] = [];
   for (const k of kept) {
     const s = structure.sites[k.site];
-    const mySign = charge[k.site];
-    const dists: number[] = [];
-    cloud.forEachWithin(s.cart, CN_MAX_DISTANCE, (j, d) => {
-      if (d < 1e-6) return;
-      if (mySign !== 0 && charge[j] !== -mySign) return;
-      dists.push(d);
-    });
-    const dmin = dists.length ? Math.min(...dists) : 0;
-    const cn = dists.filter((d) => d <= CN_FACTOR * dmin).length;
+    const cn = near[k.site].filter(({ j, d }) => d <= CN_FACTOR * Math.max(dmin[k.site], dmin[j])).length;
     let rSum = 0, occSum = 0;
     let major = k.species[0];
     for (const sp of k.species) {
