@@ -13,6 +13,7 @@
 import type { Structure, Vec3 } from '../structure/types';
 import { PeriodicCloud, fracToCart } from './geometry';
 import type { InterstitialNetwork } from './network';
+import type { EnergyGrid } from '../landscape/grid';
 
 export const NEAREST_ATOMS = 12;
 
@@ -105,4 +106,27 @@ export function networkFeatures(structure: Structure, network: InterstitialNetwo
     }
   });
   return { nodeFeatures, nodeFeatureCount: F, edgeIndex, edgeFeatures, edgeFeatureCount: G, featureNames, edgeFeatureNames, nodeCount: N, edgeCount: E };
+}
+
+/**
+ * energyAt for networkFeatures from a periodic energy grid (e.g. the BVSE landscape: runLandscapeJobSync(text, {})
+ * → outcome.analysis.grid): trilinear interpolation between the 8 surrounding voxels (voxel (i0,i1,i2) at
+ * (i0/n0, i1/n1, i2/n2), periodic), returned relative to the grid minimum, E − E_min in eV, so that the feature is
+ * the local barrier height and comparable across structures. Values above `cap` (default 5 eV: inside ions the
+ * BVSE repulsion diverges) are clipped to it.
+ */
+export function gridEnergyAt(grid: EnergyGrid, cap = 5): (frac: Vec3) => number {
+  const [n0, n1, n2] = grid.shape;
+  const d = grid.data;
+  const at = (i: number, j: number, k: number) => Math.min(cap, d[((((i % n0) + n0) % n0) * n1 + (((j % n1) + n1) % n1)) * n2 + (((k % n2) + n2) % n2)] - grid.min);
+  return (frac: Vec3) => {
+    const x = (frac[0] - Math.floor(frac[0])) * n0, y = (frac[1] - Math.floor(frac[1])) * n1, z = (frac[2] - Math.floor(frac[2])) * n2;
+    const i = Math.floor(x), j = Math.floor(y), k = Math.floor(z);
+    const u = x - i, v = y - j, w = z - k;
+    let e = 0;
+    for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) for (let c = 0; c < 2; c++) {
+      e += (a ? u : 1 - u) * (b ? v : 1 - v) * (c ? w : 1 - w) * at(i + a, j + b, k + c);
+    }
+    return e;
+  };
 }
