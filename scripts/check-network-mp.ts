@@ -24,7 +24,8 @@ const pick = names.filter((_, i) => i % step === 0).slice(0, N);
 const dir = mkdtempSync(join(tmpdir(), 'check-network-mp-'));
 try {
   execFileSync('tar', ['-xJf', tar, '-C', dir, ...pick], { maxBuffer: 1 << 28 });
-  let near = 0, total = 0, structures = 0, unbuilt = 0, allNear = 0;
+  let near = 0, total = 0, structures = 0, unbuilt = 0, allNear = 0, volumeMismatch = 0, warned = 0;
+  const triclinicish = { n: 0 };
   const ms: number[] = [];
   const worst: { name: string; share: number }[] = [];
   for (const name of pick) {
@@ -35,6 +36,11 @@ try {
     const net = buildInterstitialNetwork(s);
     const c = process.cpuUsage(c0);
     ms.push((c.user + c.system) / 1000);
+    // Power cells tile the cell: Σ V_cell = V (a check of the triclinic geometry on every structure).
+    const sum = net.cellVolumes.reduce((a, b) => a + b, 0);
+    if (net.framework.length && Math.abs(sum - s.lattice.volume) > 1e-6 * s.lattice.volume) volumeMismatch++;
+    if (net.warnings.length) warned++;
+    if ([s.lattice.alpha, s.lattice.beta, s.lattice.gamma].some((x) => Math.abs(x - 90) > 1e-6)) triclinicish.n++;
     const cloud = new PeriodicCloud(s.lattice, net.nodes.map((n) => n.cart), TOL + 0.1);
     let n = 0;
     for (const p of net.mobileSites) {
@@ -51,6 +57,7 @@ try {
   console.log(`MP sample: ${structures} structures (every ${step}th of ${names.length}; ${unbuilt} could not be built)`);
   console.log(`Li sites within ${TOL} Å of an interstitial-network node: ${near}/${total} = ${(100 * near / total).toFixed(1)} %`);
   console.log(`structures with every Li site near a node: ${allNear}/${structures} = ${(100 * allNear / structures).toFixed(1)} %`);
+  console.log(`power cells: Σ volumes ≠ cell volume (rel. 1e-6) in ${volumeMismatch}/${structures} structures (${triclinicish.n} non-orthogonal cells); ${warned} with warnings`);
   console.log(`buildInterstitialNetwork CPU ms: median ${ms[ms.length >> 1].toFixed(1)}, p90 ${ms[Math.floor(0.9 * (ms.length - 1))].toFixed(1)}, worst ${ms[ms.length - 1].toFixed(1)}`);
   worst.sort((a, b) => a.share - b.share);
   console.log(`lowest shares: ${worst.slice(0, 10).map((w) => `${w.name} ${(100 * w.share).toFixed(0)} %`).join('; ')}`);
