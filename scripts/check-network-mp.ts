@@ -24,6 +24,7 @@ const pick = names.filter((_, i) => i % step === 0).slice(0, N);
 const dir = mkdtempSync(join(tmpdir(), 'check-network-mp-'));
 try {
   execFileSync('tar', ['-xJf', tar, '-C', dir, ...pick], { maxBuffer: 1 << 28 });
+  let nearOrEdge = 0;
   let near = 0, total = 0, structures = 0, unbuilt = 0, allNear = 0, volumeMismatch = 0, warned = 0;
   const triclinicish = { n: 0 };
   const ms: number[] = [];
@@ -42,11 +43,16 @@ try {
     if (net.warnings.length) warned++;
     if ([s.lattice.alpha, s.lattice.beta, s.lattice.gamma].some((x) => Math.abs(x - 90) > 1e-6)) triclinicish.n++;
     const cloud = new PeriodicCloud(s.lattice, net.nodes.map((n) => n.cart), TOL + 0.1);
+    // Li on a Voronoi edge (planar or linear coordination: Li2 in Li3N) sits at that edge's bottleneck point.
+    const bottlenecks = new PeriodicCloud(s.lattice, net.edges.map((e) => fracToCart(e.bottleneckFrac, s.lattice.matrix)), TOL + 0.1);
     let n = 0;
     for (const p of net.mobileSites) {
-      let hit = false;
-      cloud.forEachWithin(fracToCart(p.map((x) => x - Math.floor(x)), s.lattice.matrix), TOL, () => { hit = true; });
+      let hit = false, hitEdge = false;
+      const c = fracToCart(p.map((x) => x - Math.floor(x)), s.lattice.matrix);
+      cloud.forEachWithin(c, TOL, () => { hit = true; });
+      if (!hit) bottlenecks.forEachWithin(c, TOL, () => { hitEdge = true; });
       if (hit) n++;
+      if (hit || hitEdge) nearOrEdge++;
     }
     structures++;
     near += n; total += net.mobileSites.length;
@@ -56,6 +62,7 @@ try {
   ms.sort((a, b) => a - b);
   console.log(`MP sample: ${structures} structures (every ${step}th of ${names.length}; ${unbuilt} could not be built)`);
   console.log(`Li sites within ${TOL} Å of an interstitial-network node: ${near}/${total} = ${(100 * near / total).toFixed(1)} %`);
+  console.log(`Li sites within ${TOL} Å of a node or of an edge's bottleneck point: ${nearOrEdge}/${total} = ${(100 * nearOrEdge / total).toFixed(1)} %`);
   console.log(`structures with every Li site near a node: ${allNear}/${structures} = ${(100 * allNear / structures).toFixed(1)} %`);
   console.log(`power cells: Σ volumes ≠ cell volume (rel. 1e-6) in ${volumeMismatch}/${structures} structures (${triclinicish.n} non-orthogonal cells); ${warned} with warnings`);
   console.log(`buildInterstitialNetwork CPU ms: median ${ms[ms.length >> 1].toFixed(1)}, p90 ${ms[Math.floor(0.9 * (ms.length - 1))].toFixed(1)}, worst ${ms[ms.length - 1].toFixed(1)}`);

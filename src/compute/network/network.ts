@@ -23,6 +23,11 @@
  *    network; the dimensionality then says which directions are within 15 % of the widest channel.
  * 6. Symmetry: node and edge types are the orbits of the structure's space-group operations (moyo, on the whole
  *    structure, mobile ions included, so the types respect the mobile-ion ordering).
+ *
+ * Checks: test/unit/network-voronoi.test.ts (same power cells and vertices as voro++ -r -p), network-sites (Li sites
+ * on interstices), network-channels (dimensionality vs BVSE percolation), scripts/check-network-mp.ts (1,000 MP
+ * structures), scripts/bench-network.ts (timings). Known limit: a Li site in planar or linear coordination (Li2 in
+ * Li3N) lies on a Voronoi edge, not at a vertex or face centre: it is represented by that edge's bottleneck.
  */
 import type { Lattice, Structure, Vec3 } from '../structure/types';
 import { ensureMoyo } from '../structure/symmetry';
