@@ -57,7 +57,7 @@ test('BVSE energy as a feature: exact at voxels, low at the Li-site interstices 
   const text = readFileSync(join(EXAMPLES, 'LiFePO4.cif'), 'utf8');
   const job = runLandscapeJobSync(text, {});
   assert.ok(job.analysis);
-  const grid = job.analysis.grid;
+  const grid = job.analysis.grid!;
   const energyAt = gridEnergyAt(grid);
   const [n0, n1, n2] = grid.shape;
   for (const idx of [0, 17, grid.data.length - 1]) {
