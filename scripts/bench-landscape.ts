@@ -7,6 +7,7 @@
  *
  * Timings are wall clock and process CPU time (the CPU figure is what matters on a shared machine).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
@@ -20,6 +21,8 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const mode = arg('mode', 'spse') as 'spse' | 'bvlain';
+/** Run BVlain on the same structures in this run and print the ratio (needs Debian's python3-ase/pymatgen/scipy/joblib). */
+const sameRun = process.argv.includes('--with-bvlain');
 const resolution = Number(arg('resolution', '0.2'));
 const limit = Number(arg('limit', 'Infinity'));
 const only = arg('only', '').split(',').filter(Boolean);
@@ -108,6 +111,29 @@ function spearman(x: number[], y: number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
+/**
+ * BVlain on the same structures in this run (scripts/bvlain-time.py), one process, files in the same order, so the
+ * ratio compares like with like: same machine, same load, same moment. Prints the ratio of medians.
+ */
+function bvlainSameRun(rows: { id: string; cpu: number; wall: number; E: (number | null)[] }[], files: string[]): void {
+  const ours = new Map(rows.map((r) => [r.id, r]));
+  const paths = files.filter((f) => ours.has(basename(f, '.cif'))).map((f) => join(cifDir, f));
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/python3', [join(__dirname, '..', '..', 'scripts', 'bvlain-time.py'), '--resolution', String(resolution), ...paths], {
+    encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(sharedDir, '..', 'tools', 'bvlain') }, maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0 && !r.stdout) { console.log(`  BVlain could not run: ${(r.stderr || r.error?.message || '').slice(-400)}`); return; }
+  const theirs = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; seconds?: number; E_1D?: number | null; error?: string });
+  const ok = theirs.filter((x) => x.seconds !== undefined);
+  const pairs = ok.map((x) => ({ t: x.seconds! * 1000, o: ours.get(basename(x.file, '.cif'))!, e1: x.E_1D ?? null }));
+  console.log(`  BVlain in the same run: ${ok.length}/${theirs.length} structures computed (${theirs.length - ok.length} failed in BVlain), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (!pairs.length) return;
+  const mb = median(pairs.map((p) => p.t)), mo = median(pairs.map((p) => p.o.wall)), mc = median(pairs.map((p) => p.o.cpu));
+  console.log(`  median per structure: BVlain ${mb.toFixed(0)} ms, ionpath ${mo.toFixed(0)} ms wall (${mc.toFixed(0)} ms CPU) → ratio of medians ${(mb / mo).toFixed(1)}× (wall)`);
+  const d = pairs.filter((p) => p.e1 !== null && p.o.E[0] !== null).map((p) => Math.abs((p.o.E[0] as number) - (p.e1 as number)));
+  if (d.length) console.log(`  |Ea_1D ionpath − BVlain| on those: median ${median(d).toFixed(3)} eV, ≤ 0.0098 eV (BVlain's bisection step): ${d.filter((x) => x <= 0.0098 + 1e-9).length}/${d.length}`);
+}
+
 function main(): void {
   if (!existsSync(cifDir)) {
     console.error(`no OBELiX CIFs at ${cifDir}`);
@@ -177,8 +203,9 @@ function main(): void {
   const worst = [...rows].sort((a, b) => b.cpu - a.cpu)[0];
   if (worst) console.log(`  worst: ${worst.id} (${worst.atoms} sites, ${worst.points} grid points)`);
   console.log(`  median sites ${median(rows.map((r) => r.atoms))}, median grid points ${median(rows.map((r) => r.points))}`);
+  if (sameRun) bvlainSameRun(rows, files);
   const withRef = rows.filter((r) => r.ref);
-  if (withRef.length) {
+  if (withRef.length && !sameRun) {
     const refTimes = withRef.map((r) => reference.get(r.id)!.t * 1000);
     console.log(`  BVlain reference time (same structures): median ${median(refTimes).toFixed(0)} ms → speed-up ${(median(refTimes) / median(withRef.map((r) => r.cpu))).toFixed(1)}× (medians)`);
     for (let d = 0; d < 3; d++) {

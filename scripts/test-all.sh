@@ -21,6 +21,9 @@ command -v make >/dev/null || need+=(make)
 # Slurm and munge for the sharded-ranking stage (test/slurm/run-slurm.sh starts its own daemons).
 [ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] || need+=(slurm-wlm)
 [ -x /usr/sbin/munged ] || need+=(munge)
+# voro++ (reference for the Voronoi network), Debian's Python with pymatgen (reference Ewald sums).
+command -v voro++ >/dev/null || need+=(voro++)
+/usr/bin/python3 -c 'import pymatgen.analysis.ewald' >/dev/null 2>&1 || need+=(python3-pymatgen)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" || { echo "apt-get install failed"; exit 1; }
