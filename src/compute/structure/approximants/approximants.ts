@@ -556,3 +556,17 @@ export function orderedApproximants(structure: Structure, options: ApproximantOp
   }
   return result;
 }
+
+/**
+ * A key of the framework (every site but the mobile ion) of an ordered structure. BVSE removes the mobile ion, so two
+ * orderings with the same key and the same number of mobile ions have the same landscape: compute it once.
+ */
+export function frameworkKey(structure: Structure, ion = 'Li'): string {
+  const parts: string[] = [];
+  for (const site of structure.sites) for (const sp of site.species) {
+    if (sp.element === ion) continue;
+    parts.push(`${sp.element}${sp.oxidation}:${sp.occupancy.toFixed(4)}@${site.frac.map((f) => Math.round(wrap01(f) * 1e4) % 1e4).join(',')}`);
+  }
+  const mobile = structure.sites.reduce((n, site) => n + site.species.filter((sp) => sp.element === ion).reduce((a, sp) => a + sp.occupancy, 0), 0);
+  return `${mobile.toFixed(3)}|${parts.sort().join(';')}`;
+}
