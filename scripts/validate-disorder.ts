@@ -28,11 +28,11 @@ const SHARED = join(process.cwd(), '..', 'shared', 'data');
 const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const cache = arg('--cache') ?? '/tmp/disorder-cache.jsonl';
-export const COUNT = 4, RANDOM = 2, RESOLUTION = 0.2, NONE = 5;
+export const COUNT = Number(arg('--count') ?? 4), RANDOM = Number(arg('--random') ?? 2), RESOLUTION = 0.2, NONE = 5;
 
 interface OrderingRow { kind: string; ewald_eV: number; Ea1D: number | null; Ea3D: number | null; seconds: number; atoms: number }
 export interface CifRow {
-  id: string; partial: boolean; error?: string;
+  id: string; partial: boolean; error?: string; ensemble?: { count: number; randomCount: number };
   meanField?: { Ea1D: number | null; Ea3D: number | null; seconds: number };
   approximant?: { cells: number; supercell: number[][]; seconds: number; warnings: string[]; orderings: OrderingRow[] };
 }
@@ -52,6 +52,7 @@ export function processCif(id: string, text: string): CifRow {
   try {
     const t0 = performance.now();
     const r = orderedApproximants(built, { count: COUNT, randomCount: RANDOM, seed: 1 });
+    row.ensemble = { count: COUNT, randomCount: RANDOM };
     const orderingSeconds = (performance.now() - t0) / 1000;
     const orderings: OrderingRow[] = [];
     // BVSE removes Li: orderings that differ only in where Li sits share one landscape (computed once, timed once).
@@ -130,7 +131,7 @@ function report(rows: CifRow[]) {
   });
   const families = [...new Set(items.map((i) => i.family))].sort();
   const out: Record<string, unknown> = {
-    method: `Ea(BVSE, SPSE mode, ${RESOLUTION} Å grid, sqrt3 stencil); approximants: orderedApproximants(count ${COUNT}, randomCount ${RANDOM}, seed 1, maxAtoms 400); no percolation = ${NONE} eV`,
+    method: `Ea(BVSE, SPSE mode, ${RESOLUTION} Å grid, sqrt3 stencil); approximants: orderedApproximants(count ${rows.find((r) => r.approximant)?.approximant?.orderings.filter((o) => o.kind === 'low-energy').length ?? COUNT} low-energy + random, seed 1, maxAtoms 400); no percolation = ${NONE} eV`,
     cifs: rows.length, analysed: items.length, partial: items.filter((i) => i.row.partial).length,
     errors: rows.filter((r) => r.error).map((r) => `${r.id}: ${r.error}`),
   };
@@ -198,7 +199,10 @@ async function main(): Promise<void> {
   const [k, n] = (arg('--shard') ?? '0/1').split('/').map(Number);
   const done = new Set(existsSync(cache) ? readFileSync(cache, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as CifRow).id) : []);
   const only = arg('--ids')?.split(',');
+  // --first FILE: comma-separated ids to do first (e.g. the CIFs with a disordered framework, where the rules differ).
+  const first = new Set(arg('--first') ? readFileSync(arg('--first')!, 'utf8').split(',').map((x) => x.trim()) : []);
   const ids = readdirSync(join(SHARED, 'obelix', 'cifs')).filter((f) => f.endsWith('.cif')).map((f) => f.slice(0, -4)).sort()
+    .sort((a, b) => Number(first.has(b)) - Number(first.has(a)))
     .filter((id, i) => (only ? only.includes(id) : i % n === k) && !done.has(id));
   for (const id of ids) {
     const row = processCif(id, readFileSync(join(SHARED, 'obelix', 'cifs', `${id}.cif`), 'utf8'));

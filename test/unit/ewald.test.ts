@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ewaldEnergy, ewaldMatrix, ewaldEnergyFromMatrix, sitePotentials, swapDelta, applySwap } from '../../src/compute/structure/approximants/ewald';
 import { latticeMatrix } from '../../src/compute/structure/geometry';
 import { buildStructure } from '../../src/compute/structure/build';
+import { orderedApproximants } from '../../src/compute/structure/approximants/approximants';
 import type { Mat3, Vec3 } from '../../src/compute/structure/types';
 
 const PYTHON = '/usr/bin/python3';
@@ -44,6 +45,10 @@ function cases(): Case[] {
   // LiFePO4 from examples/ (formal charges from the CIF).
   const built = buildStructure(readFileSync(join(process.cwd(), 'examples', 'LiFePO4.cif'), 'utf8')).structure!;
   out.push({ name: 'LiFePO4', lattice: built.lattice.matrix, species: built.sites.map((s) => s.species[0].element), frac: built.sites.map((s) => s.frac), charges: built.sites.map((s) => s.species[0].oxidation!) });
+  // An ordered approximant of the LLZO garnet in examples/ (Li ordered over 24d and 96h; 192 atoms).
+  const llzo = buildStructure(readFileSync(join(process.cwd(), 'examples', 'Li7La3Zr2O12.cif'), 'utf8')).structure!;
+  const o = orderedApproximants(llzo, { count: 1, randomCount: 0 }).orderings[0].structure;
+  out.push({ name: 'LLZO approximant', lattice: o.lattice.matrix, species: o.sites.map((x) => x.species[0].element), frac: o.sites.map((x) => x.frac), charges: o.sites.map((x) => x.species[0].oxidation!) });
   return out;
 }
 
