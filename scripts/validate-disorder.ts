@@ -57,6 +57,10 @@ export function processCif(id: string, text: string): CifRow {
     const orderings: OrderingRow[] = [];
     // BVSE removes Li: orderings that differ only in where Li sits share one landscape (computed once, timed once).
     const byFramework = new Map<string, ReturnType<typeof landscape>>();
+    // Only Li disordered: every ordering has the CIF's framework, so its landscape is the mean field's (up to the
+    // rounding of the Li count in the charge scaling s), reused instead of recomputed on the supercell.
+    const frameworkOrdered = built.sites.every((site) => site.species.every((sp) => sp.element === 'Li' || sp.occupancy >= 0.999));
+    if (frameworkOrdered && row.meanField) for (const o of r.orderings) byFramework.set(frameworkKey(o.structure), { ...row.meanField, seconds: 0 });
     for (const o of r.orderings) {
       try {
         const key = frameworkKey(o.structure);
