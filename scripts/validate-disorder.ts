@@ -208,6 +208,7 @@ async function main(): Promise<void> {
   const ids = readdirSync(join(SHARED, 'obelix', 'cifs')).filter((f) => f.endsWith('.cif')).map((f) => f.slice(0, -4)).sort()
     .sort((a, b) => Number(first.has(b)) - Number(first.has(a)))
     .filter((id, i) => (only ? only.includes(id) : i % n === k) && !done.has(id));
+  if (args.includes('--reverse')) ids.reverse(); // a helper lane working from the other end
   for (const id of ids) {
     const row = processCif(id, readFileSync(join(SHARED, 'obelix', 'cifs', `${id}.cif`), 'utf8'));
     appendFileSync(cache, JSON.stringify(row) + '\n');
