@@ -20,7 +20,6 @@
  */
 import { canonicalElement } from './elements';
 import { structureFromAtoms, type CellAtom } from './assemble';
-import { formulaOrder } from './formula';
 import type { Located, Mat3, Structure, StructureMessage, Vec3 } from './types';
 
 export interface ReadResult {
@@ -244,35 +243,3 @@ export function cartToFrac(cart: Vec3, m: Mat3): Vec3 {
   return [0, 1, 2].map((k) => cart[0] * inv[0][k] + cart[1] * inv[1][k] + cart[2] * inv[2][k]) as Vec3;
 }
 
-export interface PoscarWriteOptions {
-  /** First line; default: the reduced formula and the structure's name. */
-  comment?: string;
-  /** Digits after the decimal point of the fractional coordinates (default 10). */
-  digits?: number;
-}
-
-/**
- * An ordered structure → VASP 5 POSCAR (Direct coordinates, scale 1, species in formula order, lattice
- * vectors as the structure holds them). Partially occupied or mixed sites have no POSCAR form: they give
- * an error naming the first such site (order the structure first).
- */
-export function writePoscar(structure: Structure, options: PoscarWriteOptions = {}): { text: string } | { error: string } {
-  const disordered = structure.sites.find((s) => s.species.length !== 1 || s.species[0].occupancy < 1 - 1e-6);
-  if (disordered) {
-    const sp = disordered.species.map((x) => `${x.element}${x.occupancy < 1 - 1e-6 ? ` ${Number(x.occupancy.toFixed(4))}` : ''}`).join(' + ');
-    return { error: `site ${disordered.species[0]?.label ?? '?'} (${sp}) is partially occupied or mixed: POSCAR needs an ordered structure` };
-  }
-  const digits = options.digits ?? 10;
-  const order = formulaOrder(structure.composition);
-  const f = (x: number) => x.toFixed(digits).padStart(digits + 4);
-  const lines = [
-    (options.comment ?? `${structure.formula} ${structure.name}`).replace(/[\r\n]+/g, ' '),
-    '1.0',
-    ...structure.lattice.matrix.map((v) => `  ${v.map((x) => x.toFixed(10).padStart(16)).join(' ')}`),
-    `  ${order.join('  ')}`,
-    `  ${order.map((e) => structure.sites.filter((s) => s.species[0].element === e).length).join('  ')}`,
-    'Direct',
-  ];
-  for (const e of order) for (const s of structure.sites) if (s.species[0].element === e) lines.push(`  ${s.frac.map(f).join(' ')}  ${e}`);
-  return { text: lines.join('\n') + '\n' };
-}
