@@ -42,7 +42,21 @@ export function barrierHint(r: LandscapeReport): string {
   if (r.source.method === 'mlip' && r.Xi !== null) return `${xiLabel(r)} ${r.Xi.toFixed(2)} · MPE ${eV(r.MPE_eV)}`;
   if (r.Ea_1D_eV === null) return `${eaLabel(r, 1)}: none${r.maxBarrier_eV !== null ? ` < ${eV(r.maxBarrier_eV, 1)}` : ''}`;
   const d = r.channelDimensionality;
-  return `${eaLabel(r, 1)} ${eV(r.Ea_1D_eV)}${r.source.method === 'gcn' ? '' : ` · ${d ? `${d}D` : 'no channel'}`}`;
+  const range = r.disorder?.range ? ` (${rangeText(r.disorder.range.Ea_1D_eV)})` : '';
+  return `${eaLabel(r, 1)} ${eV(r.Ea_1D_eV)}${range}${r.source.method === 'gcn' ? '' : ` · ${d ? `${d}D` : 'no channel'}`}`;
+}
+
+/** "0.35–0.52" (eV), "0.35–none" when some ordering does not percolate. */
+export function rangeText([lo, hi]: [number | null, number | null]): string {
+  return `${lo === null ? 'none' : lo.toFixed(2)}–${hi === null ? 'none' : hi.toFixed(2)}`;
+}
+
+/** "6 orderings of 2 cells": what an ensemble number stands for. */
+export function disorderText(r: LandscapeReport): string | null {
+  const d = r.disorder;
+  if (!d) return null;
+  if (d.treatment === 'mean-field') return 'mean field (partially occupied sites weighted by occupancy)';
+  return `lowest Ea 1D over ${d.orderings} ordered approximants of ${d.cells} cell${d.cells === 1 ? '' : 's'} (${d.frameworks} distinct frameworks, Ewald-ranked and random)`;
 }
 
 /** The method and where it ran, for captions: "BVSE (softBV, SPSE convention), Li+1, 0.2 Å grid (52×30×24)". */
@@ -70,6 +84,8 @@ export function reportMarkdown(r: LandscapeReport): string {
       [xiLabel(r), `${num(r.Xi, (x) => x.toFixed(3))} (0–1${r.source.method === 'mlip' ? '; high = likely superionic (Maevskiy et al.)' : '; thresholds are calibrated for a machine-learned PES, not BVSE'})`],
     );
   }
+  if (r.disorder) rows.push(['disorder', disorderText(r)!]);
+  if (r.disorder?.range) rows.push([`${eaLabel(r, 1)} over the orderings`, `${rangeText(r.disorder.range.Ea_1D_eV)} eV`], [`${eaLabel(r, 3)} over the orderings`, `${rangeText(r.disorder.range.Ea_3D_eV)} eV`]);
   if (r.ions.length > 1) for (const ion of r.ions) rows.push([`${eaLabel(r, 1)}, ion ${ion.label} (×${ion.multiplicity})`, eV(ion.Ea_1D_eV, 3)]);
   const lines = [
     `**${r.structure.formula}** — ${r.source.description}, mobile ion ${r.ion}`,

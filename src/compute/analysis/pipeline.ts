@@ -25,6 +25,7 @@ import type { BvseOptions } from '../energy/bvse/bvse';
 import { runSync, type Work, type WorkHooks, progressRange } from '../util/work';
 import { runAsync } from '../util/work';
 import { LandscapeError } from '../util/errors';
+import { frameworkKey, orderedApproximants, type Ordering } from '../structure/approximants/approximants';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
@@ -165,6 +166,7 @@ export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineO
     FV_disconnected: fv.disconnected,
     Xi: xiScore(fvXi.connected, fvXi.disconnected),
     ions: perIon.map((x) => x.report),
+    disorder: landscape.structure.hasPartialOccupancy ? { treatment: 'mean-field' } : null,
     path: path && {
       points_A: path.points, frac: path.frac, energies_eV: path.energies, distances_A: path.distances,
       barrier_eV: path.barrier, translation: path.translation, startsAtGlobalMinimum: path.startsAtGlobalMinimum, ion: lead.ion.label,
@@ -195,7 +197,7 @@ export function predictionReport(pred: PredictedBarriers, options: AnalysisOptio
     channelDimensionality: pred.dimensionality ?? channelDimensionality(barriers),
     percolationDirections: [], minimumComponentEa1D_eV: null, MPE_eV: null,
     FV_threshold_eV: null, FV_connected: null, FV_disconnected: null, Xi: null,
-    ions: [], path: null,
+    ions: [], path: null, disorder: pred.structure.hasPartialOccupancy ? { treatment: 'mean-field' } : null,
     warnings: [...commonWarnings(pred.structure, o), ...pred.warnings],
     details: pred.details,
     timings_ms: { ...pred.timings_ms, total: sumTimings(pred.timings_ms) },
@@ -209,6 +211,11 @@ export function predictionReport(pred: PredictedBarriers, options: AnalysisOptio
  * analysis yields to the event loop between slices so a worker can receive a cancel (rejects with CancelledError).
  */
 export async function analyzeLandscape(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): Promise<LandscapeAnalysis> {
+  if (wantsEnsemble(structure, options)) return ensembleOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h));
+  return analyzeOne(structure, options, hooks);
+}
+
+async function analyzeOne(structure: Structure, options: PipelineOptions, hooks: WorkHooks): Promise<LandscapeAnalysis> {
   const o = normaliseOptions(options);
   const source = sourceFor(o, options.bvse);
   if (source.kind === 'barriers') return predictionReport(await source.predict(structure, progressRange(hooks, 0, 1)), o);
@@ -218,9 +225,85 @@ export async function analyzeLandscape(structure: Structure, options: PipelineOp
 
 /** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */
 export function analyzeLandscapeSync(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): LandscapeAnalysis {
+  if (wantsEnsemble(structure, options)) return ensembleOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h));
+  return analyzeOneSync(structure, options, hooks);
+}
+
+function analyzeOneSync(structure: Structure, options: PipelineOptions, hooks: WorkHooks): LandscapeAnalysis {
   const o = normaliseOptions(options);
   const source = sourceFor(o, options.bvse);
   if (source.kind !== 'grid' || !source.produceSync) throw new LandscapeError('bad-option', `Method ${o.method} runs asynchronously only; use analyzeLandscape.`);
   const landscape = source.produceSync(structure, progressRange(hooks, 0, 0.85));
   return runSync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1));
+}
+
+// ---- disorder: the ordered-approximant ensemble (structure/approximants, SCIENCE.md §8) ----------------------------
+
+/** Orderings per ensemble: the lowest-Ewald ones and a few random ones (validated with 3 + 1 and 4 + 2). */
+export const ENSEMBLE_LOW_ENERGY = 4;
+export const ENSEMBLE_RANDOM = 2;
+
+function wantsEnsemble(structure: Structure, options: PipelineOptions): boolean {
+  return options.disorder === 'approximants' && structure.hasPartialOccupancy;
+}
+
+function orderingsOf(structure: Structure, options: PipelineOptions, signal?: AbortSignal) {
+  const o = normaliseOptions(options);
+  return orderedApproximants(structure, { count: ENSEMBLE_LOW_ENERGY, randomCount: ENSEMBLE_RANDOM, seed: 1, ion: o.ion, signal });
+}
+
+type Member = { ordering: Ordering; analysis: LandscapeAnalysis };
+
+/**
+ * The ensemble's report: the ordering with the lowest Ea 1D leads (rule 'min': on the OBELiX training CIFs it is the
+ * only rule that brings perovskites, garnets and NASICONs all to ≤ 0.8 eV; docs/VALIDATION.md), with the range over
+ * the orderings. Orderings that differ only in where the mobile ion sits share one framework, hence one landscape.
+ */
+function combineEnsemble(result: ReturnType<typeof orderingsOf>, members: Member[], frameworks: number): LandscapeAnalysis {
+  const ea = (m: Member, k: 'Ea_1D_eV' | 'Ea_3D_eV') => m.analysis.report[k];
+  const key = (x: number | null) => (x === null ? Infinity : x);
+  const lead = members.reduce((b, m) => (key(ea(m, 'Ea_1D_eV')) < key(ea(b, 'Ea_1D_eV')) ? m : b), members[0]);
+  const span = (k: 'Ea_1D_eV' | 'Ea_3D_eV'): [number | null, number | null] => {
+    const xs = members.map((m) => ea(m, k)).filter((x): x is number => x !== null);
+    return xs.length ? [Math.min(...xs), members.some((m) => ea(m, k) === null) ? null : Math.max(...xs)] : [null, null];
+  };
+  const report: LandscapeReport = {
+    ...lead.analysis.report,
+    source: { ...lead.analysis.report.source, cell: 'ordered-approximant' },
+    disorder: {
+      treatment: 'approximants', supercell: result.supercell, cells: result.cells, orderings: members.length, frameworks, rule: 'min',
+      range: { Ea_1D_eV: span('Ea_1D_eV'), Ea_3D_eV: span('Ea_3D_eV') },
+      members: members.map((m) => ({ kind: m.ordering.kind, ewald_eV: m.ordering.ewald_eV, Ea_1D_eV: ea(m, 'Ea_1D_eV'), Ea_3D_eV: ea(m, 'Ea_3D_eV') })),
+    },
+    warnings: [...new Set([...result.warnings.map((w) => w.message), ...lead.analysis.report.warnings])],
+  };
+  return { ...lead.analysis, report };
+}
+
+async function ensembleOf(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => Promise<LandscapeAnalysis>): Promise<LandscapeAnalysis> {
+  const result = orderingsOf(structure, options, hooks.signal);
+  const o = normaliseOptions(options);
+  const byFramework = new Map<string, LandscapeAnalysis>();
+  const members: Member[] = [];
+  for (const [i, ordering] of result.orderings.entries()) {
+    const k = frameworkKey(ordering.structure, o.ion);
+    let a = byFramework.get(k);
+    if (!a) { a = await one(ordering.structure, progressRange(hooks, i / result.orderings.length, (i + 1) / result.orderings.length)); byFramework.set(k, a); }
+    members.push({ ordering, analysis: a });
+  }
+  return combineEnsemble(result, members, byFramework.size);
+}
+
+function ensembleOfSync(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => LandscapeAnalysis): LandscapeAnalysis {
+  const result = orderingsOf(structure, options, hooks.signal);
+  const o = normaliseOptions(options);
+  const byFramework = new Map<string, LandscapeAnalysis>();
+  const members: Member[] = [];
+  for (const [i, ordering] of result.orderings.entries()) {
+    const k = frameworkKey(ordering.structure, o.ion);
+    let a = byFramework.get(k);
+    if (!a) { a = one(ordering.structure, progressRange(hooks, i / result.orderings.length, (i + 1) / result.orderings.length)); byFramework.set(k, a); }
+    members.push({ ordering, analysis: a });
+  }
+  return combineEnsemble(result, members, byFramework.size);
 }

@@ -23,6 +23,26 @@ export interface IonReport {
   energyMinimum_eV: number;
 }
 
+/**
+ * How a partially occupied crystal was treated. 'approximants': the numbers are those of one rule over an ensemble
+ * of ordered supercells (structure/approximants), with the spread over the ensemble.
+ */
+export interface DisorderReport {
+  treatment: 'mean-field' | 'approximants';
+  /** Rows: supercell vectors in CIF-cell units; cells = |det|. */
+  supercell?: [Vec3, Vec3, Vec3];
+  cells?: number;
+  orderings?: number;
+  /** Distinct frameworks actually computed (orderings that differ only in where Li sits share one landscape). */
+  frameworks?: number;
+  /** The ensemble rule that gives the reported Ea: the lowest over orderings (docs/VALIDATION.md says why). */
+  rule?: 'min';
+  /** [lowest, highest] over the orderings, eV (null: none percolates). */
+  range?: { Ea_1D_eV: [number | null, number | null]; Ea_3D_eV: [number | null, number | null] };
+  /** Per ordering: its kind, Ewald energy (eV per supercell) and Ea 1D/3D. */
+  members?: { kind: string; ewald_eV: number; Ea_1D_eV: number | null; Ea_3D_eV: number | null }[];
+}
+
 export interface LandscapeReport {
   schema: typeof REPORT_SCHEMA;
   /** What made the numbers. `description` is the long form, e.g. "BVSE (softBV, SPSE convention)". */
@@ -63,6 +83,8 @@ export interface LandscapeReport {
   Xi: number | null;
   /** Per mobile ion (one "probe" entry for BVSE). */
   ions: IonReport[];
+  /** Partial occupancy: mean field, or the ordered-approximant ensemble these numbers come from. */
+  disorder: DisorderReport | null;
   path: {
     points_A: Vec3[];
     frac: Vec3[];
