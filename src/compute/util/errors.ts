@@ -9,7 +9,9 @@ export type LandscapeErrorCode =
   | 'missing-bvse-pair'
   | 'missing-radius'
   | 'no-anion'
-  | 'no-framework';
+  | 'no-framework'
+  | 'disordered-structure'
+  | 'no-mobile-ion';
 
 /** Where an error comes from in the structure (the CIF site label and its 1-based line, when known). */
 export interface LandscapeErrorLocation {
