@@ -116,12 +116,12 @@ export function neighbourList(lattice: Mat3, frac: readonly Vec3[], cutoff = TEN
 }
 
 /**
- * The same list by exhaustive search over all images that can lie within the cut-off (|n_i| ≤ ⌈r_c / d_i⌉ + 1):
+ * The same list by exhaustive search over all images that can lie within the cut-off for positions within ±1 cell of [0, 1) (|n_i| ≤ ⌈r_c / d_i⌉ + 2):
  * O(N²·images), for tests only.
  */
 export function neighbourListBruteForce(lattice: Mat3, frac: readonly Vec3[], cutoff = TENSORNET_CUTOFF): NeighbourList {
   const spacing = interplanarSpacings(lattice);
-  const R = spacing.map((d) => Math.ceil(cutoff / d) + 1);
+  const R = spacing.map((d) => Math.ceil(cutoff / d) + 2);
   const toCart = (f: readonly number[]): Vec3 => [0, 1, 2].map((k) => f[0] * lattice[0][k] + f[1] * lattice[1][k] + f[2] * lattice[2][k]) as Vec3;
   const src: number[] = [], dst: number[] = [], img: number[] = [], sh: number[] = [];
   for (let a = 0; a < frac.length; a++) {
