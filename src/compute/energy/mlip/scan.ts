@@ -97,6 +97,8 @@ export interface ScanResult {
   evaluations: number;
   /** What the same grids need without symmetry: non-skipped points of every scanned ion, + the references. */
   evaluationsBruteForce: number;
+  /** Without symmetry, every mobile ion scanned (equivalent ones too), as the authors' loop does. */
+  evaluationsEveryIon: number;
   batch: number;
   gridShape: [number, number, number];
   timings_ms: Record<string, number>;
@@ -312,7 +314,7 @@ export function siteSymmetry(ops: readonly SymOp[], f: Vec3, lattice: Mat3): Sym
 
 // ---- the scan ----------------------------------------------------------------------------------------------
 
-interface Job {
+export interface Job {
   ion: ScanAtom;
   atomIndex: number;
   framework: FrozenFramework;
@@ -327,14 +329,32 @@ interface Job {
 }
 
 function defaultBatch(provider: string, edgesPerCopy: number): number {
-  const target = provider === 'cpu' ? 24_000 : 400_000;
+  // On the CPU the cost is linear in the edges (measured: no gain from larger batches), so batches stay small enough
+  // for frequent progress and cancellation; GPUs need large graphs to be busy.
+  const target = provider === 'cpu' ? 4_000 : 400_000;
   return Math.max(1, Math.min(512, Math.round(target / Math.max(1, edgesPerCopy))));
 }
 
-export async function scanFrozenFramework(structure: Structure, options: ScanOptions = {}, hooks: WorkHooks = {}): Promise<ScanResult> {
-  const t0 = performance.now();
-  const throwIfAborted = () => { if (hooks.signal?.aborted) throw new CancelledError(); };
-  throwIfAborted();
+/** What a scan will evaluate: the cell, the grid, one job per distinct ion, the references; no inference. */
+export interface ScanPlan {
+  cell: ScanCell;
+  variant: ScanVariant;
+  shape: [number, number, number];
+  size: number;
+  mobile: string;
+  skipRadius: number;
+  ions: { a: ScanAtom; i: number; count: number }[];
+  jobs: Job[];
+  references: { job: Job; frac: Vec3; ionLabel: string }[];
+  frac: (index: number) => Vec3;
+  /** Evaluations of the optimised scan and of the brute-force scan of the same grids. */
+  evaluations: number;
+  evaluationsBruteForce: number;
+  /** Without symmetry and scanning every mobile ion, equivalent ones included (the authors' loop). */
+  evaluationsEveryIon: number;
+}
+
+export function planFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}): ScanPlan {
   const variant: ScanVariant = options.variant ?? 'other Li kept';
   if (variant !== 'other Li kept' && variant !== 'empty framework') throw new LandscapeError('bad-option', `Unknown scan variant '${variant}' (use 'other Li kept' or 'empty framework').`);
   const mobile = options.mobile ?? 'Li';
@@ -349,10 +369,6 @@ export async function scanFrozenFramework(structure: Structure, options: ScanOpt
   const mobileAtoms = cell.atoms.map((a, i) => ({ a, i })).filter(({ a }) => a.element === mobile);
   if (!mobileAtoms.length) throw new LandscapeError('no-mobile-ion', `The structure has no ${mobile}: there is no mobile ion to scan.`, { element: mobile });
   for (const a of cell.atoms) speciesIndex(a.element, a.label); // unknown elements fail before any work
-  const potential = options.potential ?? (await getPotentialSession(options.session));
-  throwIfAborted();
-  const t1 = performance.now();
-
   // One job per distinct ion (other Li kept) or one job for all (empty framework).
   const distinct = new Map<number, { a: ScanAtom; i: number; count: number }>();
   for (const m of mobileAtoms) {
@@ -385,15 +401,31 @@ export async function scanFrozenFramework(structure: Structure, options: ScanOpt
   const references: { job: Job; frac: Vec3; ionLabel: string }[] = variant === 'empty framework'
     ? ions.map(({ a }) => ({ job: jobs[0], frac: a.frac.map((x) => x - Math.floor(x)) as Vec3, ionLabel: a.label }))
     : [{ job: jobs[0], frac: jobs[0].ion.frac.map((x) => x - Math.floor(x)) as Vec3, ionLabel: jobs[0].ion.label }];
-  const referenceEnergy = new Map<string, number>();
 
-  const totalPoints = options.bruteForce ? jobs.length * size + references.length : jobs.reduce((s, j) => s + j.points.length, 0) + references.length;
-  let nonSkippedAll = 0;
-  for (const j of jobs) for (let k = 0; k < size; k++) if (!j.skip[k]) nonSkippedAll++;
-  const evaluationsBruteForce = nonSkippedAll + references.length;
+  const nonSkipped = (j: Job) => { let n = 0; for (let k = 0; k < size; k++) if (!j.skip[k]) n++; return n; };
+  const perJob = jobs.map(nonSkipped);
+  const evaluationsBruteForce = perJob.reduce((a, b) => a + b, 0) + references.length;
+  // The authors' loop scans every Li, equivalent or not (other Li kept); one probe scan in the empty framework.
+  const evaluationsEveryIon = (variant === 'empty framework' ? perJob[0] : jobs.reduce((s2, j, q) => s2 + perJob[q] * ions.find((x) => x.i === j.atomIndex)!.count, 0)) + references.length;
+  const evaluations = jobs.reduce((s, j) => s + j.points.length, 0) + references.length;
+  return { cell, variant, shape, size, mobile, skipRadius, ions, jobs, references, frac, evaluations, evaluationsBruteForce, evaluationsEveryIon };
+}
+
+export async function scanFrozenFramework(structure: Structure, options: ScanOptions = {}, hooks: WorkHooks = {}): Promise<ScanResult> {
+  const t0 = performance.now();
+  const throwIfAborted = () => { if (hooks.signal?.aborted) throw new CancelledError(); };
+  throwIfAborted();
+  const plan = planFrozenFrameworkScan(structure, options);
+  const { cell, variant, shape, size, mobile, skipRadius, ions, jobs, references, frac, evaluationsBruteForce } = plan;
+  const L = cell.lattice.matrix;
+  const t1 = performance.now();
+  const potential = options.potential ?? (await getPotentialSession(options.session));
+  throwIfAborted();
+  const referenceEnergy = new Map<string, number>();
+  const totalPoints = options.bruteForce ? jobs.length * size + references.length : plan.evaluations;
+  const t2 = performance.now();
   let done = 0;
   const progress = () => hooks.onProgress?.(Math.min(1, done / Math.max(1, totalPoints)));
-  const t2 = performance.now();
 
   let batch = 1;
   if (options.bruteForce) {
@@ -477,7 +509,7 @@ export async function scanFrozenFramework(structure: Structure, options: ScanOpt
   return {
     cell, variant, ions: results, warnings,
     executionProvider: potential.executionProvider, fallbacks: potential.fallbacks, modelSha256: potential.sha256,
-    evaluations, evaluationsBruteForce, batch, gridShape: shape,
-    timings_ms: { cell_and_session: t1 - t0, plan: t2 - t1, inference: t3 - t2, total: performance.now() - t0 },
+    evaluations, evaluationsBruteForce, evaluationsEveryIon: plan.evaluationsEveryIon, batch, gridShape: shape,
+    timings_ms: { plan: t1 - t0, session: t2 - t1, inference: t3 - t2, total: performance.now() - t0 },
   };
 }

@@ -56,6 +56,7 @@ export function mlipSource(options: MlipSourceOptions = {}): GridSource {
           executionProvider: scan.executionProvider,
           evaluations: scan.evaluations,
           evaluationsBruteForce: scan.evaluationsBruteForce,
+          evaluationsEveryIon: scan.evaluationsEveryIon,
           batch: scan.batch,
           gridShape: scan.gridShape,
           spaceGroup: scan.cell.spaceGroup,
