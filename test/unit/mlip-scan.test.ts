@@ -11,10 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { buildStructure } from '../../src/compute/structure/build';
 import { scanFrozenFramework, scanGridShape, type ScanOptions } from '../../src/compute/energy/mlip/scan';
 import { mlipSource } from '../../src/compute/energy/mlip/source';
-import { prepareScanCell } from '../../src/compute/energy/mlip/cell';
+import { prepareScanCell, reduceBasis } from '../../src/compute/energy/mlip/cell';
+import { det3, inverse3, vecMat } from '../../src/compute/structure/geometry';
 import { getPotentialSession, resolveModelPath } from '../../src/compute/energy/mlip/session';
 import { LandscapeError, isAbortError } from '../../src/compute/util/errors';
-import type { Structure } from '../../src/compute/structure/types';
+import type { Mat3, Structure, Vec3 } from '../../src/compute/structure/types';
 
 const MODEL = resolveModelPath();
 const noModel = existsSync(MODEL) ? false : `the TensorNet-MatPES ONNX export is not at ${MODEL}`;
@@ -89,7 +90,9 @@ test('grid source: identity, one grid per distinct Li, details', { skip: noModel
   assert.deepEqual(land.grids[0].grid.shape, [5, 5, 5]);
   assert.equal(land.grids[0].grid.min, 0);
   assert.equal(land.grids[0].multiplicity, 2);
-  assert.deepEqual(land.grids[0].ionFrac, [0.25, 0.25, 0.25]);
+  const f = land.grids[0].ionFrac!;
+  assert.ok(land.structure.sites.some((site) => site.species[0].element === 'Li' && site.frac.every((x, i) => Math.abs(x - f[i]) < 1e-9)), 'ionFrac is a Li site of the scanned cell');
+  assert.equal(land.structure.sites.length, 3);
   assert.ok(['cuda', 'webgpu', 'cpu'].includes(String(land.details.executionProvider)));
   assert.ok(Number(land.details.evaluations) < Number(land.details.evaluationsBruteForce));
   assert.equal(progress.at(-1), 1);
@@ -108,4 +111,19 @@ test('cancellation rejects with CancelledError', { skip: noModel }, async () => 
 test('disordered structures are refused with a located error', async () => {
   const s = structureOf('examples/Li7La3Zr2O12.cif');
   await assert.rejects(scanFrozenFramework(s), (e: unknown) => e instanceof LandscapeError && e.code === 'disordered-structure' && !!e.at?.siteLabel);
+});
+
+test('the scan cell basis is reduced without changing the lattice', () => {
+  const B0: Mat3 = [[5.1, 0, 0], [0.7, 7.1, 0], [1.1, -0.4, 8.3]];
+  const M = [[1, 1, 0], [2, 3, 0], [-1, 2, 1]]; // unimodular: an oblique basis of the same lattice
+  const B = M.map((r) => [0, 1, 2].map((k) => r[0] * B0[0][k] + r[1] * B0[1][k] + r[2] * B0[2][k])) as Mat3;
+  const R = reduceBasis(B);
+  const inv = inverse3(B0);
+  for (const row of R) {
+    const coeff = vecMat(row as Vec3, inv);
+    for (const c of coeff) assert.ok(Math.abs(c - Math.round(c)) < 1e-9, `reduced vector ${row} is a lattice vector`);
+  }
+  assert.ok(Math.abs(det3(R) - det3(B0)) < 1e-6, 'same cell volume, right-handed');
+  const lengths = R.map((r) => Math.hypot(...r)).sort((a, b) => a - b);
+  assert.deepEqual(lengths.map((x) => x.toFixed(6)), B0.map((r) => Math.hypot(...r)).sort((a, b) => a - b).map((x) => x.toFixed(6)));
 });

@@ -58,6 +58,39 @@ function latticeFromMatrix(m: Mat3): Lattice {
   return { a, b, c, alpha, beta, gamma, matrix, inverse: inverse3(matrix), volume: det3(matrix) };
 }
 
+/**
+ * A short, nearly orthogonal basis of the lattice spanned by the rows of m (pairwise Lagrange–Gauss reduction
+ * b_i ← b_i − round(b_i·b_j / b_j·b_j) b_j until no vector shortens, then sorted by length; right-handed).
+ */
+export function reduceBasis(m: Mat3): Mat3 {
+  const b = m.map((r) => [...r]) as Mat3;
+  const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+  for (let iter = 0; iter < 100; iter++) {
+    let changed = false;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+      if (i === j) continue;
+      const q = Math.round(dot(b[i], b[j]) / dot(b[j], b[j]));
+      if (q === 0) continue;
+      const next = b[i].map((x, k) => x - q * b[j][k]);
+      if (dot(next, next) < dot(b[i], b[i]) - 1e-9) { b[i] = next as Vec3; changed = true; }
+    }
+    // Also try the sum/difference of all three (the Selling step the pairwise one misses).
+    for (const [s1, s2] of [[1, 1], [1, -1], [-1, 1], [-1, -1]]) {
+      for (let i = 0; i < 3; i++) {
+        const [j, k] = [0, 1, 2].filter((x) => x !== i);
+        const next = b[i].map((x, c) => x + s1 * b[j][c] + s2 * b[k][c]);
+        if (dot(next, next) < dot(b[i], b[i]) - 1e-9) { b[i] = next as Vec3; changed = true; }
+      }
+    }
+    if (!changed) break;
+  }
+  b.sort((u, v) => dot(u, u) - dot(v, v));
+  if (det3(b) < 0) b[2] = b[2].map((x) => -x) as Vec3;
+  // Keep the given basis when it is already as short (no needless relabelling of an already reduced cell).
+  const total = (x: Mat3) => x.reduce((acc, r) => acc + Math.sqrt(dot(r, r)), 0);
+  return total(b) < total(m) - 1e-6 ? b : m;
+}
+
 /** moyo serialises 3×3 matrices column by column (nalgebra's order). */
 function opsFromMoyo(ops: { rotation: number[]; translation: number[] }[]): SymOp[] {
   return ops.map((o) => ({
@@ -124,8 +157,16 @@ export function prepareScanCell(structure: Structure, choice: 'as-given' | 'prim
   const prim = analysed.ds.prim_std_cell;
   const basis = prim.lattice.basis;
   const primMatrix: Mat3 = [[basis[0], basis[1], basis[2]], [basis[3], basis[4], basis[5]], [basis[6], basis[7], basis[8]]];
-  const lattice = latticeFromMatrix(primMatrix);
-  const raw = prim.positions.map((p, i) => ({ element: analysed!.elementOf.get(prim.numbers[i])!, frac: p.map(wrap01) as Vec3 }));
+  // The same translation lattice in a reduced basis: the physics of the scan depends on the lattice only, but the grid
+  // k/n_i follows the basis, and a standardized primitive basis can be very oblique (Cc: 16 Å axes at 25°, 6× the
+  // points of the reduced one). Reduced cells are also what the Materials Project stores.
+  const reducedMatrix = reduceBasis(primMatrix);
+  const toReduced = inverse3(reducedMatrix);
+  const lattice = latticeFromMatrix(reducedMatrix);
+  const raw = prim.positions.map((p, i) => ({
+    element: analysed!.elementOf.get(prim.numbers[i])!,
+    frac: vecMat(vecMat(p as Vec3, primMatrix), toReduced).map(wrap01) as Vec3,
+  }));
   // Species (oxidation state) by element from the input, which is ordered: one oxidation state per element is the
   // common case; with several, the first is taken (the potential does not use oxidation states).
   const speciesOf = new Map<string, SiteSpecies>();
