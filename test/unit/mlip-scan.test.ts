@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { buildStructure } from '../../src/compute/structure/build';
-import { scanFrozenFramework, scanGridShape, type ScanOptions } from '../../src/compute/energy/mlip/scan';
+import { opPreservesGrid, planFrozenFrameworkScan, scanFrozenFramework, scanGridShape, type ScanOptions } from '../../src/compute/energy/mlip/scan';
 import { mlipSource } from '../../src/compute/energy/mlip/source';
 import { prepareScanCell, reduceBasis } from '../../src/compute/energy/mlip/cell';
 import { det3, inverse3, vecMat } from '../../src/compute/structure/geometry';
@@ -126,4 +126,15 @@ test('the scan cell basis is reduced without changing the lattice', () => {
   assert.ok(Math.abs(det3(R) - det3(B0)) < 1e-6, 'same cell volume, right-handed');
   const lengths = R.map((r) => Math.hypot(...r)).sort((a, b) => a - b);
   assert.deepEqual(lengths.map((x) => x.toFixed(6)), B0.map((r) => Math.hypot(...r)).sort((a, b) => a - b).map((x) => x.toFixed(6)));
+});
+
+test('a grid that fits the symmetry: LiFePO4 42×25×19 → 42×26×20 (Pnma translations of ½)', () => {
+  const s = structureOf('examples/LiFePO4.cif');
+  const plan = planFrozenFrameworkScan(s, { gridFitsSymmetry: true });
+  assert.deepEqual(plan.shape, [42, 26, 20]);
+  assert.deepEqual(planFrozenFrameworkScan(s).shape, [42, 25, 19]);
+  assert.ok(plan.cell.ops.every((op) => opPreservesGrid(op, plan.shape)));
+  // Li on the inversion centre (4a): the site-symmetry group −1 halves the points to evaluate.
+  assert.equal(plan.jobs[0].symmetryOps, 2);
+  assert.ok(plan.evaluations < 0.51 * plan.evaluationsBruteForce);
 });

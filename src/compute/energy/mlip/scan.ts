@@ -45,6 +45,12 @@ export interface ScanOptions {
   variant?: ScanVariant;
   /** Target grid spacing (Å): n_i = ⌈|a_i| / spacing⌉. Default 0.25. */
   gridSpacing?: number;
+  /**
+   * Round each n_i up (at most +12) to the smallest grid that every space-group operation maps onto itself (e.g.
+   * LiFePO4 42×25×19 → 42×26×20): more of the site symmetry applies, and equivalent ions have exactly equal
+   * landscapes (on the authors' grid they differ slightly, SCIENCE.md §6). Off by default (the authors' grid).
+   */
+  gridFitsSymmetry?: boolean;
   /** Explicit grid shape, overriding the spacing (tests). */
   shape?: [number, number, number];
   /** Points closer than this (Å) to another atom are skipped. Default 1.2. */
@@ -278,6 +284,20 @@ export function opPreservesGrid(op: SymOp, shape: readonly number[]): boolean {
   return true;
 }
 
+/** The smallest grid at or above `shape` (each n_i + 0…12) that the most operations map onto itself. */
+export function symmetryFittingShape(shape: readonly number[], ops: readonly SymOp[]): [number, number, number] {
+  let best: [number, number, number] = [shape[0], shape[1], shape[2]];
+  let bestOps = -1, bestSize = Infinity;
+  for (let d0 = 0; d0 <= 12; d0++) for (let d1 = 0; d1 <= 12; d1++) for (let d2 = 0; d2 <= 12; d2++) {
+    const n: [number, number, number] = [shape[0] + d0, shape[1] + d1, shape[2] + d2];
+    const size = n[0] * n[1] * n[2];
+    if (size > bestSize && bestOps === ops.length) continue;
+    const fit = ops.filter((op) => opPreservesGrid(op, n)).length;
+    if (fit > bestOps || (fit === bestOps && size < bestSize)) { best = n; bestOps = fit; bestSize = size; }
+  }
+  return best;
+}
+
 /** Representative (smallest index) of each grid point's orbit under `ops` (which must form a group with the grid). */
 export function gridOrbits(shape: readonly number[], ops: readonly SymOp[]): Int32Array {
   const [n0, n1, n2] = shape;
@@ -323,9 +343,7 @@ export interface Job {
   rep: Int32Array;
   skip: Uint8Array;
   energies: Float64Array;
-  unperturbed: number;
   symmetryOps: number;
-  /** Other ions of the same orbit sharing this job's landscape (empty framework). */
 }
 
 function defaultBatch(provider: string, edgesPerCopy: number): number {
@@ -362,7 +380,8 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
   const useSymmetry = !options.bruteForce && (options.symmetry ?? true);
   const cell = prepareScanCell(structure, options.cell ?? 'primitive-standardized');
   const L = cell.lattice.matrix;
-  const shape = options.shape ?? scanGridShape(L, options.gridSpacing ?? MLIP_GRID_SPACING);
+  let shape = options.shape ?? scanGridShape(L, options.gridSpacing ?? MLIP_GRID_SPACING);
+  if (options.gridFitsSymmetry && !options.shape) shape = symmetryFittingShape(shape, cell.ops);
   if (shape.some((n) => !Number.isInteger(n) || n < 1)) throw new LandscapeError('bad-option', `Grid shape must be three positive integers, got ${shape.join('×')}.`);
   checkGridSize(shape, undefined);
   const size = shape[0] * shape[1] * shape[2];
@@ -395,7 +414,7 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
       else points.push(k);
     }
     for (let k = 0; k < size; k++) skip[k] = skip[rep[k]];
-    jobs.push({ ion, atomIndex, framework, points: Int32Array.from(points), rep, skip, energies: new Float64Array(size).fill(NaN), unperturbed: NaN, symmetryOps: Math.max(1, gridOps.length) });
+    jobs.push({ ion, atomIndex, framework, points: Int32Array.from(points), rep, skip, energies: new Float64Array(size).fill(NaN), symmetryOps: Math.max(1, gridOps.length) });
   }
   // Unperturbed references: one per distinct ion in the empty framework (different sites), one in all otherwise.
   const references: { job: Job; frac: Vec3; ionLabel: string }[] = variant === 'empty framework'

@@ -23,7 +23,7 @@ export function mlipSource(options: MlipSourceOptions = {}): GridSource {
     model: { id: TENSORNET_MODEL_ID, sha256: sha256 ?? options.potential?.sha256 ?? modelSha256(resolveModelPath(options.session?.modelPath)) },
     parameters: {
       gridSpacing: options.shape ? null : options.gridSpacing ?? MLIP_GRID_SPACING,
-      gridRule: 'n_i = ceil(|a_i| / spacing)',
+      gridRule: options.gridFitsSymmetry ? 'n_i = ceil(|a_i| / spacing), rounded up to fit the space group' : 'n_i = ceil(|a_i| / spacing)',
       shape: options.shape ?? null,
       skipRadius: options.skipRadius ?? MLIP_SKIP_RADIUS,
       cutoff: TENSORNET_CUTOFF,
