@@ -13,7 +13,7 @@ import { opPreservesGrid, planFrozenFrameworkScan, scanFrozenFramework, scanGrid
 import { mlipSource } from '../../src/compute/energy/mlip/source';
 import { prepareScanCell, reduceBasis } from '../../src/compute/energy/mlip/cell';
 import { det3, inverse3, vecMat } from '../../src/compute/structure/geometry';
-import { getPotentialSession, resolveModelPath } from '../../src/compute/energy/mlip/session';
+import { getPotentialSession, resolveModelPath, speciesIndex } from '../../src/compute/energy/mlip/session';
 import { LandscapeError, isAbortError } from '../../src/compute/util/errors';
 import type { Mat3, Structure, Vec3 } from '../../src/compute/structure/types';
 
@@ -137,4 +137,10 @@ test('a grid that fits the symmetry: LiFePO4 42×25×19 → 42×26×20 (Pnma tra
   // Li on the inversion centre (4a): the site-symmetry group −1 halves the points to evaluate.
   assert.equal(plan.jobs[0].symmetryOps, 2);
   assert.ok(plan.evaluations < 0.51 * plan.evaluationsBruteForce);
+});
+
+test('session: a missing model file and an element outside the model give clear errors', async () => {
+  await assert.rejects(getPotentialSession({ modelPath: 'models/tensornet/does-not-exist.onnx' }), (e: unknown) => e instanceof LandscapeError && /not found at .*does-not-exist\.onnx/.test(e.message));
+  assert.throws(() => speciesIndex('Po', 'Po1'), (e: unknown) => e instanceof LandscapeError && e.code === 'unknown-ion' && e.at?.siteLabel === 'Po1');
+  assert.equal(speciesIndex('Li'), 2);
 });

@@ -62,6 +62,7 @@ export interface PotentialSession {
   readonly threads: number;
   /** Per-atom energies (eV), float32 as the model gives them. */
   atomEnergies(graph: ModelGraph): Promise<Float32Array>;
+  release(): Promise<void>;
 }
 
 /** The package root: the first directory above `from` that holds a package.json. */
@@ -133,7 +134,7 @@ export async function releasePotentialSessions(): Promise<void> {
   cache.clear();
   hashes.clear();
   for (const p of all) {
-    try { await (await p as unknown as { release?: () => Promise<void> }).release?.(); } catch { /* already gone */ }
+    try { await (await p).release(); } catch { /* never created, or already gone */ }
   }
 }
 
@@ -200,7 +201,7 @@ async function createSession(modelPath: string, providers: readonly ExecutionPro
       try { await session.release?.(); } catch { /* ignore */ }
       continue;
     }
-    return { modelPath, sha256, executionProvider: provider, fallbacks, threads, atomEnergies: run, release: () => session.release?.() } as PotentialSession;
+    return { modelPath, sha256, executionProvider: provider, fallbacks, threads, atomEnergies: run, release: async () => { await session.release?.(); } };
   }
   throw new LandscapeError('bad-option', `No onnxruntime execution provider could run the TensorNet-MatPES model: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}.`);
 }
