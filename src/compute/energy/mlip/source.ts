@@ -62,7 +62,7 @@ export function mlipSource(options: MlipSourceOptions = {}): GridSource {
           spaceGroup: scan.cell.spaceGroup,
           atoms: scan.cell.atoms.length,
           ions: scan.ions.map((i) => ({
-            label: i.label, multiplicity: i.multiplicity, skipped: i.skipped, symmetryOps: i.symmetryOps,
+            label: i.label, multiplicity: i.multiplicity, skipped: i.skipped, symmetryOps: i.symmetryOps, equivalentIonsExact: i.equivalentIonsExact,
             minimumEnergy_eV: i.minimumEnergy_eV, unperturbedEnergy_eV: i.unperturbedEnergy_eV, minimumDistance_A: i.minimumDistance_A,
           })),
         },
