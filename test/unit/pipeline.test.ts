@@ -61,11 +61,11 @@ test('cache keys: one key per job, different for different methods and for optio
   assert.ok(optionProblems({ resolution: 0.01 }).some((p) => p.includes('0.05–2 Å')));
 });
 
-test('a method not built in answers with a clear failure, not an exception', () => {
+test('a method that cannot run on the calling thread, or is not built in, answers with a clear failure', () => {
   for (const method of ['mlip', 'gcn'] as const) {
     const r = runLandscapeJobSync(LIFEPO4, { method });
     assert.equal(r.ok, false);
-    assert.ok(r.failure && ['method-unavailable', 'bad-option', 'model-missing', 'disordered-input'].includes(r.failure.code), JSON.stringify(r.failure));
+    assert.ok(r.failure && ['method-unavailable', 'bad-option', 'model-missing', 'disordered-structure'].includes(r.failure.code), JSON.stringify(r.failure));
   }
 });
 
@@ -148,4 +148,18 @@ test('viewer scene from the host: the analytic grid, labelled with its method', 
     assert.match(scene.path.method, /^analytic test landscape, minimax path/);
     close(scene.path.barrier, 0.3);
   } finally { host.dispose(); }
+});
+
+test('TensorNet-MatPES end to end on CPU: Li2Te (mp-2530, primitive cell) gives Ξ ≈ 0.96 as SCIENCE.md §6 records', { skip: !existsSync(CLI) && 'build first' }, () => {
+  const r = spawnSync('node', [CLI, 'analyze', 'examples/Li2Te.cif', '--method', 'mlip', '--json'], { encoding: 'utf8', timeout: 240_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const rep = JSON.parse(r.stdout);
+  assert.equal(rep.source.method, 'mlip');
+  assert.equal(rep.source.label, 'TensorNet-MatPES');
+  assert.equal(rep.source.cell, 'primitive-standardized');
+  assert.match(rep.source.model.sha256, /^[0-9a-f]{64}$/);
+  assert.equal(rep.details.executionProvider, 'cpu');
+  assert.equal(rep.ions.length, 2, 'both Li of the primitive cell, the second carried by symmetry');
+  assert.ok(Math.abs(rep.Xi - 0.956) < 0.02, `Ξ ${rep.Xi}`);
+  assert.ok(Math.abs(rep.MPE_eV - 0.35) < 0.03, `MPE ${rep.MPE_eV}`);
 });

@@ -10,6 +10,7 @@ import type { EnergyLandscape, EnergySource } from './source';
 import { bvseSource } from './bvse/source';
 import type { BvseOptions } from './bvse/bvse';
 import { analyticSource } from './analytic/source';
+import { mlipSource } from './mlip/source';
 
 /** A source that can also run on the calling thread (CLI, tests, scripts). */
 export type SyncCapable = { produceSync(structure: Structure, hooks?: WorkHooks): EnergyLandscape };
@@ -33,7 +34,11 @@ export function sourceFor(o: NormalisedOptions, bvseExpert?: Partial<BvseOptions
     case 'analytic':
       return analyticSource({ barriers: o.analyticBarriers ?? [0.3, 0.8, 1.5], resolution: o.resolution });
     case 'mlip':
-      throw new LandscapeError('method-unavailable', 'The machine-learned landscape (method mlip, TensorNet-MatPES) is not available in this build yet.');
+      return mlipSource({
+        cell: o.cell ?? 'primitive-standardized',
+        variant: o.variant === 'empty-framework' ? 'empty framework' : 'other Li kept',
+        session: o.modelPath ? { modelPath: o.modelPath } : undefined,
+      });
     case 'gcn':
       throw new LandscapeError('method-unavailable', 'The interstitial-network GCN (method gcn) is not available in this build yet.');
     default:

@@ -11,9 +11,10 @@ export type LandscapeErrorCode =
   | 'no-anion'
   | 'no-framework'
   | 'method-unavailable'
-  | 'disordered-input'
   | 'model-missing'
-  | 'too-large';
+  | 'too-large'
+  | 'disordered-structure'
+  | 'no-mobile-ion';
 
 /** Where an error comes from in the structure: the CIF site label and its 1-based line (as editors count), when known. */
 export interface LandscapeErrorLocation {
