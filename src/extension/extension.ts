@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { summaryText } from '../compute/structure/summary';
+import { barrierHint } from '../compute/analysis/format';
 import { HostClient } from '../compute/host/client';
 import { DocumentAnalyses } from './documentAnalyses';
 import { registerLanguageFeatures } from './languageFeatures';
@@ -66,6 +67,19 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
       return r;
     }),
     registerRankFolder(context, onProblem),
+    vscode.commands.registerCommand('ionpath.computeXi', async (uri?: vscode.Uri) => {
+      const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+      if (!doc || doc.languageId !== 'cif') { void vscode.window.showInformationMessage('Open a CIF file first.'); return undefined; }
+      // A frozen-framework scan takes seconds for a few atoms and minutes for tens: run it with progress and Cancel.
+      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: Ξ(TensorNet-MatPES, frozen) — scanning one Li at a time (minutes for larger cells)', cancellable: true }, async (_p, token) => {
+        const run = barriers.resultFor(doc, 'mlip');
+        token.onCancellationRequested(() => barriers.cancelExtra(doc, 'mlip'));
+        const r = await run;
+        if (r?.report) void vscode.window.showInformationMessage(`${doc.uri.path.split('/').pop()}: ${barrierHint(r.report)} (hover the data_ line for the report)`);
+        else if (r) void vscode.window.showWarningMessage(`Ξ(TensorNet-MatPES) not computed: ${r.error}`);
+        return r;
+      });
+    }),
     registerSlurmCommand(context), // issue 11: write a Slurm job-array script for a folder
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );

@@ -10,6 +10,7 @@ import { barrierHint, reportMarkdown } from '../compute/analysis/format';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
 import { ProtocolError } from '../protocol/endpoint';
 import { config } from './config';
+import type { MethodId } from '../compute/energy/source';
 
 const EDIT_DEBOUNCE_MS = 1200;
 const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
@@ -22,6 +23,8 @@ type Entry =
 export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvider {
   private readonly byHash = new Map<string, Entry>();
   private readonly docHash = new Map<string, string>();
+  /** Results of other methods computed on request ("Compute Ξ with TensorNet-MatPES"), by document. */
+  private readonly extraHashes = new Map<string, Set<string>>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeInlayHints = this.changed.event;
@@ -50,15 +53,22 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   /** The result for the document's current text, computing it if needed. Resolves null on cancel. */
-  resultFor(document: vscode.TextDocument): Promise<LandscapeJobResult | null> {
+  resultFor(document: vscode.TextDocument, method?: MethodId): Promise<LandscapeJobResult | null> {
     const text = document.getText();
-    const options = config.analysisOptions(document.uri);
+    const options = config.analysisOptions(document.uri, method);
     // The job's own key, the same the host and the ranking cache use.
     const hash = landscapeJobKey(text, options);
     const uri = document.uri.toString();
-    const previous = this.docHash.get(uri);
-    if (previous && previous !== hash) this.abortIfUnused(previous, uri);
-    this.docHash.set(uri, hash);
+    if (method) {
+      // An extra method asked for by command: kept beside the inline one, shown in the hover.
+      const extras = this.extraHashes.get(uri) ?? new Set<string>();
+      extras.add(hash);
+      this.extraHashes.set(uri, extras);
+    } else {
+      const previous = this.docHash.get(uri);
+      if (previous && previous !== hash) this.abortIfUnused(previous, uri);
+      this.docHash.set(uri, hash);
+    }
     const hit = this.byHash.get(hash);
     if (hit) return hit.state === 'done' ? Promise.resolve(hit.result) : hit.promise;
 
@@ -110,7 +120,19 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     if (!entry || entry.state !== 'done') return undefined;
     const md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${methodName(config.analysisOptions(document.uri).method)}) not computed**: ${entry.result.error}`;
-    return new vscode.Hover(new vscode.MarkdownString(md));
+    // Other methods computed for this document, each under its own label.
+    const extras = [...(this.extraHashes.get(document.uri.toString()) ?? [])]
+      .map((h) => this.byHash.get(h))
+      .filter((e): e is Extract<Entry, { state: 'done' }> => e?.state === 'done' && e.result.report !== null && e !== entry)
+      .map((e) => reportMarkdown(e.result.report!));
+    return new vscode.Hover([new vscode.MarkdownString(md), ...extras.map((x) => new vscode.MarkdownString(x))]);
+  }
+
+  /** Cancel an extra method's computation for a document. */
+  cancelExtra(document: vscode.TextDocument, method: MethodId): void {
+    const hash = landscapeJobKey(document.getText(), config.analysisOptions(document.uri, method));
+    const entry = this.byHash.get(hash);
+    if (entry?.state === 'running') { entry.abort.abort(); this.byHash.delete(hash); }
   }
 
   /** Forget failures that came from the host itself (crash, time-out), e.g. after "Restart Compute Host". */

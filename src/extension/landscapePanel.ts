@@ -137,7 +137,12 @@ export class LandscapePanels implements vscode.Disposable {
         provideCodeLenses: (doc) => {
           if (!config.codeLensEnabled(doc.uri)) return [];
           const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));
-          return line < 0 ? [] : [new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: 'Show transport landscape', command: 'ionpath.showLandscape', arguments: [doc.uri] })];
+          if (line < 0) return [];
+          const at = new vscode.Range(line, 0, line, 0);
+          return [
+            new vscode.CodeLens(at, { title: 'Show transport landscape', command: 'ionpath.showLandscape', arguments: [doc.uri] }),
+            new vscode.CodeLens(at, { title: 'Compute Ξ with TensorNet-MatPES (seconds to minutes)', command: 'ionpath.computeXi', arguments: [doc.uri] }),
+          ];
         },
       }),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
