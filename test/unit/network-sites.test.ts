@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStructure } from '../../src/compute/structure/build';
 import { buildInterstitialNetwork, networkFeatures, type InterstitialNetwork } from '../../src/compute/network';
-import { fracToCart } from '../../src/compute/network/geometry';
+import { PeriodicCloud, fracToCart } from '../../src/compute/network/geometry';
 import type { Structure, Vec3 } from '../../src/compute/structure/types';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
@@ -20,16 +20,11 @@ function load(name: string): Structure {
   return r.structure!;
 }
 
-/** Shortest periodic distance (Å) from frac p to any node of the network. */
+/** Shortest periodic distance (Å) from frac p to any node of the network, up to 2 Å (Infinity beyond). */
 export function nearestNode(s: Structure, net: InterstitialNetwork, p: Vec3): number {
+  const cloud = new PeriodicCloud(s.lattice, net.nodes.map((n) => n.cart), 2);
   let best = Infinity;
-  for (const n of net.nodes) {
-    const d = [p[0] - n.frac[0], p[1] - n.frac[1], p[2] - n.frac[2]].map((x) => x - Math.round(x));
-    for (let i = -1; i <= 1; i++) for (let j = -1; j <= 1; j++) for (let k = -1; k <= 1; k++) {
-      const c = fracToCart([d[0] + i, d[1] + j, d[2] + k], s.lattice.matrix);
-      best = Math.min(best, Math.hypot(c[0], c[1], c[2]));
-    }
-  }
+  cloud.forEachWithin(fracToCart(p.map((x) => x - Math.floor(x)), s.lattice.matrix), 2, (_, d) => { best = Math.min(best, d); });
   return best;
 }
 

@@ -50,17 +50,29 @@ export function networkFeatures(structure: Structure, network: InterstitialNetwo
   const F = featureNames.length, G = edgeFeatureNames.length;
   const m = structure.lattice.matrix;
 
+  // The 12 nearest ions by insertion into a sorted buffer (no allocation per point).
+  const bestD = new Float64Array(NEAREST_ATOMS), bestA = new Int32Array(NEAREST_ATOMS);
+  let filled = 0;
+  const offer = (owner: number, d: number) => {
+    if (filled === NEAREST_ATOMS && d >= bestD[NEAREST_ATOMS - 1]) return;
+    let k = filled < NEAREST_ATOMS ? filled++ : NEAREST_ATOMS - 1;
+    while (k > 0 && bestD[k - 1] > d) { bestD[k] = bestD[k - 1]; bestA[k] = bestA[k - 1]; k--; }
+    bestD[k] = d; bestA[k] = owner;
+  };
   const environment = (frac: Vec3, out: Float32Array, at: number) => {
     const w = frac.map((x) => x - Math.floor(x)) as Vec3;
     const p = fracToCart(w, m);
-    const found: [number, number][] = [];
-    cloud.forEachWithin(p, reach, (owner, d) => { found.push([d, owner]); });
-    found.sort((x, y) => x[0] - y[0]);
-    for (let k = 0; k < NEAREST_ATOMS && k < found.length; k++) {
-      const a = atoms[found[k][1]];
+    // Most points have 12 ions within 4.5 Å; widen to `reach` only when not.
+    for (const r of [Math.min(4.5, reach), reach]) {
+      filled = 0;
+      cloud.forEachWithin(p, r, offer);
+      if (filled >= NEAREST_ATOMS) break;
+    }
+    for (let k = 0; k < filled; k++) {
+      const a = atoms[bestA[k]];
       out[at + 3 * k] = a.z;
       out[at + 3 * k + 1] = a.electronegativity;
-      out[at + 3 * k + 2] = found[k][0];
+      out[at + 3 * k + 2] = bestD[k];
     }
   };
 

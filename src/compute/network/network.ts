@@ -13,11 +13,14 @@
  *    generate the edge, t = AB·AC/|AB|² clipped to [0, 1], O = A + t·AB, radius = |CO| − R_C; the edge keeps the C
  *    that gives the smallest radius. An edge from node a (in the cell) to node b in the cell translated by
  *    `offset` (integers, lattice units); bottleneckFrac is O in the frame where node a sits at its `frac`.
- * 5. Li-accessible channels (CAVD's rule, simplified): a node is accessible when r ≥ probeRadius, an edge when
- *    both its nodes are and its bottleneck radius ≥ probeRadius. Default probe radius 0.5327 Å × 0.85 = 0.453 Å
- *    (CAVD's Li value with its 0.85 factor; the local scaling factor ≤ 1 is taken as 1). Dimensionality of a
- *    connected component = rank of the lattice translations of its closed loops (as landscape/percolation.ts
- *    does for voxel components); the network's = the largest over components.
+ * 5. Li-accessible channels (after CAVD): a node is accessible when r ≥ probe, an edge when both its nodes are and
+ *    its bottleneck radius ≥ probe. Dimensionality of a connected component = rank of the lattice translations of
+ *    its closed loops (as landscape/percolation.ts does for voxel components); the network's = the largest.
+ *    Critical radii r_crit(d) = the largest probe at which a d-dimensional channel exists (a maximum-spanning-tree
+ *    sweep over edges by width min(bottleneck, r_a, r_b)). Default probe = 0.85 × 0.5327 Å × f, with CAVD's Li
+ *    radius 0.5327 Å, its 0.85 tolerance and the local factor f = min(1, r_crit(1)/0.5327) ≤ 1: the probe shrinks
+ *    with the framework's widest channel, so large anions (S, Te, Cl) that narrow every window do not close the
+ *    network; the dimensionality then says which directions are within 15 % of the widest channel.
  * 6. Symmetry: node and edge types are the orbits of the structure's space-group operations (moyo, on the whole
  *    structure, mobile ions included, so the types respect the mobile-ion ordering).
  */
@@ -62,6 +65,11 @@ export interface NetworkChannels {
   /** Number of connected components of the accessible network. */
   components: number;
   probeRadius: number;
+  /**
+   * r_crit(d), d = 1, 2, 3: the largest probe radius (Å) at which the network still has a d-dimensional channel
+   * (0 when never). The network's own width scale, probe-independent.
+   */
+  criticalRadii: Vec3;
 }
 
 export interface InterstitialNetwork {
@@ -89,14 +97,15 @@ export interface NetworkOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_PROBE_RADIUS = 0.5327 * 0.85;
+/** CAVD's Li probe radius (Å) and its tolerance factor. */
+export const CAVD_LI_RADIUS = 0.5327;
+export const CAVD_TOLERANCE = 0.85;
 
 /** Framework ions: power cells are computed for all, so this is also a cost guard. */
 const MAX_FRAMEWORK_ATOMS = 5000;
 
 export function buildInterstitialNetwork(structure: Structure, options: NetworkOptions = {}): InterstitialNetwork {
   const mobileIon = options.mobileIon ?? 'Li';
-  const probe = options.probeRadius ?? DEFAULT_PROBE_RADIUS;
   const mergeTol = options.mergeTolerance ?? 0.02;
   const withFaces = options.faceCentres ?? true;
   const signal = options.signal;
@@ -105,7 +114,7 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
   const warnings = [...fw.warnings];
   const atoms = fw.atoms;
   const empty = (why: string): InterstitialNetwork => ({
-    nodes: [], edges: [], channels: { dimensionality: 0, directions: [], components: 0, probeRadius: probe },
+    nodes: [], edges: [], channels: { dimensionality: 0, directions: [], components: 0, probeRadius: options.probeRadius ?? CAVD_LI_RADIUS * CAVD_TOLERANCE, criticalRadii: [0, 0, 0] },
     framework: atoms, mobileSites: fw.mobileSites, cellVolumes: atoms.map(() => 0), nodeTypeCount: 0, edgeTypeCount: 0,
     warnings: [...warnings, why],
   });
@@ -126,12 +135,17 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
   for (let i = 0; i < atoms.length; i++) {
     if (signal?.aborted) throw new CancelledError();
     const xi = atoms[i].cart;
+    // Query radius: start near twice the typical vertex distance, widen until the cell is provably complete.
     let cell: Polyhedron | null = null;
-    for (let attempt = 0; attempt < 6 && !cell; attempt++) {
-      cell = powerCell(cloud, i, xi, radii, cutoff);
+    let reach = Math.min(cutoff, 2 * perAtom + rMax);
+    for (let attempt = 0; attempt < 8 && !cell; attempt++) {
+      cell = powerCell(cloud, i, xi, radii, reach);
       if (!cell) {
-        cutoff *= 1.6;
-        cloud = new PeriodicCloud(lattice, atoms.map((a) => a.cart), cutoff);
+        if (reach >= cutoff) {
+          cutoff *= 1.5;
+          cloud = new PeriodicCloud(lattice, atoms.map((a) => a.cart), cutoff);
+        }
+        reach = Math.min(cutoff, reach * 1.4);
       }
     }
     if (!cell) { warnings.push(`power cell of framework ion ${i} (${atoms[i].element}) not closed within ${cutoff.toFixed(1)} Å: skipped`); cellVolumes.push(0); continue; }
@@ -212,12 +226,14 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
     }
   }
 
-  const nodeList = nodes.list.map((n) => ({ ...n, cart: fracToCart(n.frac, lattice.matrix), typeId: -1, accessible: n.radius >= probe }));
   const edgeList = [...edges.values()];
+  const criticalRadii = criticalChannelRadii(nodes.list.map((n) => n.radius), edgeList);
+  const probe = options.probeRadius ?? CAVD_TOLERANCE * Math.min(CAVD_LI_RADIUS, criticalRadii[0]);
+  const nodeList = nodes.list.map((n) => ({ ...n, cart: fracToCart(n.frac, lattice.matrix), typeId: -1, accessible: n.radius >= probe }));
   for (const e of edgeList) e.accessible = nodeList[e.a].accessible && nodeList[e.b].accessible && e.bottleneckRadius >= probe;
 
   const { nodeTypeCount, edgeTypeCount } = assignTypes(structure, nodes, nodeList, edgeList, warnings);
-  const channels = channelDimensionality(nodeList.length, edgeList, probe);
+  const channels = { ...channelDimensionality(nodeList.length, edgeList, probe), criticalRadii };
   return { nodes: nodeList, edges: edgeList, channels, framework: atoms, mobileSites: fw.mobileSites, cellVolumes, nodeTypeCount, edgeTypeCount, warnings };
 }
 
@@ -300,23 +316,23 @@ class NodeSet {
   }
   /** Nearest node within tol of frac (any image), with the image offset of frac relative to it. */
   find(frac: Vec3, tol = this.tol): { id: number; img: Vec3 } | null {
-    const w = frac.map((x) => x - Math.floor(x)) as Vec3;
+    const w0 = frac[0] - Math.floor(frac[0]), w1 = frac[1] - Math.floor(frac[1]), w2 = frac[2] - Math.floor(frac[2]);
     const [nx, ny, nz] = this.dims;
-    const bi = Math.floor(w[0] * nx), bj = Math.floor(w[1] * ny), bk = Math.floor(w[2] * nz);
-    const reach = this.dims.map((n, d) => Math.max(1, Math.ceil((tol / [this.lattice.a, this.lattice.b, this.lattice.c][d]) * n * 1.5))) as Vec3;
-    const m = this.lattice.matrix;
-    let best = -1, bestD = tol;
-    const seen = new Set<number>();
-    for (let di = -reach[0]; di <= reach[0]; di++) for (let dj = -reach[1]; dj <= reach[1]; dj++) for (let dk = -reach[2]; dk <= reach[2]; dk++) {
-      const key = this.key(bi + di, bj + dj, bk + dk);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      for (const id of this.bins.get(key) ?? []) {
+    const bi = Math.floor(w0 * nx), bj = Math.floor(w1 * ny), bk = Math.floor(w2 * nz);
+    const L = this.lattice;
+    const ri = Math.min(nx, Math.ceil((tol / L.a) * nx * 1.5)), rj = Math.min(ny, Math.ceil((tol / L.b) * ny * 1.5)), rk = Math.min(nz, Math.ceil((tol / L.c) * nz * 1.5));
+    const m = L.matrix;
+    let best = -1, bestD2 = tol * tol;
+    for (let di = -ri; di <= ri; di++) for (let dj = -rj; dj <= rj; dj++) for (let dk = -rk; dk <= rk; dk++) {
+      const bin = this.bins.get(this.key(bi + di, bj + dj, bk + dk));
+      if (!bin) continue;
+      for (const id of bin) {
         const f = this.list[id].frac;
-        const d = [w[0] - f[0], w[1] - f[1], w[2] - f[2]].map((x) => x - Math.round(x));
-        const c = fracToCart(d, m);
-        const dd = Math.hypot(c[0], c[1], c[2]);
-        if (dd <= bestD) { bestD = dd; best = id; }
+        let x = w0 - f[0], y = w1 - f[1], z = w2 - f[2];
+        x -= Math.round(x); y -= Math.round(y); z -= Math.round(z);
+        const cx = x * m[0][0] + y * m[1][0] + z * m[2][0], cy = x * m[0][1] + y * m[1][1] + z * m[2][1], cz = x * m[0][2] + y * m[1][2] + z * m[2][2];
+        const d2 = cx * cx + cy * cy + cz * cz;
+        if (d2 <= bestD2) { bestD2 = d2; best = id; }
       }
     }
     if (best < 0) return null;
@@ -367,23 +383,25 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
   } catch (e) {
     warnings.push(`symmetry detection failed (${e instanceof Error ? e.message : String(e)}): every node and edge is its own type`);
   }
+  ops = generatorsOf(ops);
   const apply = (op: { rot: number[][]; trans: number[] }, f: Vec3): Vec3 => [0, 1, 2].map((r) => op.rot[r][0] * f[0] + op.rot[r][1] * f[1] + op.rot[r][2] * f[2] + op.trans[r]) as Vec3;
   const edgeIndex = new Map<string, number>();
-  edgeList.forEach((e, i) => edgeIndex.set(`${e.a},${e.b},${e.offset.join(',')}`, i));
+  edgeList.forEach((e, i) => edgeIndex.set(`${e.a},${e.b},${e.offset[0]},${e.offset[1]},${e.offset[2]}`, i));
   const tol = 0.1;
   let misses = 0;
   for (const op of ops) {
+    const R = op.rot;
     const image = nodeList.map((n) => nodes.find(apply(op, n.frac), tol));
     image.forEach((h, i) => { if (h) unite(nodeParent, i, h.id); else misses++; });
+    // op(f_b + offset) = op(f_b) + R·offset: the image of b's translate is b's image, translated by R·offset.
     edgeList.forEach((e, i) => {
-      const ha = image[e.a];
-      const fb = nodeList[e.b].frac;
-      const hb = nodes.find(apply(op, [fb[0] + e.offset[0], fb[1] + e.offset[1], fb[2] + e.offset[2]]), tol);
+      const ha = image[e.a], hb = image[e.b];
       if (!ha || !hb) return;
+      const o = e.offset;
       let a = ha.id, b = hb.id;
-      let off = [hb.img[0] - ha.img[0], hb.img[1] - ha.img[1], hb.img[2] - ha.img[2]];
+      let off = [0, 1, 2].map((r) => hb.img[r] + R[r][0] * o[0] + R[r][1] * o[1] + R[r][2] * o[2] - ha.img[r]);
       if (a > b || (a === b && (off[0] < 0 || (off[0] === 0 && (off[1] < 0 || (off[1] === 0 && off[2] < 0)))))) { [a, b] = [b, a]; off = off.map((x) => -x); }
-      const j = edgeIndex.get(`${a},${b},${off.join(',')}`);
+      const j = edgeIndex.get(`${a},${b},${off[0]},${off[1]},${off[2]}`);
       if (j !== undefined) unite(edgeParent, i, j); else misses++;
     });
   }
@@ -399,10 +417,96 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
 }
 
 /**
+ * r_crit(d) for d = 1, 2, 3: edges sorted by width w = min(bottleneck, r_a, r_b), largest first, joined in a
+ * union-find that keeps each node's image offset from its root and a basis of loop translations per root; r_crit(d)
+ * is the width of the edge at which some component first reaches rank d.
+ */
+export function criticalChannelRadii(nodeRadii: readonly number[], edges: readonly NetworkEdge[]): Vec3 {
+  const n = nodeRadii.length;
+  const parent = new Int32Array(n).map((_, i) => i);
+  const size = new Int32Array(n).fill(1);
+  const off = new Int32Array(3 * n); // offset of node from its parent's image
+  const basis: Vec3[][] = Array.from({ length: n }, () => []);
+  const out: Vec3 = [0, 0, 0];
+  let best = 0;
+  const find = (v: number): [number, number, number, number] => {
+    let x = 0, y = 0, z = 0, u = v;
+    while (parent[u] !== u) { x += off[3 * u]; y += off[3 * u + 1]; z += off[3 * u + 2]; u = parent[u]; }
+    // Path compression with accumulated offsets.
+    let w = v, ax = x, ay = y, az = z;
+    while (parent[w] !== u && parent[w] !== w) {
+      const next = parent[w];
+      const nx = ax - off[3 * w], ny = ay - off[3 * w + 1], nz = az - off[3 * w + 2];
+      parent[w] = u; off[3 * w] = ax; off[3 * w + 1] = ay; off[3 * w + 2] = az;
+      w = next; ax = nx; ay = ny; az = nz;
+    }
+    return [u, x, y, z];
+  };
+  const order = edges.map((e, i) => ({ i, w: Math.min(e.bottleneckRadius, nodeRadii[e.a], nodeRadii[e.b]) })).sort((p, q) => q.w - p.w);
+  for (const { i, w } of order) {
+    if (w <= 0) break;
+    const e = edges[i];
+    const [ra, ax, ay, az] = find(e.a);
+    const [rb, bx, by, bz] = find(e.b);
+    // b's root sits at (a's position + offset − b's offset from its root) in a's root frame.
+    const dx = ax + e.offset[0] - bx, dy = ay + e.offset[1] - by, dz = az + e.offset[2] - bz;
+    let root = ra;
+    if (ra === rb) {
+      const loop: Vec3 = [dx, dy, dz];
+      if (basis[ra].length < 3 && independent(basis[ra], loop)) basis[ra].push(loop);
+    } else {
+      let keep = ra, absorb = rb, sign = 1;
+      if (size[ra] < size[rb]) { keep = rb; absorb = ra; sign = -1; }
+      parent[absorb] = keep;
+      off[3 * absorb] = sign * dx; off[3 * absorb + 1] = sign * dy; off[3 * absorb + 2] = sign * dz;
+      size[keep] += size[absorb];
+      for (const v of basis[absorb]) if (basis[keep].length < 3 && independent(basis[keep], v)) basis[keep].push(v);
+      basis[absorb] = [];
+      root = keep;
+    }
+    while (best < basis[root].length) out[best++] = w;
+    if (best === 3) break;
+  }
+  return out;
+}
+
+type Op = { rot: number[][]; trans: number[] };
+
+/**
+ * A generating subset of a space group's operations (orbits under the generators are the orbits under the group):
+ * each operation not yet in the closure of the chosen ones becomes a generator. Translations compare modulo 1.
+ */
+export function generatorsOf(ops: Op[]): Op[] {
+  const key = (o: Op) => `${o.rot.flat().join(',')}|${o.trans.map((t) => (Math.round((t - Math.floor(t)) * 1e4) % 1e4)).join(',')}`;
+  const compose = (p: Op, q: Op): Op => ({
+    rot: [0, 1, 2].map((r) => [0, 1, 2].map((c) => p.rot[r][0] * q.rot[0][c] + p.rot[r][1] * q.rot[1][c] + p.rot[r][2] * q.rot[2][c])),
+    trans: [0, 1, 2].map((r) => p.rot[r][0] * q.trans[0] + p.rot[r][1] * q.trans[1] + p.rot[r][2] * q.trans[2] + p.trans[r]),
+  });
+  const identity: Op = { rot: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], trans: [0, 0, 0] };
+  const gens: Op[] = [];
+  let closure = new Set([key(identity)]);
+  for (const op of ops) {
+    if (closure.has(key(op))) continue;
+    gens.push(op);
+    closure = new Set([key(identity)]);
+    const queue: Op[] = [identity];
+    while (queue.length && closure.size <= 4 * ops.length) {
+      const e = queue.pop()!;
+      for (const g of gens) {
+        const p = compose(g, e);
+        const k = key(p);
+        if (!closure.has(k)) { closure.add(k); queue.push(p); }
+      }
+    }
+  }
+  return gens;
+}
+
+/**
  * Components of the accessible subgraph and the rank of their loop translations. BFS gives every node an image
  * offset in its component's frame; an edge a→b(+offset) closing a loop adds off(a) + offset − off(b).
  */
-export function channelDimensionality(nodeCount: number, edges: readonly NetworkEdge[], probeRadius: number): NetworkChannels {
+export function channelDimensionality(nodeCount: number, edges: readonly NetworkEdge[], probeRadius: number): Omit<NetworkChannels, 'criticalRadii'> {
   const adj: { to: number; off: Vec3 }[][] = Array.from({ length: nodeCount }, () => []);
   const nodeUsed = new Uint8Array(nodeCount);
   for (const e of edges) {
