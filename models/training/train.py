@@ -155,6 +155,9 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
                 print(f'  [{kind} seed {seed}] time budget {args.budget_min} min: {fit} epochs instead of {epochs}', flush=True)
                 epochs = max(fit, 1)
         if epoch + 1 >= epochs: break
+        if args.deadline_ts and time.time() + (elapsed / (epoch + 1)) > args.deadline_ts:
+            print(f'  [{kind} seed {seed}] wall-clock deadline {args.deadline}: stopping after {epoch + 1} of {args.epochs} epochs', flush=True)
+            break
     model.load_state_dict(best_state)
     res = {'kind': kind, 'seed': seed, 'epochs_run': len(history), 'epochs_planned': args.epochs, 'best_epoch': best_epoch + 1,
            'train_s': round(time.time() - t0, 1), 'n_train': len(tr), 'n_val': len(va), 'n_test': len(te), 'target': target.kind}
@@ -175,12 +178,14 @@ def main():
     ap.add_argument('--epochs', type=int, default=150)
     ap.add_argument('--budget-min', type=float, default=0, help='wall-clock minutes per run; fewer epochs if needed (reported)')
     ap.add_argument('--batch', type=int, default=32)
+    ap.add_argument('--deadline', default='', help='HH:MM UTC, or kind=HH:MM,kind=HH:MM: stop training (keeping the best epoch) before this time')
     ap.add_argument('--target', default='raw', choices=['raw', 'clip', 'log'])
     ap.add_argument('--clip', type=float, default=3.0)
     ap.add_argument('--act', default='relu', choices=['relu', 'sigmoid'])
     ap.add_argument('--limit', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
     args = ap.parse_args()
+    args.deadline_ts = 0
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
     recs = load(args.data)
@@ -189,7 +194,14 @@ def main():
     print(f'{len(recs)} structures; Ea_1D(BVSE) median {np.median(y):.3f} eV, {np.mean(y > args.clip) * 100:.1f} % above {args.clip} eV', flush=True)
     target = Target(args.target, args.clip)
     results = []
+    deadlines = dict(d.split('=') if '=' in d else ('*', d) for d in args.deadline.split(',') if d)
     for kind in args.models.split(','):
+        dl = deadlines.get(kind, deadlines.get('*'))
+        args.deadline_ts = 0
+        if dl:
+            h, m = map(int, dl.split(':'))
+            now = time.gmtime()
+            args.deadline_ts = time.mktime((now.tm_year, now.tm_mon, now.tm_mday, h, m, 0, 0, 0, 0)) - time.timezone
         tensors = [to_tensors(r, kind) for r in recs]
         for seed in [int(s) for s in args.seeds.split(',')]:
             res, model = run(kind, recs, tensors, y, seed, args, target)

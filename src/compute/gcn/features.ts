@@ -4,13 +4,20 @@
  * radius, vertex/face flag, Z, χ, d of the 12 nearest framework ions), and the seed's "nonequivalent" reduction:
  * interstices in the same symmetry orbit are one node (the orbit's first member stands for it), and bottlenecks
  * between two orbits are one undirected edge (emitted in both directions; an edge inside one orbit is one self-edge).
- * One more node column, `accessible` (r ≥ probe radius), is appended: the Li-accessible part of the network.
+ * One more node column, `accessible` (r ≥ 0.453 Å), is appended: the Li-accessible part of the network.
  *
  * This is the one feature code: scripts/export-graphs.ts writes the training set with it and gcn/model.ts feeds
  * the ONNX model with it.
  */
 import type { Structure } from '../structure/types';
-import { buildInterstitialNetwork, networkFeatures, type NetworkOptions } from '../network';
+import { buildInterstitialNetwork, CAVD_LI_RADIUS, CAVD_TOLERANCE, networkFeatures, type NetworkOptions } from '../network';
+
+/**
+ * The `accessible` column: interstice radius ≥ CAVD's Li radius × 0.85 = 0.453 Å, fixed (the rule the committed model
+ * was trained with; the network's own probe may shrink locally for its channel analysis, which must not change the
+ * model's input).
+ */
+export const ACCESSIBLE_RADIUS = CAVD_LI_RADIUS * CAVD_TOLERANCE;
 
 export interface InterstitialGraphOptions {
   network?: Omit<NetworkOptions, 'signal'>;
@@ -57,7 +64,7 @@ export function interstitialGraph(structure: Structure, options: InterstitialGra
   const nodeFeatures = new Float32Array(n * F);
   reps.forEach((i, g) => {
     nodeFeatures.set(feats.nodeFeatures.subarray(i * F0, (i + 1) * F0), g * F);
-    nodeFeatures[g * F + F0] = network.nodes[i].accessible ? 1 : 0;
+    nodeFeatures[g * F + F0] = network.nodes[i].radius >= ACCESSIBLE_RADIUS ? 1 : 0;
   });
   const src: number[] = [], dst: number[] = [];
   const E = feats.edgeCount;

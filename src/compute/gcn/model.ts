@@ -154,7 +154,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (hooks.signal?.aborted) throw new CancelledError();
       const id = identity();
       const t0 = performance.now();
-      const graph = interstitialGraph(structure, options.network);
+      const graph = interstitialGraph(structure, options.network, hooks.signal);
       const t1 = performance.now();
       hooks.onProgress?.(0.5);
       loading ??= load();
