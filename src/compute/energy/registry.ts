@@ -11,6 +11,7 @@ import { bvseSource } from './bvse/source';
 import type { BvseOptions } from './bvse/bvse';
 import { analyticSource } from './analytic/source';
 import { mlipSource } from './mlip/source';
+import { gcnModel } from '../gcn/model';
 
 /** A source that can also run on the calling thread (CLI, tests, scripts). */
 export type SyncCapable = { produceSync(structure: Structure, hooks?: WorkHooks): EnergyLandscape };
@@ -40,7 +41,7 @@ export function sourceFor(o: NormalisedOptions, bvseExpert?: Partial<BvseOptions
         session: o.modelPath ? { modelPath: o.modelPath } : undefined,
       });
     case 'gcn':
-      throw new LandscapeError('method-unavailable', 'The interstitial-network GCN (method gcn) is not available in this build yet.');
+      return gcnModel(o.modelPath ? { modelPath: o.modelPath } : {});
     default:
       throw new LandscapeError('bad-option', `Unknown method '${String(o.method)}'.`);
   }
