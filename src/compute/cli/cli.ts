@@ -13,7 +13,7 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOp
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
-import { RankCache, rankFolder } from '../host/rankFolder';
+import { RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
 
@@ -230,14 +230,14 @@ async function rank(p: ParsedCommand): Promise<number> {
     if (process.stderr.isTTY) process.stderr.write('\n');
     const seconds = (Date.now() - t0) / 1000;
     // An interrupted run never replaces a complete earlier output: its partial results go beside it, named so.
-    const target = (f: string) => (cancelled ? f.replace(/(\.[a-z]+)?$/i, (ext) => `.partial${ext || ''}`) : f);
-    if (out) await writeFileAtomic(target(out), rowsToCsv(rows));
-    if (jsonOut) await writeFileAtomic(target(jsonOut), rowsToJson(rows, { folder: resolve(folder), method: o.method, options: o, complete: !cancelled }));
+    const notes: string[] = [];
+    if (out) notes.push((await writeRankOutput(out, rowsToCsv(rows), !cancelled)).note);
+    if (jsonOut) notes.push((await writeRankOutput(jsonOut, rowsToJson(rows, { folder: resolve(folder), method: o.method, options: o, complete: !cancelled }), !cancelled)).note);
     if (!out && !jsonOut) process.stdout.write(rowsToCsv(rows));
     process.stderr.write(
       `ionpath rank: ${rows.length}/${files} files in ${seconds.toFixed(1)} s with ${pool.size} workers, ${rankOrderFor(o.method).caption}; ` +
         `${rows.filter((r) => r.error).length} failed with a reason; ${rows.filter((r) => r.fromCache).length} from cache` +
-        `${cancelled ? `; CANCELLED (partial results in ${[out, jsonOut].filter(Boolean).map((f) => target(f!)).join(', ') || 'the output above'}; re-run to resume)` : ''}\n`,
+        `${cancelled ? '; CANCELLED (re-run to resume from the cache)' : ''}\n${notes.map((n) => `ionpath rank: ${n}\n`).join('')}`,
     );
     return cancelled ? 130 : 0;
   } finally {
