@@ -76,7 +76,7 @@ test('empty framework: optimised = brute force (Li3N, 4×4×4), one landscape fo
   assert.deepEqual(Array.from(fast.ions[0].pes), Array.from(fast.ions[1].pes));
 });
 
-test('grid source: identity, one grid per distinct Li, details', { skip: noModel }, async () => {
+test('grid source: identity, one scan per distinct Li carried to every Li, details', { skip: noModel }, async () => {
   const s = structureOf('test/fixtures/Li2Te-mp-2530-primitive.cif');
   const source = mlipSource({ shape: [5, 5, 5] });
   const id = source.identity(s);
@@ -88,10 +88,16 @@ test('grid source: identity, one grid per distinct Li, details', { skip: noModel
   assert.equal(id.variant, 'other Li kept');
   const progress: number[] = [];
   const land = await source.produce(s, { onProgress: (f) => progress.push(f) });
-  assert.equal(land.grids.length, 1);
+  // Both Li of the primitive cell (one orbit): the scanned grid, and its image under the operation that maps the
+  // first Li onto the second and the grid onto itself, so the free volumes unite over every ion (SCIENCE.md §6).
+  assert.equal(land.grids.length, 2);
   assert.deepEqual(land.grids[0].grid.shape, [5, 5, 5]);
   assert.equal(land.grids[0].grid.min, 0);
-  assert.equal(land.grids[0].multiplicity, 2);
+  assert.ok(land.grids.every((g) => g.multiplicity === 1));
+  assert.equal(land.grids[1].grid.min, 0);
+  const sorted = (a: Float32Array) => Array.from(a).sort((x, y) => x - y);
+  assert.deepEqual(sorted(land.grids[1].grid.data), sorted(land.grids[0].grid.data), 'the image holds the same energies');
+  assert.ok(land.grids[0].ionFrac!.some((x, i) => Math.abs(x - land.grids[1].ionFrac![i]) > 0.1), 'at the other Li site');
   const f = land.grids[0].ionFrac!;
   assert.ok(land.structure.sites.some((site) => site.species[0].element === 'Li' && site.frac.every((x, i) => Math.abs(x - f[i]) < 1e-9)), 'ionFrac is a Li site of the scanned cell');
   assert.equal(land.structure.sites.length, 3);
