@@ -143,10 +143,11 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
 
   private showFailure(document: vscode.TextDocument, result: LandscapeJobResult): void {
     const at = result.failure?.at;
-    if (result.ok || !at?.line || at.line > document.lineCount) { this.diagnostics.delete(document.uri); return; }
+    // Only the computation's own failures: problems of the file itself are already the language diagnostics.
+    if (result.ok || result.failure?.stage !== 'method' || !at?.line || at.line > document.lineCount) { this.diagnostics.delete(document.uri); return; }
     const line = document.lineAt(at.line - 1);
     const d = new vscode.Diagnostic(line.range, `${result.error}`, vscode.DiagnosticSeverity.Warning);
-    d.source = 'ionpath';
+    d.source = 'ionpath landscape';
     d.code = result.failure!.code;
     this.diagnostics.set(document.uri, [d]);
   }

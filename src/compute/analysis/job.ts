@@ -23,6 +23,8 @@ export interface JobFailure {
   code: string;
   message: string;
   at?: LandscapeErrorLocation;
+  /** 'input': the file or options (the editor already shows these as diagnostics); 'method': the computation. */
+  stage?: 'input' | 'method';
 }
 
 export interface LandscapeJobResult {
@@ -81,7 +83,7 @@ function prepare(text: string, options: AnalysisOptions) {
   if (!built.structure) {
     const first = built.messages.find((m) => m.severity === 'error');
     const at = first?.at ? { line: first.at.line + 1 } : undefined;
-    return { early: failed({ code: first?.code ?? 'bad-structure', message: first ? `${first.message}${at ? ` (line ${at.line})` : ''}` : 'the structure could not be built', at }) };
+    return { early: failed({ stage: 'input', code: first?.code ?? 'bad-structure', message: first ? `${first.message}${at ? ` (line ${at.line})` : ''}` : 'the structure could not be built', at }) };
   }
   const structure = built.structure;
   if (options.oxidationStates) {
@@ -92,8 +94,8 @@ function prepare(text: string, options: AnalysisOptions) {
     ({ ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages, error: null, failure: null, analysis });
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result
-    if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message, at: e.at }, structure.formula);
-    return failed({ code: 'failed', message: e instanceof Error ? e.message : String(e) }, structure.formula);
+    if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message, at: e.at, stage: 'method' }, structure.formula);
+    return failed({ code: 'failed', message: e instanceof Error ? e.message : String(e), stage: 'method' }, structure.formula);
   };
   return { structure, options, done, onError };
 }
