@@ -12,30 +12,13 @@ import { join } from 'node:path';
 import { HostPool } from '../src/compute/host/pool';
 import type { LandscapeJobOptions, LandscapeJobResult } from '../src/compute/analysis/job';
 import { writeFileAtomic } from '../src/compute/util/atomicWrite';
-import { rocAuc, spearman } from './lib/metrics';
+import { csv, rocAuc, spearman } from './lib/metrics';
 
 const SHARED = join(process.cwd(), '..', 'shared', 'data');
 const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const jobs = Number(arg('--jobs') ?? availableParallelism());
 const only = arg('--only');
-
-function csv(path: string): Record<string, string>[] {
-  const text = readFileSync(path, 'utf8').trim();
-  const rows: string[][] = [];
-  let row: string[] = [], cell = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) { if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c; }
-    else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; }
-    else if (c !== '\r') cell += c;
-  }
-  row.push(cell); rows.push(row);
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])));
-}
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
 const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };

@@ -10,6 +10,7 @@ import { neighbourList, neighbourListBruteForce, type NeighbourList } from '../.
 import { latticeMatrix, inverse3, vecMat } from '../../src/compute/structure/geometry';
 import { TENSORNET_ELEMENTS } from '../../src/compute/energy/mlip/session';
 import type { Mat3, Vec3 } from '../../src/compute/structure/types';
+import { mulberry32 as rng } from '../../src/compute/util/random';
 
 const MODEL_DIR = '../shared/models/tensornet-matpes-pbe-v2025.1';
 
@@ -19,17 +20,6 @@ function keys(nl: NeighbourList): string[] {
   return out;
 }
 
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('cell list equals the exhaustive image search on triclinic cells, short ones included', () => {
   const cells: [number, number, number, number, number, number][] = [

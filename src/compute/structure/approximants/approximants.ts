@@ -25,6 +25,7 @@ import { det3, inverse3, vecMat, wrap01 } from '../geometry';
 import { reducedFormula } from '../build';
 import { ewaldMatrix, ewaldEnergyFromMatrix, sitePotentials, swapDelta, applySwap } from './ewald';
 import { CancelledError } from '../../util/errors';
+import { mulberry32 as rng } from '../../util/random';
 
 /** Largest supercell, in positions (atoms and vacancies). */
 export const MAX_APPROXIMANT_ATOMS = 400;
@@ -69,17 +70,6 @@ export interface ApproximantResult {
 interface OrbitSpecies { element: string; oxidation: number | null; oxidationSource: SiteSpecies['oxidationSource']; label: string; occupancy: number; charge: number; count: number }
 interface Orbit { index: number; sites: number[]; species: OrbitSpecies[]; label: string }
 
-/** Deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const checkSignal = (signal?: AbortSignal) => { if (signal?.aborted) throw new CancelledError('Ordered-approximant search cancelled.'); };
 
