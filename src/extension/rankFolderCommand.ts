@@ -1,7 +1,9 @@
 /**
  * "Rank folder by Ξ": every CIF under a folder analysed on a pool of compute hosts (one per core),
  * with a cancellable progress notification and a sortable results table; results are cached on disk
- * so that a cancelled or repeated run resumes.
+ * so that a cancelled or repeated run resumes. Rows go to the table as files finish, in batches
+ * (`upsertRows`, at most one message per ROW_BATCH_MS), so the table grows without being rebuilt.
+ * Files are read and exports written through vscode.workspace.fs (exports atomically).
  */
 import * as vscode from 'vscode';
 import { availableParallelism } from 'node:os';
@@ -10,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { HostPool } from '../compute/host/pool';
 import { RankCache, rankFolder } from '../compute/host/rankFolder';
 import { rankOrderFor, rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
-import { writeFileAtomic } from '../compute/util/atomicWrite';
+import { readStructureText, writeFileAtomically } from './workspaceFiles';
 import { Endpoint } from '../protocol/endpoint';
 import { channelOf } from '../protocol/channel';
 import type { RankTableHostMethods, RankTableMethods, RankTableState } from '../protocol/ranking';
@@ -19,7 +21,19 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/opti
 import { METHOD_NAMES } from '../compute/energy/registry';
 import type { MethodId } from '../compute/energy/source';
 
-export interface RankOutcome { rows: RankRow[]; cancelled: boolean; panel: vscode.WebviewPanel }
+/** At most one `upsertRows` message per this many ms while a ranking runs. */
+const ROW_BATCH_MS = 250;
+
+/** One batch of rows the table confirmed (its handler ran): when, how many rows it then held, finished or not. */
+export interface RowBatchRecord { atMs: number; rowsInTable: number; finished: boolean }
+
+export interface RankOutcome {
+  rows: RankRow[];
+  cancelled: boolean;
+  panel: vscode.WebviewPanel;
+  /** The batches the table confirmed, in order (tests check that rows arrived before the run ended). */
+  batches: RowBatchRecord[];
+}
 
 export function registerRankFolder(context: vscode.ExtensionContext, onProblem: (m: string) => void): vscode.Disposable {
   return vscode.commands.registerCommand('ionpath.rankFolder', async (folderArg?: vscode.Uri, options?: { cancelAfter?: number; method?: MethodId } | vscode.Uri[]) => {
@@ -63,6 +77,23 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
   const cache = new RankCache(join(context.globalStorageUri.fsPath, `rank-cache-${o.method}.json`));
   const pool = new HostPool(join(context.extensionPath, 'dist', 'worker.js'), Math.max(1, availableParallelism()), { onProblem }, METHOD_TIME_LIMIT_MS[o.method]);
 
+  // Rows wait here until the next batch; none is sent before the table is ready (its `ready` gets the full state).
+  const pending: RankRow[] = [];
+  const batches: RowBatchRecord[] = [];
+  const t0 = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (final: boolean): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!table.ready) return Promise.resolve();
+    const rows = pending.splice(0);
+    if (!rows.length && !final) return Promise.resolve();
+    const inTable = state.rows.length;
+    return table.endpoint.request('upsertRows', { rows, progress: { ...state.progress }, ...(final ? { finished: true, cancelled: state.cancelled } : {}) })
+      .then(() => { batches.push({ atMs: Date.now() - t0, rowsInTable: inTable, finished: final }); }, () => undefined);
+  };
+  table.onReady = () => { pending.length = 0; };
+
   try {
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: ranking (${order.caption})`, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
@@ -71,12 +102,17 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
       let reported = 0;
       return rankFolder(folder.fsPath, {
         pool, options, cache, signal: abort.signal,
+        readText: (path, { maxBytes }) => readStructureText(vscode.Uri.file(path), maxBytes),
+        onRow: (row) => {
+          state.rows.push(row);
+          pending.push(row);
+          timer ??= setTimeout(() => void flush(false), ROW_BATCH_MS);
+        },
         onProgress: (p) => {
           const pct = p.total ? (100 * p.done) / p.total : 100;
           progress.report({ increment: pct - reported, message: `${p.done}/${p.total} files, ${p.failed} failed, ${p.cached} from cache` });
           reported = pct;
           state.progress = p;
-          void table.request('setState', state).catch(() => undefined);
           if (cancelAfter !== undefined && p.done >= cancelAfter) abort.abort();
         },
       });
@@ -84,16 +120,25 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
     state.rows = outcome.rows;
     state.finished = true;
     state.cancelled = outcome.cancelled;
-    state.progress.total = outcome.files;
-    await table.request('setState', state).catch(() => undefined);
+    state.progress = { ...state.progress, total: outcome.files };
+    await flush(true);
     if (outcome.cancelled) void vscode.window.showInformationMessage(`Ranking cancelled after ${outcome.rows.length} of ${outcome.files} files; run it again to resume from the cache.`);
-    return { rows: outcome.rows, cancelled: outcome.cancelled, panel };
+    return { rows: outcome.rows, cancelled: outcome.cancelled, panel, batches };
   } finally {
+    clearTimeout(timer);
     pool.dispose();
   }
 }
 
-function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, state: RankTableState, folder: vscode.Uri): Endpoint<RankTableMethods, RankTableHostMethods> {
+interface RankTable {
+  endpoint: Endpoint<RankTableMethods, RankTableHostMethods>;
+  /** The webview has loaded and asked for the state: batches can go to it. */
+  ready: boolean;
+  /** Called when the table (re)loads and has been sent the full state. */
+  onReady?: () => void;
+}
+
+function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, state: RankTableState, folder: vscode.Uri): RankTable {
   const webview = panel.webview;
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'rankTable.js'));
@@ -118,7 +163,9 @@ function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, s
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
   const endpoint = new Endpoint<RankTableMethods, RankTableHostMethods>(channelOf(webview));
-  endpoint.handle('ready', () => { void endpoint.request('setState', state).catch(() => undefined); return null; });
+  const table: RankTable = { endpoint, ready: false };
+  // A (re)loaded table gets every row so far at once; later rows come in batches.
+  endpoint.handle('ready', () => { table.ready = true; table.onReady?.(); void endpoint.request('setState', state).catch(() => undefined); return null; });
   endpoint.handle('openFile', async ({ file }) => {
     await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, file), { viewColumn: vscode.ViewColumn.Beside, preview: true });
     return null;
@@ -127,10 +174,10 @@ function connect(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, s
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, `ionpath-ranking.${format}`), filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] } });
     if (!target) return { saved: null };
     const content = format === 'csv' ? rowsToCsv(state.rows) : rowsToJson(state.rows, { folder: state.folder, method: state.methodId, description: state.method, complete: state.finished && !state.cancelled });
-    await writeFileAtomic(target.fsPath, content);
+    await writeFileAtomically(target, content);
     void vscode.window.showInformationMessage(`Saved ${state.rows.length} rows to ${target.fsPath}`);
     return { saved: target.fsPath };
   });
   panel.onDidDispose(() => endpoint.dispose());
-  return endpoint;
+  return table;
 }

@@ -70,6 +70,10 @@ export interface RankOptions {
   onProgress?: (p: RankProgress) => void;
   /** Largest file accepted (bytes); bigger ones get a row with the reason. */
   maxFileBytes?: number;
+  /** Each file's row as soon as it is known (the table shows rows as they arrive). */
+  onRow?: (row: RankRow) => void;
+  /** Reads a file's text (the extension reads through vscode.workspace.fs); default: util/readInput. */
+  readText?: (path: string, limits: { maxBytes: number; signal?: AbortSignal }) => Promise<string>;
 }
 
 export class RankFolderError extends Error {
@@ -93,10 +97,12 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
     const rel = relative(folder, path);
     let text: string;
     try {
-      text = (await readInputFile(path, { maxBytes, signal: o.signal })).text;
+      text = o.readText ? await o.readText(path, { maxBytes, signal: o.signal }) : (await readInputFile(path, { maxBytes, signal: o.signal })).text;
     } catch (e) {
       if (o.signal?.aborted) throw e;
-      rows.push({ ...emptyRow(rel), error: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
+      const row = { ...emptyRow(rel), error: `cannot read: ${e instanceof Error ? e.message : String(e)}` };
+      rows.push(row);
+      o.onRow?.(row);
       progress.failed++;
       return;
     }
@@ -116,7 +122,9 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
       }
     }
     if (!result.ok) progress.failed++;
-    rows.push(rowFromResult(rel, result, !!cached));
+    const row = rowFromResult(rel, result, !!cached);
+    rows.push(row);
+    o.onRow?.(row);
   };
 
   const lane = async () => {
