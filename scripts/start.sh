@@ -4,6 +4,8 @@
 #   scripts/start.sh                 -> http://127.0.0.1:8080/
 #   PORT=9000 scripts/start.sh
 # Everything lands in the git-ignored .tools/ (code-server, user-extensions, user-data).
+# examples/.vscode/settings.json sets git.openRepositoryInParentFolders to "never", so opening examples/ (here,
+# or from the walkthrough) does not ask about the ionpath repository around it.
 # Offline-safe: only the npm registry (and apt for missing build tools) is used. Ctrl+C stops it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -10,6 +10,9 @@ import type { MethodId } from '../compute/energy/source';
 
 export const SECTION = 'ionpath';
 
+/** The vscode-cif extension (github.com/hmkainul/vscode-cif): language id `cif`, scope `source.cif`, as ours. */
+export const VSCODE_CIF_EXTENSION_ID = 'thisperiodictable.cif';
+
 /** Element + charge, e.g. "Li+", "Mg2+", "Al3+" (the setting's enum), or a bare element with its usual charge. */
 export function parseMobileIon(value: string): { ion: string; ionCharge: number } {
   const m = /^([A-Z][a-z]?)(\d*)\+?$/.exec(value.trim());
@@ -48,6 +51,20 @@ export class Config {
 
   inlineEnabled(resource?: vscode.Uri): boolean {
     return this.get(resource).get<boolean>('inlineEa.enabled', true);
+  }
+
+  /** Show Ea(GCN-IN) while the inline method computes (see InlineBarriers). */
+  gcnPreviewEnabled(resource?: vscode.Uri): boolean {
+    return this.get(resource).get<boolean>('inlineEa.gcnPreview', true);
+  }
+
+  /**
+   * Whether ionpath provides the generic CIF language features (tag completion, tag/value hovers, syntax
+   * diagnostics). `auto`: off when the vscode-cif extension is installed, which serves the same language id.
+   */
+  cifLanguageFeatures(resource?: vscode.Uri): boolean {
+    const v = this.get(resource).get<'auto' | 'on' | 'off'>('cif.languageFeatures', 'auto');
+    return v === 'on' || (v !== 'off' && !vscode.extensions.getExtension(VSCODE_CIF_EXTENSION_ID));
   }
 
   codeLensEnabled(resource?: vscode.Uri): boolean {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { HostClient } from '../compute/host/client';
+import { config } from './config';
 
 const DEBOUNCE_MS = 250;
 
@@ -23,6 +24,10 @@ export class DocumentAnalyses implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('ionpath.cif.languageFeatures')) return;
+        for (const [key, entry] of this.cache) void entry.result.then((a) => { if (this.cache.get(key) === entry) this.publish(vscode.Uri.parse(key), a); }, () => undefined);
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }
@@ -62,7 +67,10 @@ export class DocumentAnalyses implements vscode.Disposable {
   }
 
   private publish(uri: vscode.Uri, analysis: DocumentAnalysis): void {
-    this.diagnostics.set(uri, analysis.diagnostics.map((d) => {
+    // Syntax errors are the other CIF extension's when ionpath's generic CIF features are off; the structure's
+    // own problems (symmetry, occupancy, oxidation states: what the computation reads) always stay.
+    const generic = config.cifLanguageFeatures(uri);
+    this.diagnostics.set(uri, analysis.diagnostics.filter((d) => generic || d.code !== 'syntax-error').map((d) => {
       const diag = new vscode.Diagnostic(
         new vscode.Range(d.range.startLine, d.range.startColumn, d.range.endLine, d.range.endColumn),
         d.message,

@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
   const analyses = new DocumentAnalyses(host);
   const barriers = new InlineBarriers(host);
   const panels = new LandscapePanels(context, host);
-  const status = vscode.window.createStatusBarItem('ionpath.structure', vscode.StatusBarAlignment.Left, 10);
+  const status = vscode.window.createStatusBarItem('ionpath.structure', vscode.StatusBarAlignment.Right, 100);
   status.name = 'ionpath structure';
   status.command = 'ionpath.showStructureInfo';
 

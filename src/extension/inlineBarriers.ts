@@ -28,7 +28,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeInlayHints = this.changed.event;
-  private readonly status = vscode.window.createStatusBarItem('ionpath.landscape', vscode.StatusBarAlignment.Left, 9);
+  private readonly status = vscode.window.createStatusBarItem('ionpath.landscape', vscode.StatusBarAlignment.Right, 99);
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Failures of the analysis that point at a line (a site softBV has no parameters for): shown where they are. */
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('ionpath-landscape');

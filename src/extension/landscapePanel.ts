@@ -131,9 +131,13 @@ export class LandscapePanels implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly host: HostClient) {
+    const lensesChanged = new vscode.EventEmitter<void>(); // the switch applies without an edit
     this.subscriptions.push(
       vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
+      lensesChanged,
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ionpath.codeLens.enabled')) lensesChanged.fire(); }),
       vscode.languages.registerCodeLensProvider({ language: 'cif' }, {
+        onDidChangeCodeLenses: lensesChanged.event,
         provideCodeLenses: (doc) => {
           if (!config.codeLensEnabled(doc.uri)) return [];
           const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));

@@ -1,9 +1,15 @@
-/** VS Code providers for CIF: thin adapters from the host's `DocumentAnalysis` onto the editor API. */
+/**
+ * VS Code providers for CIF: thin adapters from the host's `DocumentAnalysis` onto the editor API.
+ * With `ionpath.cif.languageFeatures` off (or `auto` beside the vscode-cif extension), the generic CIF features
+ * are left to the other extension: no tag completion, no tag/value hovers; atom-site hovers (element, oxidation
+ * state, multiplicity: what the computation read) stay. The setting is read at each request, so it applies at once.
+ */
 import * as vscode from 'vscode';
 import { tagCompletions } from '../compute/language/dictionary';
 import { hoverAt } from '../compute/language/hover';
 import type { DocumentSymbol, Range } from '../compute/language/types';
 import type { DocumentAnalyses } from './documentAnalyses';
+import { config } from './config';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
 
@@ -37,12 +43,15 @@ export function registerLanguageFeatures(analyses: DocumentAnalyses): vscode.Dis
     }),
     vscode.languages.registerHoverProvider(SELECTOR, {
       async provideHover(doc, pos) {
-        const h = hoverAt(await analyses.get(doc), pos.line, pos.character);
+        const a = await analyses.get(doc);
+        // Without tags and values, hoverAt answers only on atom-site rows.
+        const h = hoverAt(config.cifLanguageFeatures(doc.uri) ? a : { ...a, tags: [], values: [] }, pos.line, pos.character);
         return h ? new vscode.Hover(new vscode.MarkdownString(h.markdown), range(h.range)) : undefined;
       },
     }),
     vscode.languages.registerCompletionItemProvider(SELECTOR, {
       provideCompletionItems(doc, pos) {
+        if (!config.cifLanguageFeatures(doc.uri)) return undefined;
         const word = doc.getWordRangeAtPosition(pos, /_[A-Za-z0-9_.\-/[\]]*/);
         if (!word) return undefined;
         const prefix = doc.getText(new vscode.Range(word.start, pos));
