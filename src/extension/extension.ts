@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
   const onProblem = (message: string) => { output.appendLine(message); void vscode.window.showWarningMessage(message); };
   const host = new HostClient(join(context.extensionPath, 'dist', 'worker.js'), { onProblem });
   const analyses = new DocumentAnalyses(host);
-  const barriers = new InlineBarriers(host);
+  const barriers = new InlineBarriers(host, vscode.Uri.joinPath(context.extensionUri, 'models', 'gcn', 'MODEL_CARD.md'));
   const panels = new LandscapePanels(context, host);
   const status = vscode.window.createStatusBarItem('ionpath.structure', vscode.StatusBarAlignment.Right, 100);
   status.name = 'ionpath structure';

@@ -2,10 +2,16 @@
  * Inline Ea: when a CIF is opened, edited (debounced) or saved, its landscape is computed in the
  * compute host and shown as an inlay hint on the `data_` line, with the full report in a hover.
  * Results are cached by content hash; closing the document cancels its work.
+ *
+ * GCN preview: BVSE takes a second or more (TensorNet-MatPES minutes), the GCN on the interstitial network
+ * milliseconds. So when a CIF opens, Ea(GCN-IN) is requested first and shown until the inline method's result
+ * replaces it (setting `ionpath.inlineEa.gcnPreview`). The hover says which number is shown, and that GCN-IN
+ * is a surrogate of BVSE with the test R² of its model card (models/gcn/MODEL_CARD.md, read at run time).
  */
 import * as vscode from 'vscode';
 import type { HostClient } from '../compute/host/client';
 import { landscapeJobKey, type LandscapeJobResult } from '../compute/analysis/job';
+import type { LandscapeReport } from '../compute/analysis/report';
 import { barrierHint, reportMarkdown } from '../compute/analysis/format';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
 import { ProtocolError } from '../protocol/endpoint';
@@ -23,6 +29,10 @@ type Entry =
 export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvider {
   private readonly byHash = new Map<string, Entry>();
   private readonly docHash = new Map<string, string>();
+  /** The GCN preview's job key, by document. */
+  private readonly previewHash = new Map<string, string>();
+  /** "test R² 0.31 ± 0.17, MAE 0.333 ± 0.032 eV against BVSE …", from the model card. */
+  private readonly gcnAccuracy: Promise<string>;
   /** Results of other methods computed on request ("Compute Ξ with TensorNet-MatPES"), by document. */
   private readonly extraHashes = new Map<string, Set<string>>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -30,10 +40,14 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   readonly onDidChangeInlayHints = this.changed.event;
   private readonly status = vscode.window.createStatusBarItem('ionpath.landscape', vscode.StatusBarAlignment.Right, 99);
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly previewStarted = new Map<string, number>();
+  /** Milliseconds from the preview's request to its result (shown in the hover; read by tests). */
+  readonly previewMs = new Map<string, number>();
   /** Failures of the analysis that point at a line (a site softBV has no parameters for): shown where they are. */
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('ionpath-landscape');
 
-  constructor(private readonly host: HostClient) {
+  constructor(private readonly host: HostClient, gcnModelCard?: vscode.Uri) {
+    this.gcnAccuracy = gcnModelCard ? readGcnAccuracy(gcnModelCard) : Promise.resolve(GCN_ACCURACY_UNKNOWN);
     this.status.name = 'ionpath landscape';
     this.subscriptions.push(
       this.changed, this.status, this.diagnostics,
@@ -43,7 +57,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length) this.schedule(e.document, EDIT_DEBOUNCE_MS); }),
       vscode.workspace.onDidCloseTextDocument((d) => this.cancel(d)),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ionpath')) { for (const d of vscode.workspace.textDocuments) this.schedule(d, 0); } }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ionpath')) { for (const d of vscode.workspace.textDocuments) this.schedule(d, 0); this.changed.fire(); } }),
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }
@@ -53,13 +67,17 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   /** The result for the document's current text, computing it if needed. Resolves null on cancel. */
-  resultFor(document: vscode.TextDocument, method?: MethodId): Promise<LandscapeJobResult | null> {
+  resultFor(document: vscode.TextDocument, method?: MethodId, role: 'inline' | 'extra' | 'preview' = method ? 'extra' : 'inline'): Promise<LandscapeJobResult | null> {
     const text = document.getText();
     const options = config.analysisOptions(document.uri, method);
     // The job's own key, the same the host and the ranking cache use.
     const hash = landscapeJobKey(text, options);
     const uri = document.uri.toString();
-    if (method) {
+    if (role === 'preview') {
+      const previous = this.previewHash.get(uri);
+      if (previous && previous !== hash) this.abortPreview(previous);
+      this.previewHash.set(uri, hash);
+    } else if (role === 'extra') {
       // An extra method asked for by command: kept beside the inline one, shown in the hover.
       const extras = this.extraHashes.get(uri) ?? new Set<string>();
       extras.add(hash);
@@ -71,6 +89,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     }
     const hit = this.byHash.get(hash);
     if (hit) return hit.state === 'done' ? Promise.resolve(hit.result) : hit.promise;
+    if (role === 'preview') this.previewStarted.set(hash, Date.now());
 
     const abort = new AbortController();
     const entry: Entry = { state: 'running', progress: 0, abort, promise: Promise.resolve(null) };
@@ -82,7 +101,10 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       onProgress: (p) => { entry.progress = p; this.showStatus(); },
     }).then(({ result }) => {
       this.byHash.set(hash, { state: 'done', result });
-      this.showFailure(document, result);
+      if (role === 'preview') {
+        const started = this.previewStarted.get(hash);
+        if (started !== undefined && result.ok) this.previewMs.set(hash, Date.now() - started);
+      } else this.showFailure(document, result);
       return result;
     }, (e) => {
       this.byHash.delete(hash);
@@ -104,8 +126,15 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     const end = document.lineAt(line).range.end;
     let label: string;
-    if (!entry) return [];
     const method = methodName(config.analysisOptions(document.uri).method);
+    const preview = this.previewFor(document);
+    if (preview && entry?.state !== 'done') {
+      // The GCN's number until the inline method's arrives; the hint says the other is still computing.
+      const hint = new vscode.InlayHint(end, `  ${barrierHint(preview)} · ${method} ${entry ? `${Math.round(entry.progress * 100)} %` : '…'}`, vscode.InlayHintKind.Type);
+      hint.paddingLeft = true;
+      return [hint];
+    }
+    if (!entry) return [];
     if (entry.state === 'running') label = `Ea(${method}): computing… ${Math.round(entry.progress * 100)} %`;
     else if (entry.result.ok && entry.result.report) label = barrierHint(entry.result.report);
     else label = `Ea(${method}): not computed (see hover)`;
@@ -115,11 +144,19 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     return [hint];
   }
 
-  private hover(document: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  private async hover(document: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
     if (pos.line !== firstDataLine(document)) return undefined;
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
+    const preview = this.previewFor(document);
+    const method = methodName(config.analysisOptions(document.uri).method);
+    if (preview && entry?.state !== 'done') {
+      const ms = this.previewMs.get(this.previewHash.get(document.uri.toString()) ?? '');
+      const head = `**Shown: ${barrierHint(preview)}**, the GCN on the interstitial network${ms !== undefined ? ` (${ms} ms)` : ''}: a fast surrogate of BVSE, trained on BVSE barriers, not on experiment; ${await this.gcnAccuracy}. Ea(${method}) is computing and replaces it when it arrives.`;
+      return new vscode.Hover([new vscode.MarkdownString(head), new vscode.MarkdownString(reportMarkdown(preview))]);
+    }
     if (!entry || entry.state !== 'done') return undefined;
-    const md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${methodName(config.analysisOptions(document.uri).method)}) not computed**: ${entry.result.error}`;
+    let md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${method}) not computed**: ${entry.result.error}`;
+    if (preview) md = `**Shown: ${entry.result.report ? barrierHint(entry.result.report) : `Ea(${method}) (not computed)`}.** Before it arrived the hint showed ${barrierHint(preview)} (GCN-IN, a surrogate of BVSE; ${await this.gcnAccuracy}).\n\n${md}`;
     // Other methods computed for this document, each under its own label.
     const extras = [...(this.extraHashes.get(document.uri.toString()) ?? [])]
       .map((h) => this.byHash.get(h))
@@ -156,7 +193,12 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     if (document.languageId !== 'cif' || !this.enabled(document) || document.uri.scheme === 'git') return;
     const uri = document.uri.toString();
     clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => { this.timers.delete(uri); void this.resultFor(document); }, delay));
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      // The GCN first: the host answers it in milliseconds, before the slower inline method.
+      if (this.previewApplies(document)) void this.resultFor(document, 'gcn', 'preview');
+      void this.resultFor(document);
+    }, delay));
   }
 
   private cancel(document: vscode.TextDocument): void {
@@ -167,6 +209,28 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.docHash.delete(uri);
     this.diagnostics.delete(document.uri);
     if (hash) this.abortIfUnused(hash, uri);
+    const preview = this.previewHash.get(uri);
+    this.previewHash.delete(uri);
+    if (preview) this.abortPreview(preview);
+  }
+
+  /** The GCN preview's report for the document's current text, when it is done and the preview applies. */
+  private previewFor(document: vscode.TextDocument): LandscapeReport | null {
+    if (!this.previewApplies(document)) return null;
+    const e = this.byHash.get(this.previewHash.get(document.uri.toString()) ?? '');
+    return e?.state === 'done' && e.result.ok && e.result.report ? e.result.report : null;
+  }
+
+  private previewApplies(document: vscode.TextDocument): boolean {
+    return config.gcnPreviewEnabled(document.uri) && normaliseOptions(config.analysisOptions(document.uri)).method !== 'gcn';
+  }
+
+  private abortPreview(hash: string): void {
+    const entry = this.byHash.get(hash);
+    if (entry?.state !== 'running') return;
+    for (const h of this.previewHash.values()) if (h === hash) return;
+    entry.abort.abort();
+    this.byHash.delete(hash);
   }
 
   /** Cancel a running computation that no other open document is waiting for. */
@@ -191,6 +255,20 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     for (const t of this.timers.values()) clearTimeout(t);
     for (const e of this.byHash.values()) if (e.state === 'running') e.abort.abort();
     for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+const GCN_ACCURACY_UNKNOWN = 'its test error against BVSE is in models/gcn/MODEL_CARD.md';
+
+/** The GCN-IN row of the model card's results table: "| **GCN-IN** (…) | **R²** | **MAE (eV)** | …". */
+async function readGcnAccuracy(card: vscode.Uri): Promise<string> {
+  try {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(card));
+    const m = /^\|\s*\*\*GCN-IN\*\*[^|]*\|\s*\**([^|*]+?)\**\s*\|\s*\**([^|*]+?)\**\s*\|/m.exec(text);
+    if (!m) return GCN_ACCURACY_UNKNOWN;
+    return `measured test R² ${m[1].trim()}, MAE ${m[2].trim()} eV against BVSE on held-out random splits (models/gcn/MODEL_CARD.md)`;
+  } catch {
+    return GCN_ACCURACY_UNKNOWN;
   }
 }
 

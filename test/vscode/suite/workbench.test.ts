@@ -1,0 +1,202 @@
+// Issue 13 (a researcher's workbench), 10 (the inline GCN hint) and 12 (rank --method mlip) in a real VS Code:
+// rank rows arriving before the run ends, the GCN-IN hint first and BVSE replacing it, ionpath.cif.languageFeatures,
+// the language of .CIF/.mcif files, and an MLIP ranking cancelled and resumed from the cache.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RankOutcome } from '../../../src/extension/rankFolderCommand';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+const example = (f: string) => path.join(repoRoot, 'examples', f);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually<T>(f: () => T | PromiseLike<T>, what: string, timeoutMs = 60_000, everyMs = 200): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await f();
+    if (last) return last as NonNullable<T>;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+async function hintLabels(doc: vscode.TextDocument): Promise<string[]> {
+  const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+  return hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')).trim());
+}
+
+async function hoverText(doc: vscode.TextDocument, pos: vscode.Position): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos);
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+const setting = (key: string, value: unknown) => vscode.workspace.getConfiguration('ionpath').update(key, value, vscode.ConfigurationTarget.Global);
+
+let scratch: string;
+suiteSetup(async () => {
+  await vscode.extensions.getExtension('ionpath.ionpath')!.activate();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ionpath-workbench-'));
+});
+suiteTeardown(async () => {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+suite('rank table: rows as they arrive', () => {
+  test('the table confirms batches of rows before the run finishes, and the last batch says finished', async function () {
+    this.timeout(240_000);
+    const folder = fs.mkdtempSync(path.join(scratch, 'rank-rows-'));
+    const files = ['LiFePO4.cif', 'Li3PS4_beta.cif', 'Li6PS5Cl.cif', 'Li3InCl6.cif', 'Li10GeP2S12.cif', 'Li7La3Zr2O12.cif'];
+    // A comment line changes each file's cache key, so every row is computed in this run.
+    for (const f of files) fs.writeFileSync(path.join(folder, f), `# ${Date.now()} rank-rows test\n${fs.readFileSync(example(f), 'utf8')}`);
+    const out = await vscode.commands.executeCommand<RankOutcome>('ionpath.rankFolder', vscode.Uri.file(folder), { method: 'bvse' });
+    out.panel.dispose();
+    assert.equal(out.cancelled, false);
+    assert.equal(out.rows.length, files.length);
+    assert.ok(out.rows.every((r) => !r.fromCache), 'every row computed in this run');
+    const last = out.batches[out.batches.length - 1];
+    assert.ok(last?.finished, `the last batch is the finished one: ${JSON.stringify(out.batches)}`);
+    const early = out.batches.filter((b) => !b.finished && b.rowsInTable > 0 && b.rowsInTable < files.length);
+    assert.ok(early.length >= 1, `rows reached the table before the run ended: ${JSON.stringify(out.batches)}`);
+    assert.ok(early[0].atMs < last.atMs, 'the first rows arrived before the end');
+  });
+});
+
+suite('inline GCN-IN hint before BVSE', () => {
+  teardown(() => setting('inlineEa.gcnPreview', undefined));
+
+  test('Ea(GCN-IN) appears first, then Ea(BVSE, 1D) replaces it; the hover says which is shown and GCN-IN\'s test R²', async function () {
+    this.timeout(120_000);
+    const file = path.join(scratch, 'LiFePO4-gcn.cif');
+    fs.writeFileSync(file, `# ${Date.now()} gcn preview test\n${fs.readFileSync(example('LiFePO4.cif'), 'utf8')}`);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const seen: string[] = [];
+    const t0 = Date.now();
+    let gcnAtMs: number | undefined;
+    let previewHover = '';
+    const bvse = await eventually(async () => {
+      for (const l of await hintLabels(doc)) {
+        if (seen[seen.length - 1] !== l) seen.push(l);
+        if (/^Ea\(GCN-IN\) \d\.\d\d eV/.test(l) && gcnAtMs === undefined) {
+          gcnAtMs = Date.now() - t0;
+          previewHover = await hoverText(doc, new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1));
+        }
+      }
+      return seen.find((l) => /^Ea\(BVSE, 1D\) \d\.\d\d eV/.test(l));
+    }, 'the BVSE hint', 90_000, 20);
+    const firstResult = seen.find((l) => /\d\.\d\d eV/.test(l));
+    assert.ok(firstResult?.startsWith('Ea(GCN-IN)'), `the first number shown is GCN-IN's: ${JSON.stringify(seen)}`);
+    assert.ok(seen.indexOf(firstResult!) < seen.indexOf(bvse), 'BVSE comes after');
+    console.log(`[ionpath-test] GCN-IN hint after ${gcnAtMs} ms; hints seen: ${JSON.stringify(seen)}`);
+    if (previewHover) {
+      assert.match(previewHover, /Shown: Ea\(GCN-IN\)/);
+      assert.match(previewHover, /surrogate of BVSE/);
+    }
+    const after = await hoverText(doc, new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1));
+    assert.match(after, /Shown: Ea\(BVSE, 1D\)/, 'the hover says which result is shown');
+    assert.match(after, /showed Ea\(GCN-IN\) \d\.\d\d eV \(GCN-IN, a surrogate of BVSE; measured test R² [-\d.]+ ± [\d.]+/, `the hover names GCN-IN's test R² from the model card: ${after.slice(0, 400)}`);
+    const final = await hintLabels(doc);
+    assert.ok(final.some((l) => l.startsWith('Ea(BVSE, 1D)')) && !final.some((l) => l.includes('GCN-IN')), `BVSE replaced the GCN hint: ${final}`);
+  });
+
+  test('with ionpath.inlineEa.gcnPreview off, only the BVSE hint appears', async function () {
+    this.timeout(120_000);
+    await setting('inlineEa.gcnPreview', false);
+    const file = path.join(scratch, 'Li3N-nogcn.cif');
+    fs.writeFileSync(file, `# ${Date.now()} no preview\n${fs.readFileSync(example('Li3N.cif'), 'utf8')}`);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const seen = new Set<string>();
+    await eventually(async () => { for (const l of await hintLabels(doc)) seen.add(l); return [...seen].some((l) => l.startsWith('Ea(BVSE, 1D)')); }, 'the BVSE hint', 90_000, 20);
+    assert.ok(![...seen].some((l) => l.includes('GCN-IN')), `no GCN hint: ${[...seen]}`);
+  });
+});
+
+suite('ionpath.cif.languageFeatures (coexisting with vscode-cif)', () => {
+  const CIF = [
+    'data_Li3N', "_symmetry_space_group_name_H-M   'P 6/m m m'", '_cell_length_a   3.648', '_cell_length_b   3.648',
+    '_cell_length_c   3.875', '_cell_angle_alpha   90', '_cell_angle_beta    90', '_cell_angle_gamma   120', 'loop_',
+    '_atom_site_label', '_atom_site_type_symbol', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z',
+    'Li1 Li 0 0 0.5', 'Li2 Li 0.33333 0.66667 0', 'N1 N 0 0 0', '_cell_measurement_th 5', ''].join('\n');
+  let doc: vscode.TextDocument;
+  let broken: vscode.TextDocument;
+  suiteSetup(async () => {
+    const f = path.join(scratch, 'Li3N-lang.cif');
+    fs.writeFileSync(f, CIF);
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.file(f));
+    await vscode.window.showTextDocument(doc);
+    const b = path.join(scratch, 'broken-lang.cif');
+    fs.writeFileSync(b, "data_broken\n_cell_length_a 'unterminated\n");
+    broken = await vscode.workspace.openTextDocument(vscode.Uri.file(b));
+  });
+  suiteTeardown(() => setting('cif.languageFeatures', undefined));
+
+  const lastLine = () => new vscode.Position(doc.lineCount - 2, '_cell_measurement_th'.length);
+  const completions = async () => (await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, lastLine(), '_'))
+    .items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)).filter((l) => l.startsWith('_cell_measurement_theta'));
+  const syntaxErrors = () => vscode.languages.getDiagnostics(broken.uri).filter((d) => d.source === 'ionpath' && d.code === 'syntax-error');
+
+  for (const mode of ['on', 'auto'] as const) {
+    test(`${mode}${mode === 'auto' ? ' (vscode-cif not installed: on)' : ''}: tag completion, tag hovers and syntax diagnostics from ionpath`, async () => {
+      assert.equal(vscode.extensions.getExtension('thisperiodictable.cif'), undefined, 'vscode-cif is not installed here');
+      await setting('cif.languageFeatures', mode);
+      assert.deepEqual((await completions()).sort(), ['_cell_measurement_theta_max', '_cell_measurement_theta_min']);
+      assert.match(await hoverText(doc, new vscode.Position(2, 3)), /\S/, 'a hover on _cell_length_a');
+      await eventually(() => syntaxErrors().length > 0, 'the syntax error of broken-lang.cif', 20_000);
+    });
+  }
+
+  test('off: no tag completion, no tag hover, no syntax diagnostics; atom-site hovers and the Ea hint stay', async function () {
+    this.timeout(120_000);
+    await setting('cif.languageFeatures', 'off');
+    assert.deepEqual(await completions(), []);
+    assert.equal(await hoverText(doc, new vscode.Position(2, 3)), '', 'no hover on _cell_length_a');
+    assert.match(await hoverText(doc, new vscode.Position(14, 1)), /Atom site Li1/, 'the atom-site hover stays');
+    await eventually(() => syntaxErrors().length === 0, 'the syntax diagnostics to go', 20_000);
+    await eventually(async () => (await hintLabels(doc)).some((l) => /^Ea\(BVSE, 1D\)/.test(l)), 'the Ea hint', 90_000);
+  });
+});
+
+suite('CIF file names', () => {
+  test('.CIF and .mcif files are CIF (the explorer menus use resourceLangId == cif)', async () => {
+    for (const name of ['UPPER.CIF', 'magnetic.mcif']) {
+      const f = path.join(scratch, name);
+      fs.copyFileSync(example('Li3N.cif'), f);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(f));
+      assert.equal(doc.languageId, 'cif', name);
+    }
+  });
+});
+
+// Issue 12: "ranking with --method mlip works with cancel and resume", on two small structures (the CPU scan of
+// Li2Te's 3-atom primitive cell takes seconds; Li3N's 4-atom cell similar).
+suite('Rank folder with TensorNet-MatPES: cancel and resume', () => {
+  test('cancelled after the first file, the re-run takes it from the cache and computes the other', async function () {
+    this.timeout(600_000);
+    const folder = fs.mkdtempSync(path.join(scratch, 'rank-mlip-'));
+    fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'Li2Te-mp-2530-primitive.cif'), path.join(folder, 'Li2Te-mp-2530-primitive.cif'));
+    fs.writeFileSync(path.join(folder, 'Li3N.cif'), `# ${Date.now()} mlip rank test\n${fs.readFileSync(example('Li3N.cif'), 'utf8')}`);
+    const first = await vscode.commands.executeCommand<RankOutcome>('ionpath.rankFolder', vscode.Uri.file(folder), { cancelAfter: 1, method: 'mlip' });
+    first.panel.dispose();
+    assert.equal(first.cancelled, true);
+    const done = first.rows.filter((r) => !r.error);
+    assert.ok(done.length >= 1 && first.rows.length <= 2, `rows before cancel: ${JSON.stringify(first.rows.map((r) => [r.file, r.error]))}`);
+
+    const second = await vscode.commands.executeCommand<RankOutcome>('ionpath.rankFolder', vscode.Uri.file(folder), { method: 'mlip' });
+    second.panel.dispose();
+    assert.equal(second.cancelled, false);
+    assert.equal(second.rows.length, 2);
+    for (const r of second.rows) {
+      assert.equal(r.error, null, `${r.file}: ${r.error}`);
+      assert.ok(r.Xi !== null && r.Xi >= 0 && r.Xi <= 1, `${r.file}: Ξ in [0, 1]: ${r.Xi}`);
+      assert.match(r.method ?? '', /TensorNet/, 'the row names its method');
+    }
+    const cached = second.rows.filter((r) => r.fromCache).map((r) => r.file).sort();
+    assert.deepEqual(cached, done.map((r) => r.file).sort(), 'exactly the files finished before the cancel come from the cache');
+    console.log(`[ionpath-test] mlip rank: first run ${first.rows.length} row(s) (${done.map((r) => `${r.file} Ξ ${r.Xi}`).join(', ')}), resumed ${second.rows.map((r) => `${r.file} Ξ ${r.Xi}${r.fromCache ? ' (cache)' : ''}`).join(', ')}`);
+  });
+});
