@@ -10,7 +10,7 @@
  */
 import { Endpoint, type Channel, type WireMessage } from '../src/protocol/endpoint';
 import type { RankTableHostMethods, RankTableMethods, RankTableRowsUpdate, RankTableState } from '../src/protocol/ranking';
-import type { RankRow } from '../src/compute/analysis/ranking';
+import { rankOrderFor, type RankRow } from '../src/compute/analysis/ranking';
 
 declare const acquireVsCodeApi: undefined | (() => { postMessage(m: unknown): void });
 type HostWindow = Window & { __rankHost?: (m: WireMessage) => void; __rankOutbox?: WireMessage[] };
@@ -226,6 +226,8 @@ function upsert(update: RankTableRowsUpdate): void {
 
 endpoint.handle('setState', (s) => {
   const { rows: all, ...rest } = s;
+  // The first state sets the method's order (BVSE: Ea 3D low first; TensorNet-MatPES: Ξ high first); a click changes it.
+  if (!meta && s.methodId) { const o = rankOrderFor(s.methodId); sortKey = o.key; sortDir = o.descending ? -1 : 1; }
   meta = { ...rest, progress: { ...rest.progress } };
   const keep = new Set(all.map((r) => r.file));
   for (const [file, tr] of rowEls) if (!keep.has(file)) { tr.remove(); rowEls.delete(file); rows.delete(file); }

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { HostClient } from '../compute/host/client';
 import { landscapeJobKey, type LandscapeJobResult } from '../compute/analysis/job';
 import type { LandscapeReport } from '../compute/analysis/report';
-import { barrierHint, reportMarkdown } from '../compute/analysis/format';
+import { barrierHint, reportMarkdown, xiLabel } from '../compute/analysis/format';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
 import { ProtocolError } from '../protocol/endpoint';
 import { config } from './config';
@@ -138,10 +138,24 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     if (entry.state === 'running') label = `Ea(${method}): computing… ${Math.round(entry.progress * 100)} %`;
     else if (entry.result.ok && entry.result.report) label = barrierHint(entry.result.report);
     else label = `Ea(${method}): not computed (see hover)`;
+    // After "Compute Ξ with TensorNet-MatPES" the line shows what was asked for: Ξ. VS Code's length limit
+    // (43 characters by default) is for all hints of a line together, so it replaces the inline result, which
+    // stays in the hover beside it.
+    const xi = this.xiReport(document);
+    if (xi) label = `${xiLabel(xi)} ${xi.Xi!.toFixed(2)}`;
     const hint = new vscode.InlayHint(end, `  ${label}`, vscode.InlayHintKind.Type);
     hint.paddingLeft = true;
     if (entry.state === 'done' && entry.result.report) hint.tooltip = new vscode.MarkdownString(reportMarkdown(entry.result.report));
     return [hint];
+  }
+
+  /** The TensorNet-MatPES report computed on request for the document's current text, when it has Ξ. */
+  private xiReport(document: vscode.TextDocument): LandscapeReport | null {
+    if (normaliseOptions(config.analysisOptions(document.uri)).method === 'mlip') return null;
+    if (!this.extraHashes.get(document.uri.toString())?.size) return null;
+    const e = this.byHash.get(landscapeJobKey(document.getText(), config.analysisOptions(document.uri, 'mlip')));
+    const r = e?.state === 'done' ? e.result.report : null;
+    return r && r.Xi !== null ? r : null;
   }
 
   private async hover(document: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
@@ -156,6 +170,12 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     }
     if (!entry || entry.state !== 'done') return undefined;
     let md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${method}) not computed**: ${entry.result.error}`;
+    const xi = this.xiReport(document);
+    if (xi) {
+      // The line shows Ξ (computed on request): its report first, then the inline method's.
+      const shown = `**Shown: ${xiLabel(xi)} ${xi.Xi!.toFixed(2)}**, computed on request ("Compute Ξ with TensorNet-MatPES"); the inline ${method} result follows it.`;
+      return new vscode.Hover([new vscode.MarkdownString(shown), new vscode.MarkdownString(reportMarkdown(xi)), new vscode.MarkdownString(md)]);
+    }
     if (preview) md = `**Shown: ${entry.result.report ? barrierHint(entry.result.report) : `Ea(${method}) (not computed)`}.** Before it arrived the hint showed ${barrierHint(preview)} (GCN-IN, a surrogate of BVSE; ${await this.gcnAccuracy}).\n\n${md}`;
     // Other methods computed for this document, each under its own label.
     const extras = [...(this.extraHashes.get(document.uri.toString()) ?? [])]

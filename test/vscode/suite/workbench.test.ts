@@ -199,4 +199,21 @@ suite('Rank folder with TensorNet-MatPES: cancel and resume', () => {
     assert.deepEqual(cached, done.map((r) => r.file).sort(), 'exactly the files finished before the cancel come from the cache');
     console.log(`[ionpath-test] mlip rank: first run ${first.rows.length} row(s) (${done.map((r) => `${r.file} Ξ ${r.Xi}`).join(', ')}), resumed ${second.rows.map((r) => `${r.file} Ξ ${r.Xi}${r.fromCache ? ' (cache)' : ''}`).join(', ')}`);
   });
+
+  test('"Compute Ξ with TensorNet-MatPES" shows Ξ(TensorNet-MatPES, frozen) on the data_ line of Li2Te, BVSE in the hover', async function () {
+    this.timeout(300_000);
+    const file = path.join(scratch, 'Li2Te-xi.cif');
+    fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'Li2Te-mp-2530-primitive.cif'), file);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    await eventually(async () => (await hintLabels(doc)).some((x) => x.startsWith('Ea(BVSE, 1D)')), 'the BVSE hint', 60_000);
+    const r = await vscode.commands.executeCommand<{ report: { Xi: number | null } | null } | null>('ionpath.computeXi', doc.uri);
+    assert.ok(r?.report && r.report.Xi !== null, 'the scan gave Ξ');
+    const labels = await eventually(async () => { const l = await hintLabels(doc); return l.some((x) => /^Ξ\(TensorNet-MatPES, frozen\) \d\.\d\d$/.test(x)) ? l : null; }, 'the Ξ hint', 60_000);
+    // VS Code's default limit (editor.inlayHints.maximumLength, 43) is for the line's hints together.
+    assert.ok(labels.join('').length <= 43, `the line's hints fit the default length: ${labels}`);
+    const hover = await hoverText(doc, new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1));
+    assert.match(hover, /Ea\(BVSE, 1D\)/);
+    assert.match(hover, /Ξ\(TensorNet-MatPES, frozen\)/);
+  });
 });
