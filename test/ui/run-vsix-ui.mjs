@@ -94,8 +94,18 @@ if (!check(`code-server --install-extension (${extensionId}@${pkg.version} liste
   finish();
 }
 
-// Workspace: a temp copy of examples/; if it holds no .cif yet, a small one.
+// Workspace: a temp copy of examples/ inside a git repository, as examples/ sits in a clone, with git on and the
+// user-level git.openRepositoryInParentFolders left at its default: examples/.vscode/settings.json must keep VS
+// Code from asking about the parent repository. If the copy holds no .cif yet, a small one.
 copyDir(path.join(repoRoot, 'examples'), profile.workspace);
+{
+  const file = path.join(profile.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  delete settings['git.openRepositoryInParentFolders'];
+  settings['git.enabled'] = true;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+const gitInit = spawnSync('git', ['init', '-q', profile.root], { encoding: 'utf8' });
 const cifs = fs.readdirSync(profile.workspace).filter((f) => f.toLowerCase().endsWith('.cif')).sort();
 let cifName = cifs.includes('LiFePO4.cif') ? 'LiFePO4.cif' : cifs[0];
 if (!cifName) {
@@ -125,6 +135,7 @@ try {
   let ok = await waitForWorkbench(page).then(() => true, () => false);
   check('workbench loads', ok);
   if (!ok) throw new Error('no workbench');
+  const parentGitPrompt = () => page.locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', { hasText: /parent folders/i }).count();
   // The explorer shows the workspace once the remote connection is up.
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 }).catch(() => {});
 
@@ -205,6 +216,8 @@ try {
     check('landscape panel opens beside the file', frameOk);
     await page.waitForTimeout(8000); // let the view compute and draw for the screenshot
   }
+  // By now (the hint and the viewer took seconds) the git extension has long scanned the parent folders.
+  if (gitInit.status === 0) check('no "git repository found in the parent folders" prompt (examples/.vscode/settings.json)', (await parentGitPrompt()) === 0);
 } catch (e) {
   if (verbose || !checks.some((c) => !c.ok)) console.error(`run-vsix-ui: ${e.stack ?? e}`);
   if (!checks.some((c) => !c.ok)) check('UI run completed', false, e.message);
