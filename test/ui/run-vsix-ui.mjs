@@ -106,6 +106,8 @@ copyDir(path.join(repoRoot, 'examples'), profile.workspace);
   fs.writeFileSync(file, JSON.stringify(settings, null, 2));
 }
 const gitInit = spawnSync('git', ['init', '-q', profile.root], { encoding: 'utf8' });
+// Negative control: IONPATH_UI_WITHOUT_EXAMPLE_SETTINGS=1 drops the setting, and the prompt check must then fail.
+if (process.env.IONPATH_UI_WITHOUT_EXAMPLE_SETTINGS) fs.rmSync(path.join(profile.workspace, '.vscode'), { recursive: true, force: true });
 const cifs = fs.readdirSync(profile.workspace).filter((f) => f.toLowerCase().endsWith('.cif')).sort();
 let cifName = cifs.includes('LiFePO4.cif') ? 'LiFePO4.cif' : cifs[0];
 if (!cifName) {
