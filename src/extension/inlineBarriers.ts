@@ -19,6 +19,8 @@ import { config } from './config';
 import type { MethodId } from '../compute/energy/source';
 
 const EDIT_DEBOUNCE_MS = 1200;
+/** The longest the inline method waits for the GCN preview to answer first. */
+const PREVIEW_HEAD_START_MS = 1000;
 const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
 
 type Entry =
@@ -215,9 +217,12 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     clearTimeout(this.timers.get(uri));
     this.timers.set(uri, setTimeout(() => {
       this.timers.delete(uri);
-      // The GCN first: the host answers it in milliseconds, before the slower inline method.
-      if (this.previewApplies(document)) void this.resultFor(document, 'gcn', 'preview');
-      void this.resultFor(document);
+      // The GCN first. The host interleaves its jobs, so the inline method starts when the GCN has answered
+      // (milliseconds; the first call also loads the model), or after PREVIEW_HEAD_START_MS at the latest.
+      const startInline = () => { if (!document.isClosed) void this.resultFor(document); };
+      if (!this.previewApplies(document)) { startInline(); return; }
+      const preview = this.resultFor(document, 'gcn', 'preview');
+      void Promise.race([preview, new Promise((r) => setTimeout(r, PREVIEW_HEAD_START_MS))]).then(startInline, startInline);
     }, delay));
   }
 
