@@ -156,6 +156,8 @@ try {
   await page.goto(`${server.url}?workspace=${encodeURIComponent(workspaceFile)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await waitForWorkbench(page);
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+  // Let "Activating Extensions…" leave the status bar.
+  await page.locator('.statusbar-item', { hasText: 'Activating Extensions' }).first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
   await sleep(3000);
 
   await step('walkthrough', async () => {
