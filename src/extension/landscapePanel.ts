@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { renderWebviewHtml } from '../../webview/html';
 import type { HostClient } from '../compute/host/client';
-import { writeFileAtomic } from '../compute/util/atomicWrite';
+import { writeFileAtomically } from './workspaceFiles';
 import { Endpoint, ProtocolError } from '../protocol/endpoint';
 import { channelOf } from '../protocol/channel';
 import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
@@ -100,7 +100,7 @@ export class LandscapePanel {
     const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
     target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', suggestedName ?? `${base}-landscape.png`), filters: { PNG: ['png'] } });
     if (!target) return { path: null };
-    await writeFileAtomic(target.fsPath, Buffer.from(pngBase64, 'base64'));
+    await writeFileAtomically(target, Buffer.from(pngBase64, 'base64'));
     return { path: target.fsPath };
   }
 
@@ -112,7 +112,7 @@ export class LandscapePanel {
     const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${format}` }, () => this.host.request('exportLandscape', { text, options: config.analysisOptions(this.documentUri), format }));
     if (!r.ok || r.content === null) { void vscode.window.showErrorMessage(`Export failed: ${r.error}`); return { path: null }; }
-    await writeFileAtomic(target.fsPath, r.content);
+    await writeFileAtomically(target, r.content);
     return { path: target.fsPath };
   }
 

@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { spawnSync } from 'node:child_process';
 import type { RankOutcome } from '../../../src/extension/rankFolderCommand';
+import { readStructureText, writeFileAtomically } from '../../../src/extension/workspaceFiles';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const example = (f: string) => path.join(repoRoot, 'examples', f);
@@ -158,6 +160,29 @@ suite('ionpath.cif.languageFeatures (coexisting with vscode-cif)', () => {
     assert.match(await hoverText(doc, new vscode.Position(14, 1)), /Atom site Li1/, 'the atom-site hover stays');
     await eventually(() => syntaxErrors().length === 0, 'the syntax diagnostics to go', 20_000);
     await eventually(async () => (await hintLabels(doc)).some((l) => /^Ea\(BVSE, 1D\)/.test(l)), 'the Ea hint', 90_000);
+  });
+});
+
+suite('file I/O through vscode.workspace.fs', () => {
+  test('results are written atomically (temp + rename, overwriting), no temporary file stays', async () => {
+    const dir = fs.mkdtempSync(path.join(scratch, 'io-'));
+    const target = vscode.Uri.file(path.join(dir, 'ranking.csv'));
+    await writeFileAtomically(target, 'a,b\n1,2\n');
+    await writeFileAtomically(target, 'a,b\n3,4\n');
+    assert.equal(fs.readFileSync(target.fsPath, 'utf8'), 'a,b\n3,4\n');
+    assert.deepEqual(fs.readdirSync(dir), ['ranking.csv']);
+  });
+
+  test('structure files are read as text; a directory or a FIFO named .cif is refused by its type', async () => {
+    const dir = fs.mkdtempSync(path.join(scratch, 'read-'));
+    fs.writeFileSync(path.join(dir, 'bom.cif'), '\ufeffdata_x\n');
+    assert.equal(await readStructureText(vscode.Uri.file(path.join(dir, 'bom.cif'))), 'data_x\n');
+    fs.mkdirSync(path.join(dir, 'folder.cif'));
+    await assert.rejects(readStructureText(vscode.Uri.file(path.join(dir, 'folder.cif'))), /is a directory/);
+    if (spawnSync('mkfifo', [path.join(dir, 'pipe.cif')]).status === 0) {
+      await assert.rejects(readStructureText(vscode.Uri.file(path.join(dir, 'pipe.cif'))), /not a regular file/);
+    }
+    await assert.rejects(readStructureText(vscode.Uri.file(path.join(dir, 'bom.cif')), 3), /more than/);
   });
 });
 
