@@ -186,6 +186,25 @@ suite('file I/O through vscode.workspace.fs', () => {
   });
 });
 
+suite('switches for the inline hint and the CodeLens', () => {
+  teardown(async () => { await setting('inlineEa.enabled', undefined); await setting('codeLens.enabled', undefined); });
+
+  test('ionpath.inlineEa.enabled and ionpath.codeLens.enabled apply at once, without an edit', async function () {
+    this.timeout(120_000);
+    const file = path.join(scratch, 'Li2S-switches.cif');
+    fs.copyFileSync(example('Li2S.cif'), file);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const lenses = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)).filter((l) => l.command?.command.startsWith('ionpath.'));
+    await eventually(async () => (await hintLabels(doc)).some((l) => l.startsWith('Ea(BVSE, 1D)')), 'the Ea hint', 90_000);
+    assert.ok((await lenses()).length >= 1, 'the CodeLens is there');
+    await setting('inlineEa.enabled', false);
+    await setting('codeLens.enabled', false);
+    await eventually(async () => (await hintLabels(doc)).length === 0, 'no hint', 10_000);
+    await eventually(async () => (await lenses()).length === 0, 'no CodeLens', 10_000);
+  });
+});
+
 suite('CIF file names', () => {
   test('.CIF and .mcif files are CIF (the explorer menus use resourceLangId == cif)', async () => {
     for (const name of ['UPPER.CIF', 'magnetic.mcif']) {
