@@ -76,7 +76,7 @@ export function blockNote(document: vscode.TextDocument): string | undefined {
   const withSites = dataBlocks(document).filter((b) => b.hasStructure);
   const block = analysedBlock(document);
   if (withSites.length < 2 || !block) return undefined;
-  return `Data block **data_${block.name}** (${withSites.indexOf(block) + 1} of ${withSites.length} with atom sites); "Analyse this block" on another \`data_\` line switches.`;
+  return `Data block **data_${block.name}** (${withSites.findIndex((b) => b.name === block.name) + 1} of ${withSites.length} with atom sites); "Analyse this block" on another \`data_\` line switches.`;
 }
 
 /**
