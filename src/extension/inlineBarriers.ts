@@ -11,9 +11,10 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/opti
 import { ProtocolError } from '../protocol/endpoint';
 import { config } from './config';
 import type { MethodId } from '../compute/energy/source';
+import { anchorLine, blockNote, isStructureDocument, STRUCTURE_SELECTOR } from './structureDocuments';
 
 const EDIT_DEBOUNCE_MS = 1200;
-const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
+const SELECTOR: vscode.DocumentSelector = STRUCTURE_SELECTOR; // CIF, POSCAR/CONTCAR, extended XYZ
 
 type Entry =
   | { state: 'running'; progress: number; abort: AbortController; promise: Promise<LandscapeJobResult | null> }
@@ -99,7 +100,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
     if (!this.enabled(document)) return [];
-    const line = firstDataLine(document);
+    const line = anchorLine(document);
     if (line < 0 || !range.contains(new vscode.Position(line, 0))) return [];
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     const end = document.lineAt(line).range.end;
@@ -116,7 +117,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   private hover(document: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
-    if (pos.line !== firstDataLine(document)) return undefined;
+    if (pos.line !== anchorLine(document)) return undefined;
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     if (!entry || entry.state !== 'done') return undefined;
     const md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${methodName(config.analysisOptions(document.uri).method)}) not computed**: ${entry.result.error}`;
@@ -125,7 +126,8 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       .map((h) => this.byHash.get(h))
       .filter((e): e is Extract<Entry, { state: 'done' }> => e?.state === 'done' && e.result.report !== null && e !== entry)
       .map((e) => reportMarkdown(e.result.report!));
-    return new vscode.Hover([new vscode.MarkdownString(md), ...extras.map((x) => new vscode.MarkdownString(x))]);
+    const block = blockNote(document);
+    return new vscode.Hover([...(block ? [new vscode.MarkdownString(block)] : []), new vscode.MarkdownString(md), ...extras.map((x) => new vscode.MarkdownString(x))]);
   }
 
   /** Cancel an extra method's computation for a document. */
@@ -152,8 +154,13 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.diagnostics.set(document.uri, [d]);
   }
 
+  /** Recompute a document's inline result now (e.g. after another data block was chosen). */
+  refresh(document: vscode.TextDocument): void {
+    this.schedule(document, 0);
+  }
+
   private schedule(document: vscode.TextDocument, delay: number): void {
-    if (document.languageId !== 'cif' || !this.enabled(document) || document.uri.scheme === 'git') return;
+    if (!isStructureDocument(document) || !this.enabled(document) || document.uri.scheme === 'git') return;
     const uri = document.uri.toString();
     clearTimeout(this.timers.get(uri));
     this.timers.set(uri, setTimeout(() => { this.timers.delete(uri); void this.resultFor(document); }, delay));
@@ -192,12 +199,6 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     for (const e of this.byHash.values()) if (e.state === 'running') e.abort.abort();
     for (const s of this.subscriptions) s.dispose();
   }
-}
-
-function firstDataLine(document: vscode.TextDocument): number {
-  const n = Math.min(document.lineCount, 5000);
-  for (let i = 0; i < n; i++) if (/^\s*data_/i.test(document.lineAt(i).text)) return i;
-  return -1;
 }
 
 /** The method's label before a result exists (afterwards the report's own source names it). */

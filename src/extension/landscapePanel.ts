@@ -12,6 +12,7 @@ import { Endpoint, ProtocolError } from '../protocol/endpoint';
 import { channelOf } from '../protocol/channel';
 import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
 import { config } from './config';
+import { anchorLine, STRUCTURE_SELECTOR } from './structureDocuments';
 
 const VIEW_TYPE = 'ionpath.landscape';
 const EDIT_DEBOUNCE_MS = 800;
@@ -133,10 +134,10 @@ export class LandscapePanels implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext, private readonly host: HostClient) {
     this.subscriptions.push(
       vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
-      vscode.languages.registerCodeLensProvider({ language: 'cif' }, {
+      vscode.languages.registerCodeLensProvider(STRUCTURE_SELECTOR, {
         provideCodeLenses: (doc) => {
           if (!config.codeLensEnabled(doc.uri)) return [];
-          const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));
+          const line = anchorLine(doc); // the data_ line of the analysed block; line 1 of a POSCAR/XYZ
           if (line < 0) return [];
           const at = new vscode.Range(line, 0, line, 0);
           return [

@@ -5,6 +5,7 @@
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
+import type { StructureFormat } from '../compute/structure/read';
 import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
 import type { SceneLandscape, ScenePath, SceneSource, SceneStructure } from './scene';
 
@@ -27,9 +28,9 @@ export type HostMethods = {
   /** Liveness and start-up measurement. */
   ping: { params: Record<string, never>; result: HostInfo };
   /** Outline, folding, diagnostics, hover facts for one CIF document. */
-  analyzeDocument: { params: { text: string }; result: DocumentAnalysis };
+  analyzeDocument: { params: { text: string; format?: StructureFormat }; result: DocumentAnalysis };
   /** Structure summary of one CIF (what `ionpath info` prints). */
-  info: { params: { text: string }; result: { ok: boolean; summary: StructureSummary | null; messages: StructureMessage[] } };
+  info: { params: { text: string; format?: StructureFormat; block?: string }; result: { ok: boolean; summary: StructureSummary | null; messages: StructureMessage[] } };
   /** BVSE landscape, barriers, descriptors, path of one CIF. Progress: fraction done (0–1). */
   landscape: { params: { text: string; options: LandscapeJobOptions; withGrid: boolean }; result: { result: LandscapeJobResult; grid: GridPayload | null }; progress: number };
   /** The landscape as a file's text: Gaussian cube, VESTA grd, or the JSON report. */

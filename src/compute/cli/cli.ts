@@ -5,7 +5,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { buildStructure } from '../structure/build';
+import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
@@ -46,17 +46,21 @@ const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--max-barrier': { kind: 'number', min: 0.01, max: 1000, help: 'report barriers above this (eV) as none' },
 };
 
+/** Which CIF data block (files: CIF, POSCAR/CONTCAR/*.vasp, *.xyz/*.extxyz; the format is told by the name, else the content). */
+const BLOCK_OPTION: CommandSpec['options'][string] = { kind: 'string', pattern: /^\S+$/, help: 'CIF data block to read (the name after data_; default the first with atom sites)' };
+
 const COMMANDS: Record<string, CommandSpec> = {
   info: {
     summary: 'structure summary: formula, cell, space group, sites with occupancies and oxidation states, every warning with its line',
     positional: ['file'],
-    options: { '--json': { kind: 'flag', help: 'print JSON' } },
+    options: { '--json': { kind: 'flag', help: 'print JSON' }, '--block': BLOCK_OPTION },
   },
   analyze: {
     summary: 'barriers Ea(1D/2D/3D), MPE, free volumes, Ξ and the migration path of one structure, each labelled with its method',
     positional: ['file'],
     options: {
       ...ANALYSIS_OPTIONS,
+      '--block': BLOCK_OPTION,
       '--json': { kind: 'flag', help: 'print the full report (schema ionpath.landscape/2)' },
       '--cube': { kind: 'path', help: 'write the energy grid as a Gaussian cube file' },
       '--grd': { kind: 'path', help: 'write the energy grid as a VESTA .grd file' },
@@ -112,17 +116,17 @@ export function userCacheDir(): string {
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'ionpath');
 }
 
-function info(path: string, json: boolean): number {
+function info(path: string, json: boolean, block: string | undefined): number {
   const read = readTextFile(path);
   if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
-  const r = buildStructure(read.text);
+  const r = readStructure(read.text, { name: path, block });
   if (!r.structure) {
     if (json) process.stdout.write(JSON.stringify({ file: path, ok: false, messages: r.messages }, null, 2) + '\n');
     else for (const m of r.messages.filter((x) => x.severity === 'error')) process.stderr.write(`${path}:${m.at ? `${m.at.line + 1}:${m.at.column + 1}` : ''} error: ${m.message} [${m.code}]\n`);
     return 1;
   }
   const sum = summarise(r.structure, r.messages);
-  process.stdout.write(json ? JSON.stringify({ file: path, ok: true, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
+  process.stdout.write(json ? JSON.stringify({ file: path, format: r.format, ok: true, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
   return 0;
 }
 
@@ -145,6 +149,9 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   const read = readTextFile(path);
   if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
   const text = read.text;
+  // The format by the file's name (POSCAR, CONTCAR, *.vasp, *.xyz, …), else by its content; part of the cache key.
+  options.format = formatOfFile(path, text);
+  if (p.values['--block'] !== undefined) options.block = p.values['--block'] as string;
   const o = normaliseOptions(options);
   const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
   const host = new HostClient(workerPath(), { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
@@ -174,12 +181,14 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       written.push(file);
     }
     const r = result.report;
+    // With several data blocks, the one analysed is named in the first line.
+    const block = result.messages.find((m) => m.code === 'data-block');
     if (json) {
       process.stdout.write(JSON.stringify({ file: path, ...r, structureMessages: result.messages }, null, 2) + '\n');
       return 0;
     }
     const lines = [
-      `${path}: ${r.structure.formula} — ${sourceCaption(r)}`,
+      `${path}${block ? ` (data_${r.structure.name})` : ''}: ${r.structure.formula} — ${sourceCaption(r)}`,
       `  ${barrierHint(r)}`,
       `  ${eaLabel(r, 1)} ${eV(r.Ea_1D_eV, 3)}${r.source.method === 'gcn' ? '' : `, 2D ${eV(r.Ea_2D_eV, 3)}, 3D ${eV(r.Ea_3D_eV, 3)}`}; channels ${r.channelDimensionality}D (percolation ${r.percolationDimensionality}D)`,
     ];
@@ -188,7 +197,7 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     }
     lines.push(
       `  cell ${r.source.cell}; ${r.source.variant}; ${(r.timings_ms.total / 1000).toFixed(2)} s`,
-      ...result.messages.filter((m) => m.severity !== 'info').map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
+      ...result.messages.filter((m) => m.severity !== 'info' || m.code === 'data-block').map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
       ...r.warnings.map((w) => `  warning: ${w}`),
       ...written.map((f) => `  wrote ${f}`),
     );
@@ -270,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     switch (command) {
-      case 'info': return info(parsed.positional[0], parsed.values['--json'] === true);
+      case 'info': return info(parsed.positional[0], parsed.values['--json'] === true, parsed.values['--block'] as string | undefined);
       case 'bvse': return await analyze(parsed, 'bvse');
       case 'analyze': return await analyze(parsed);
       case 'rank': return await rank(parsed);

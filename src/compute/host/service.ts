@@ -7,7 +7,7 @@ import { threadId } from 'node:worker_threads';
 import type { Endpoint } from '../../protocol/endpoint';
 import type { ExtensionMethods, HostMethods } from '../../protocol/messages';
 import { analyzeDocument } from '../language/analyze';
-import { buildStructure } from '../structure/build';
+import { readStructure } from '../structure/read';
 import { summarise } from '../structure/summary';
 import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../analysis/job';
 import type { WorkHooks } from '../util/work';
@@ -34,9 +34,9 @@ async function landscapeOf(text: string, options: LandscapeJobOptions, hooks: Wo
 export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMethods>): void {
   const startedAt = Date.now();
   endpoint.handle('ping', () => ({ pid: process.pid, threadId, startedAt }));
-  endpoint.handle('analyzeDocument', ({ text }) => analyzeDocument(text));
-  endpoint.handle('info', ({ text }) => {
-    const r = buildStructure(text);
+  endpoint.handle('analyzeDocument', ({ text, format }) => analyzeDocument(text, format));
+  endpoint.handle('info', ({ text, format, block }) => {
+    const r = readStructure(text, { format, block });
     return { ok: r.structure !== null, summary: r.structure ? summarise(r.structure, r.messages) : null, messages: r.messages };
   });
   endpoint.handle('landscape', async ({ text, options, withGrid }, ctx) => {
@@ -67,7 +67,7 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
       return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages };
     }
     // No landscape (bad input, missing parameters): still show the structure when it builds.
-    const built = buildStructure(text);
+    const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
     if (!built.structure) return { structure: null, landscape: null, path: null, source: null, result: null, messages: built.messages };
     return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, source: null, result, messages: built.messages };
   });
