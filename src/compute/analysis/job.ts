@@ -91,7 +91,7 @@ function prepare(text: string, options: AnalysisOptions) {
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
   const done = (analysis: LandscapeAnalysis): JobOutcome =>
-    ({ ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages, error: null, failure: null, analysis });
+    ({ ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis });
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result
     if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message, at: e.at, stage: 'method' }, structure.formula);
