@@ -1,5 +1,5 @@
 /**
- * Mean field vs ordered approximants (SCIENCE.md §8, issue 9) on the OBELiX training CIFs (CC BY 4.0).
+ * Mean field vs ordered approximants (SCIENCE.md §7, issue 9) on the OBELiX training CIFs (CC BY 4.0).
  *
  * For every CIF: Ea(BVSE, 1D/3D) of the CIF as is (mean field: every species weighted by its occupancy) and, for a
  * CIF with partial or mixed occupancy, of each ordering of `orderedApproximants` (COUNT lowest-Ewald + RANDOM random,

@@ -254,7 +254,7 @@ function analyzeOneSync(structure: Structure, options: PipelineOptions, hooks: W
   return withMeanFieldMessages(runSync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1)), options);
 }
 
-// ---- disorder: the ordered-approximant ensemble (structure/approximants, SCIENCE.md §8) ----------------------------
+// ---- disorder: the ordered-approximant ensemble (structure/approximants, SCIENCE.md §7) ----------------------------
 
 /** Orderings per ensemble: the lowest-Ewald ones and a few random ones (validated with 3 + 1 and 4 + 2). */
 export const ENSEMBLE_LOW_ENERGY = 4;

@@ -1,5 +1,5 @@
 /**
- * Ordered approximants of a disordered crystal (SCIENCE.md §8), in the manner of the `supercell` program
+ * Ordered approximants of a disordered crystal (SCIENCE.md §7), in the manner of the `supercell` program
  * (Okhotnikov, Charpentier & Cadars, J. Cheminform. 8, 17 (2016)) and pymatgen's
  * OrderDisorderedStructureTransformation:
  *
