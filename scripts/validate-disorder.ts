@@ -13,7 +13,9 @@
  *
  * Usage (resumable: finished CIFs are kept in the cache file):
  *   nice -n 10 node out/scripts/validate-disorder.js --shard 0/2 --cache /tmp/disorder-cache.jsonl   (and 1/2 beside it)
- *   node out/scripts/validate-disorder.js --report --cache /tmp/disorder-cache.jsonl --out docs/disorder-validation.json
+ *   nice -n 10 node out/scripts/validate-disorder.js --mean-field-rules --cache /tmp/disorder-cache.jsonl --rules-out /tmp/rules.jsonl
+ *     (the mean field under every bvse.ts WallRule that can change the CIF; the orderings are kept from the cache)
+ *   node out/scripts/validate-disorder.js --report --cache /tmp/rules.jsonl --out docs/disorder-validation.json
  */
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

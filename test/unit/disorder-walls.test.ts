@@ -58,7 +58,7 @@ test('the job carries a located warning at the shared Li row; an approximant job
   const line = GAS.split('\n')[w.at.line];
   assert.match(line, /Li0/, `points at the Li0 row, got: ${line}`);
   assert.match(w.message, /La \(0\.63\)/);
-  assert.ok(job.report!.warnings.some((x) => x.includes('shares the site')));
+  assert.ok(job.report!.warnings.some((x) => x.includes('site Li0') && x.includes('shared-excluded')));
   const ens = await landscapeJob(GAS, { resolution: 0.25, disorder: 'approximants' });
   assert.ok(ens.ok);
   const codes = new Set(ens.messages.map((m) => m.code));

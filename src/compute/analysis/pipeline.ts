@@ -236,7 +236,9 @@ function withMeanFieldMessages(a: LandscapeAnalysis, options: PipelineOptions): 
   if (o.method !== 'bvse' || rule !== 'shared-excluded' || !a.structure.hasPartialOccupancy) return a;
   const messages = sharedMobileSiteMessages(a.structure, o.ion);
   if (!messages.length) return a;
-  const report = { ...a.report, warnings: [...a.report.warnings, ...messages.map((m) => m.message)] };
+  // The report (exports, JSON) says it briefly; the located message carries the explanation.
+  const sites = messages.map((m) => m.message.slice(0, m.message.indexOf(':'))).join(', ');
+  const report = { ...a.report, warnings: [...a.report.warnings, `Mean field: framework cations sharing a ${o.ion} site (${sites}) are left out of the probe's framework (wall rule shared-excluded).`] };
   return { ...a, report, messages: [...(a.messages ?? []), ...messages] };
 }
 
