@@ -110,7 +110,7 @@ function prepare(text: string, options: AnalysisOptions) {
   }
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
     sayOxidationOnce(analysis.report, messages);
-    return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages, error: null, failure: null, analysis };
+    return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
   };
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result
