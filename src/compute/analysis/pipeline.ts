@@ -52,6 +52,11 @@ export interface LandscapeAnalysis {
   /** Unit-cell minimax level map of `grid` from its minimum (eV above it). Complete with `fullLevelMap`. */
   levelMap: Float32Array | null;
   path: MigrationPath | null;
+  /**
+   * With `disorder: approximants`: every ordering of the ensemble with its own analysis (orderings that share a
+   * framework share one analysis object), in the order of the approximant search, for the viewer and exports.
+   */
+  ensemble?: { ordering: Ordering; analysis: LandscapeAnalysis }[];
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -277,7 +282,7 @@ function combineEnsemble(result: ReturnType<typeof orderingsOf>, members: Member
     },
     warnings: [...new Set([...result.warnings.map((w) => w.message), ...lead.analysis.report.warnings])],
   };
-  return { ...lead.analysis, report };
+  return { ...lead.analysis, report, ensemble: members };
 }
 
 async function ensembleOf(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => Promise<LandscapeAnalysis>): Promise<LandscapeAnalysis> {

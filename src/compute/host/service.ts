@@ -12,7 +12,8 @@ import { summarise } from '../structure/summary';
 import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../analysis/job';
 import type { WorkHooks } from '../util/work';
 import { writeCube, writeGrd } from '../landscape/volumetric';
-import { sceneLandscape, scenePath, sceneStructure } from './scene';
+import { sceneEnsemble, sceneLandscape, sceneNetwork, scenePath, sceneStructure } from './scene';
+import { ExportError, exportFiles } from '../analysis/exports';
 import { sourceCaption } from '../analysis/format';
 import type { LandscapeAnalysis } from '../analysis/pipeline';
 
@@ -64,12 +65,24 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
       // The level map is kept for the next request of this scene: sent as a copy, not transferred.
       const landscape = sceneLandscape(analysis);
       if (landscape) ctx.transfer([landscape.data.buffer as ArrayBuffer]);
-      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages };
+      const ensemble = sceneEnsemble(analysis, ion);
+      const network = sceneNetwork(analysis.structure, ion, `Voronoi, ${ion}-free framework${ensemble ? ' of the reported ordering' : analysis.structure.hasPartialOccupancy ? ', mean field' : ''}`);
+      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages, network, ensemble };
     }
     // No landscape (bad input, missing parameters): still show the structure when it builds.
     const built = buildStructure(text);
     if (!built.structure) return { structure: null, landscape: null, path: null, source: null, result: null, messages: built.messages };
     return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, source: null, result, messages: built.messages };
+  });
+  endpoint.handle('exportAnalysis', async ({ text, options, kind, ordering, images }, ctx) => {
+    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    if (!analysis) return { ok: false, files: [], error: result.error };
+    try {
+      return { ok: true, files: exportFiles(analysis, kind, { ordering, images, extra: { structureMessages: result.messages } }), error: null };
+    } catch (e) {
+      if (e instanceof ExportError) return { ok: false, files: [], error: e.message };
+      throw e;
+    }
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;
