@@ -161,6 +161,8 @@ export interface SceneViewOptions {
   showPolyhedra?: boolean;
   /** Element colours: Jmol's palette (default) or VESTA's. */
   colourScheme?: 'jmol' | 'vesta';
+  /** The interstitial network (when the scene has one). */
+  showNetwork?: boolean;
 }
 
 /**
