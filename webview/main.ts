@@ -554,10 +554,16 @@ endpoint.handle('setScene', async (u: SceneUpdate) => {
     viewer.setPath(path);
     renderPathInfo();
   }
-  if (u.network !== undefined) { network = u.network; viewer.setNetwork(network); renderNetworkInfo(); renderLegend(); }
   if (u.ensemble !== undefined) {
     ensemble = u.ensemble && u.ensemble.orderings.length ? u.ensemble : null;
     orderingIndex = ensemble ? Math.max(0, ensemble.orderings.findIndex((o) => o.reported)) : 0;
+  }
+  if (u.network !== undefined) network = u.network;
+  if (u.network !== undefined || u.ensemble !== undefined) {
+    // The network is of the reported ordering: drawn only while that one is shown.
+    viewer.setNetwork(ensemble && !ensemble.orderings[orderingIndex]?.reported ? null : network);
+    renderNetworkInfo();
+    renderLegend();
   }
   // What the host reported (the scene's own structure, landscape and path); stepping through the orderings returns to it.
   if (!ensemble) reportedScene = null;

@@ -77,7 +77,7 @@ export class LandscapePanel {
     }
     await this.endpoint.request('setStatus', { state: 'computing', message: `Computing the ${methodTitle(config.analysisOptions(this.documentUri).method)} landscape…` });
     try {
-      const scene = await this.host.request('scene', { text, options: config.analysisOptions(this.documentUri) }, {
+      const scene = await this.host.request('scene', { text, options: config.analysisOptions(this.documentUri), network: false }, {
         signal: abort.signal,
         onProgress: (p) => void this.endpoint.request('setStatus', { state: 'computing', message: `Computing the ${methodTitle(config.analysisOptions(this.documentUri).method)} landscape… ${Math.round(p * 100)} %` }).catch(() => undefined),
       });
@@ -87,9 +87,14 @@ export class LandscapePanel {
         await this.endpoint.request('setStatus', { state: 'error', message: `The structure could not be built: ${first?.message ?? 'see the Problems panel'}${first?.at ? ` (line ${first.at.line + 1})` : ''}` });
         return;
       }
-      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path, source: scene.source, network: scene.network ?? null, ensemble: scene.ensemble ?? null });
+      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path, source: scene.source, network: null, ensemble: scene.ensemble ?? null });
       const problem = scene.result && !scene.result.ok ? `No landscape: ${scene.result.error}` : null;
       await this.endpoint.request('setStatus', problem ? { state: 'error', message: problem } : { state: 'ready', message: scene.result?.report?.warnings.join(' ') ?? '' });
+      // The interstitial network after the first picture (it can cost as much as the BVSE grid): same cached analysis.
+      if (scene.landscape || scene.result?.ok) {
+        const { network } = await this.host.request('sceneNetwork', { text, options: config.analysisOptions(this.documentUri) }, { signal: abort.signal });
+        if (!abort.signal.aborted && network) await this.endpoint.request('setScene', { network });
+      }
     } catch (e) {
       if (e instanceof ProtocolError && e.code === 'cancelled') return;
       await this.endpoint.request('setStatus', { state: 'error', message: e instanceof Error ? e.message : String(e) }).catch(() => undefined);

@@ -36,7 +36,8 @@ export type HostMethods = {
   exportLandscape: { params: { text: string; options: LandscapeJobOptions; format: 'cube' | 'grd' | 'json' }; result: { ok: boolean; content: string | null; error: string | null }; progress: number };
   /** Everything the landscape viewer shows for one CIF. The grid is transferred, not copied. */
   scene: {
-    params: { text: string; options: LandscapeJobOptions };
+    /** `network: false` leaves the interstitial network out (ask `sceneNetwork` after: it can cost as much as BVSE). */
+    params: { text: string; options: LandscapeJobOptions; network?: boolean };
     result: {
       structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; source: SceneSource | null; result: LandscapeJobResult | null; messages: StructureMessage[];
       /** The interstitial network of the framework shown, and the ordered-approximant ensemble (optional: older hosts). */
@@ -44,6 +45,8 @@ export type HostMethods = {
     };
     progress: number;
   };
+  /** The interstitial network of the framework the scene shows (same analysis, cached), or null. */
+  sceneNetwork: { params: { text: string; options: LandscapeJobOptions }; result: { network: SceneNetwork | null }; progress: number };
   /**
    * Ordered structure (CIF, POSCAR), NEB image chain, energy-profile CSV or JSON report of one analysis
    * (src/compute/analysis/exports.ts). `ordering`: 0-based, lowest Ewald energy first (default: the reported one).

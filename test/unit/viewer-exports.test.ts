@@ -134,6 +134,10 @@ test('host scene: the interstitial network of the framework and, for approximant
     const accessible = s.network.nodes.filter((n) => n.radius >= s.network!.accessibleRadius).length;
     assert.ok(accessible > 0 && accessible < s.network.nodes.length, `some interstices Li-accessible (${accessible} of ${s.network.nodes.length})`);
     assert.equal(s.ensemble, null, 'an ordered crystal has no ensemble');
+    const lean = await host.request('scene', { text: LFP, options: {}, network: false });
+    assert.equal(lean.network, undefined, 'network: false leaves it out');
+    const later = await host.request('sceneNetwork', { text: LFP, options: {} });
+    assert.equal(later.network?.nodes.length, independent.nodes.length, 'sceneNetwork gives the same network');
 
     const e = await host.request('scene', { text: LLTO, options: { disorder: 'approximants', resolution: 0.3 } });
     assert.ok(e.ensemble && e.result?.report?.disorder, 'LLTO with approximants carries the ensemble');

@@ -32,6 +32,12 @@ async function landscapeOf(text: string, options: LandscapeJobOptions, hooks: Wo
   return r;
 }
 
+/** The network of the framework the scene shows: the reported ordering's for an ensemble. */
+function networkOf(a: LandscapeAnalysis, ion: string) {
+  const of = a.ensemble?.length ? ' of the reported ordering' : a.structure.hasPartialOccupancy ? ', mean field' : '';
+  return sceneNetwork(a.structure, ion, `Voronoi, ${ion}-free framework${of}`);
+}
+
 export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMethods>): void {
   const startedAt = Date.now();
   endpoint.handle('ping', () => ({ pid: process.pid, threadId, startedAt }));
@@ -58,7 +64,7 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     const content = format === 'cube' ? writeCube(analysis.grid, analysis.structure, { title: gridTitle(analysis) }) : writeGrd(analysis.grid, { title: gridTitle(analysis) });
     return { ok: true, content, error: null };
   });
-  endpoint.handle('scene', async ({ text, options }, ctx) => {
+  endpoint.handle('scene', async ({ text, options, network: withNetwork }, ctx) => {
     const ion = options.ion ?? 'Li';
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
     if (analysis) {
@@ -66,13 +72,17 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
       const landscape = sceneLandscape(analysis);
       if (landscape) ctx.transfer([landscape.data.buffer as ArrayBuffer]);
       const ensemble = sceneEnsemble(analysis, ion);
-      const network = sceneNetwork(analysis.structure, ion, `Voronoi, ${ion}-free framework${ensemble ? ' of the reported ordering' : analysis.structure.hasPartialOccupancy ? ', mean field' : ''}`);
+      const network = withNetwork === false ? undefined : networkOf(analysis, ion);
       return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages, network, ensemble };
     }
     // No landscape (bad input, missing parameters): still show the structure when it builds.
     const built = buildStructure(text);
     if (!built.structure) return { structure: null, landscape: null, path: null, source: null, result: null, messages: built.messages };
     return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, source: null, result, messages: built.messages };
+  });
+  endpoint.handle('sceneNetwork', async ({ text, options }, ctx) => {
+    const { analysis } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    return { network: analysis ? networkOf(analysis, options.ion ?? 'Li') : null };
   });
   endpoint.handle('exportAnalysis', async ({ text, options, kind, ordering, images }, ctx) => {
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
