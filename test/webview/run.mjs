@@ -600,7 +600,7 @@ if (!args.has('--no-workbench')) {
 if (!args.has('--no-workbench')) {
   console.log('\nscene data tests (test/webview/viewerData.mjs)');
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, [join(root, 'test', 'webview', 'viewerData.mjs'), '--no-build'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'test', 'webview', 'viewerData.mjs'), '--no-build', ...(args.has('--docs') ? ['--docs'] : [])], { stdio: 'inherit' });
   if (r.status === 0) passed++;
   else { failed++; failures.push('viewerData.mjs'); }
 }

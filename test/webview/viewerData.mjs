@@ -10,8 +10,9 @@
 //  - the MLIP landscape of Li2Te (test/fixtures/Li2Te-mp-2530-primitive.cif, --method mlip, TensorNet-MatPES on
 //    CPU, ~3 s): the 0.5 eV level-map isosurface with the caption naming the method.
 //
-// Usage: node test/webview/viewerData.mjs [--no-build]
-import { readFileSync } from 'node:fs';
+// Usage: node test/webview/viewerData.mjs [--no-build] [--docs]
+//   --docs  also write docs/screenshots/LiFePO4-network.png and Li2Te-mlip-levelmap.png (each ≤ 300 KB)
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWebview, launchBrowser, root, startServer, toWire } from './server.mjs';
 import { computeSceneRequests } from './realScenes.mjs';
@@ -51,7 +52,15 @@ page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
 const hooks = (expr) => page.evaluate(`(() => { const t = window.__ionpathTest; return ${expr}; })()`);
 const waitIso = () => page.waitForFunction(() => window.__ionpathTest?.isosurfaceDone, null, { timeout: 30000 });
 const frames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-const shot = async (name) => { await frames(); await page.screenshot({ path: join(outDir, name) }); };
+const shot = async (name, docsName) => {
+  await frames();
+  const file = join(outDir, name);
+  await page.screenshot({ path: file });
+  if (!docsName) return;
+  const kb = statSync(file).size / 1024;
+  assert(kb <= 300, `${name} is ${kb.toFixed(0)} KB (docs screenshots must stay ≤ 300 KB)`);
+  if (args.has('--docs')) { mkdirSync(join(root, 'docs', 'screenshots'), { recursive: true }); copyFileSync(file, join(root, 'docs', 'screenshots', docsName)); }
+};
 const send = (s, extra = {}) => page.evaluate((u) => window.__harness.setScene(u), toWire({ structure: s.structure, landscape: s.landscape, path: s.path, source: s.source, network: s.network ?? null, ensemble: s.ensemble ?? null, ...extra }));
 const panelText = () => page.evaluate(() => document.getElementById('panel').innerText);
 const atomKey = (st) => st.atoms.map((a) => `${a.element} ${a.frac.map((x) => x.toFixed(4)).join(',')}`);
@@ -84,7 +93,7 @@ try {
     await page.waitForFunction(() => window.__harness.state.rendered.at(-1)?.networkNodeCount > 0);
     const rendered = await page.evaluate(() => window.__harness.state.rendered.at(-1));
     eq(rendered.networkNodeCount, 2 * lfp.network.nodes.length, 'rendered notification carries the network counts');
-    await shot('LiFePO4-network-2x1x1.png');
+    await shot('LiFePO4-network-2x1x1.png', 'LiFePO4-network.png');
     await page.evaluate(() => window.__harness.setOptions({ repeats: [1, 1, 1] }));
     await page.click('#show-network');
     await frames();
@@ -183,6 +192,7 @@ try {
   const te = scenes.get('li2te');
   await test('Li2Te (TensorNet-MatPES scan): the 0.5 eV level-map surface, captioned with the method', async () => {
     assert(te.landscape?.levelMap && te.source?.method === 'mlip', 'MLIP scene with a level map');
+    await page.evaluate(() => window.__harness.setStatus({ state: 'ready', message: '' }));
     await send(te, { options: { repeats: [2, 2, 2] } });
     await waitIso();
     eq(await hooks('t.isoField'), 'levelMap', 'surface of the connected level map');
@@ -196,7 +206,7 @@ try {
     eq(await hooks('t.isosurfaceVertexCount'), iso.vertexCount * 8, 'view = Node marching cubes of the level map at 0.5 eV, × 8 cells');
     const text = await page.evaluate(() => document.getElementById('landscape-source').textContent);
     assert(/TensorNet-MatPES frozen-framework scan/.test(text), `grid line names the scan: ${text}`);
-    await shot('Li2Te-mlip-levelmap.png');
+    await shot('Li2Te-mlip-levelmap.png', 'Li2Te-mlip-levelmap.png');
   });
 
   await test('no console errors, page errors or viewErrors', async () => {
