@@ -186,6 +186,11 @@ test('ionpath analyze export flags write CIF, POSCAR, NEB folders, CSV and JSON'
     const dis = spawnSync(process.execPath, [CLI, 'analyze', llto, '--resolution', '0.3', '--ordered-poscar', join(dir, 'x')], { encoding: 'utf8' });
     assert.equal(dis.status, 1);
     assert.match(dis.stderr, /cannot write .*--disorder approximants/);
+    const ord = spawnSync(process.execPath, [CLI, 'analyze', llto, '--resolution', '0.3', '--disorder', 'approximants', '--ordering', '2', '--ordered-poscar', join(dir, 'o2.vasp')], { encoding: 'utf8' });
+    assert.equal(ord.status, 0, ord.stderr);
+    const o2 = readFileSync(join(dir, 'o2.vasp'), 'utf8');
+    assert.match(o2.split('\n')[0], /ordering 2 of \d+/);
+    assert.equal(readPoscar(o2).structure?.hasPartialOccupancy, false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
