@@ -3,10 +3,8 @@
  * compute-host worker (as in the editor), so an input that exhausts memory fails its own row, never the CLI.
  */
 import { availableParallelism, homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import type { SceneExportKind } from '../../protocol/scene';
 import { buildStructure } from '../structure/build';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
@@ -18,6 +16,10 @@ import { HostPool } from '../host/pool';
 import { RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
+// --- exports (analysis/exports.ts) ---
+import { dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { SceneExportKind } from '../../protocol/scene';
 
 /** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
 function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
