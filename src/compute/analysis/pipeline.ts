@@ -58,6 +58,11 @@ export interface LandscapeAnalysis {
    * occupancy sums above 1). job.ts adds them to the job's messages.
    */
   messages?: StructureMessage[];
+  /**
+   * With `disorder: approximants`: every ordering of the ensemble with its own analysis (orderings that share a
+   * framework share one analysis object), in the order of the approximant search, for the viewer and exports.
+   */
+  ensemble?: { ordering: Ordering; analysis: LandscapeAnalysis }[];
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -297,7 +302,7 @@ function combineEnsemble(result: ReturnType<typeof orderingsOf>, members: Member
     warnings: [...new Set([...result.warnings.map((w) => w.message), ...lead.analysis.report.warnings])],
   };
   // The ordering's decisions, located at their CIF rows (the orderings' own analyses have no shared sites).
-  return { ...lead.analysis, report, messages: result.warnings };
+  return { ...lead.analysis, report, messages: result.warnings, ensemble: members };
 }
 
 async function ensembleOf(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => Promise<LandscapeAnalysis>): Promise<LandscapeAnalysis> {

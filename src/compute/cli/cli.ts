@@ -16,6 +16,10 @@ import { HostPool } from '../host/pool';
 import { RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
+// --- exports (analysis/exports.ts) ---
+import { dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { SceneExportKind } from '../../protocol/scene';
 
 /** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
 function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
@@ -65,6 +69,14 @@ const COMMANDS: Record<string, CommandSpec> = {
       '--cube': { kind: 'path', help: 'write the energy grid as a Gaussian cube file' },
       '--grd': { kind: 'path', help: 'write the energy grid as a VESTA .grd file' },
       '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit in s (default per method)' },
+      // --- exports (analysis/exports.ts) ---
+      '--ordered-cif': { kind: 'path', help: 'write the ordered structure analysed (with --disorder approximants: an ordering) as CIF' },
+      '--ordered-poscar': { kind: 'path', help: 'write the same as POSCAR' },
+      '--ordering': { kind: 'integer', min: 1, max: 1000, help: 'with --disorder approximants: which ordering to export, 1 = lowest Ewald energy (default: the reported one)' },
+      '--neb': { kind: 'path', help: 'write the migration path as an NEB image chain: folders 00 … NN in this folder, one POSCAR each' },
+      '--neb-images': { kind: 'integer', min: 2, max: 99, help: 'NEB images including both ends (default 7)' },
+      '--profile-csv': { kind: 'path', help: 'write the energy profile along the path as CSV (arc length Å, energy eV)' },
+      '--report-json': { kind: 'path', help: 'write the full report as JSON' },
     },
   },
   rank: {
@@ -140,12 +152,31 @@ function checkOutputPath(flag: string, path: string): void {
   }
 }
 
+/** The NEB folder: new, or an existing folder (its 00 … NN are replaced); not a file. */
+function checkNebFolder(path: string): void {
+  try { if (!statSync(path).isDirectory()) throw new UsageError(`--neb ${path} is a file; give a folder`); return; } catch (e) { if (e instanceof UsageError) throw e; }
+  try { if (!statSync(resolve(path, '..')).isDirectory()) throw new Error(); } catch { throw new UsageError(`--neb ${path}: its parent folder does not exist`); }
+}
+
+/** One export: a file, or (NEB) a folder of `00/POSCAR` …, each file written atomically. */
+async function writeExportFiles(target: string, folder: boolean, files: { name: string; content: string }[]): Promise<void> {
+  if (!folder) { await writeFileAtomic(target, files[0].content); return; }
+  for (const f of files) {
+    const path = join(target, f.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, f.content);
+  }
+}
+
 async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   const path = p.positional[0];
   const options = analysisOptions(p, method);
   const cube = p.values['--cube'] as string | undefined, grd = p.values['--grd'] as string | undefined;
   if (cube) checkOutputPath('--cube', cube);
   if (grd) checkOutputPath('--grd', grd);
+  for (const flag of ['--ordered-cif', '--ordered-poscar', '--profile-csv', '--report-json']) if (p.values[flag]) checkOutputPath(flag, p.values[flag] as string);
+  if (p.values['--neb']) checkNebFolder(p.values['--neb'] as string);
+  if ((p.values['--neb-images'] !== undefined) && !p.values['--neb']) throw new UsageError('--neb-images needs --neb <folder>');
   const read = readTextFile(path);
   if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
   const text = read.text;
@@ -179,6 +210,19 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       if (!out.ok || out.content === null) { process.stderr.write(`ionpath: cannot write ${file}: ${out.error}\n`); return 1; }
       await writeFileAtomic(file, out.content);
       written.push(file);
+    }
+    // --- exports (analysis/exports.ts): the same files as the viewer's export menu ---
+    const exportsAsked: [string | undefined, SceneExportKind][] = [
+      [p.values['--ordered-cif'] as string | undefined, 'structure-cif'], [p.values['--ordered-poscar'] as string | undefined, 'structure-poscar'],
+      [p.values['--neb'] as string | undefined, 'neb'], [p.values['--profile-csv'] as string | undefined, 'profile-csv'], [p.values['--report-json'] as string | undefined, 'report-json'],
+    ];
+    const ordering = p.values['--ordering'] === undefined ? undefined : (p.values['--ordering'] as number) - 1;
+    for (const [target, kind] of exportsAsked) {
+      if (!target) continue;
+      const out = await host.request('exportAnalysis', { text, options, kind, ordering, images: p.values['--neb-images'] as number | undefined }, { signal: abort.signal });
+      if (!out.ok) { process.stderr.write(`ionpath: cannot write ${target}: ${out.error}\n`); return 1; }
+      await writeExportFiles(target, kind === 'neb', out.files);
+      written.push(kind === 'neb' ? `${target}/ (${out.files.length} NEB images)` : target);
     }
     const r = result.report;
     // With several data blocks, the one analysed is named in the first line.
