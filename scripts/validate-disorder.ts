@@ -1,5 +1,5 @@
 /**
- * Mean field vs ordered approximants (SCIENCE.md §8, issue 9) on the OBELiX training CIFs (CC BY 4.0).
+ * Mean field vs ordered approximants (SCIENCE.md §7, issue 9) on the OBELiX training CIFs (CC BY 4.0).
  *
  * For every CIF: Ea(BVSE, 1D/3D) of the CIF as is (mean field: every species weighted by its occupancy) and, for a
  * CIF with partial or mixed occupancy, of each ordering of `orderedApproximants` (COUNT lowest-Ewald + RANDOM random,
@@ -13,7 +13,9 @@
  *
  * Usage (resumable: finished CIFs are kept in the cache file):
  *   nice -n 10 node out/scripts/validate-disorder.js --shard 0/2 --cache /tmp/disorder-cache.jsonl   (and 1/2 beside it)
- *   node out/scripts/validate-disorder.js --report --cache /tmp/disorder-cache.jsonl --out docs/disorder-validation.json
+ *   nice -n 10 node out/scripts/validate-disorder.js --mean-field-rules --cache /tmp/disorder-cache.jsonl --rules-out /tmp/rules.jsonl
+ *     (the mean field under every bvse.ts WallRule that can change the CIF; the orderings are kept from the cache)
+ *   node out/scripts/validate-disorder.js --report --cache /tmp/rules.jsonl --out docs/disorder-validation.json
  */
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { buildStructure } from '../src/compute/structure/build';
 import { frameworkKey, orderedApproximants } from '../src/compute/structure/approximants/approximants';
 import { analyzeLandscapeSync } from '../src/compute/analysis/pipeline';
 import type { Structure } from '../src/compute/structure/types';
+import { WALL_RULES, type WallRule } from '../src/compute/energy/bvse/bvse';
 import { writeFileAtomic } from '../src/compute/util/atomicWrite';
 import { csv, median, rocAuc, spearman } from './lib/metrics';
 
@@ -34,12 +37,14 @@ interface OrderingRow { kind: string; ewald_eV: number; Ea1D: number | null; Ea3
 export interface CifRow {
   id: string; partial: boolean; error?: string; ensemble?: { count: number; randomCount: number };
   meanField?: { Ea1D: number | null; Ea3D: number | null; seconds: number };
+  /** The mean field under each hard-wall rule for partial sites (bvse.ts WallRule); absent: same as meanField's run. */
+  meanFieldRules?: Partial<Record<WallRule, { Ea1D: number | null; Ea3D: number | null; seconds: number } | { error: string }>>;
   approximant?: { cells: number; supercell: number[][]; seconds: number; warnings: string[]; orderings: OrderingRow[] };
 }
 
-function landscape(s: Structure) {
+function landscape(s: Structure, wallRule?: WallRule) {
   const t0 = performance.now();
-  const a = analyzeLandscapeSync(s, { resolution: RESOLUTION, path: false });
+  const a = analyzeLandscapeSync(s, { resolution: RESOLUTION, path: false, bvse: wallRule ? { wallRule } : undefined });
   return { Ea1D: a.report.Ea_1D_eV, Ea3D: a.report.Ea_3D_eV, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -74,14 +79,48 @@ export function processCif(id: string, text: string): CifRow {
   return row;
 }
 
-type Rule = 'mean-field' | 'median' | 'min' | 'mean' | 'lowest-ewald' | 'median-low-energy';
-const RULES: Rule[] = ['mean-field', 'median', 'min', 'mean', 'lowest-ewald', 'median-low-energy'];
+/**
+ * Which wall rules can change a CIF's mean field: 'shared-*' only where a mobile-ion site holds another cation;
+ * 'weighted' and 'half' where some cation site is partially occupied. Elsewhere every rule gives the same grid.
+ */
+export function rulesThatMatter(s: Structure, ion = 'Li'): WallRule[] {
+  const cationOcc = (site: Structure['sites'][number]) => site.species.filter((sp) => sp.element !== ion && (sp.oxidation ?? 0) > 0).reduce((a, sp) => a + sp.occupancy, 0);
+  const shared = s.sites.some((site) => site.species.some((sp) => sp.element === ion && sp.occupancy > 0) && cationOcc(site) > 0);
+  const partialCation = s.sites.some((site) => { const c = cationOcc(site); return c > 1e-9 && c < 1 - 1e-9; });
+  return WALL_RULES.filter((r) => (r === 'shared-open' || r === 'shared-excluded' ? shared : partialCation));
+}
+
+/** --mean-field-rules: the mean field of every CIF under every wall rule that can change it (cache rows keep orderings). */
+export function meanFieldRules(row: CifRow, text: string): CifRow {
+  const built = buildStructure(text).structure;
+  if (!built) return row;
+  const out: NonNullable<CifRow['meanFieldRules']> = {};
+  for (const rule of rulesThatMatter(built)) {
+    try { out[rule] = landscape(built, rule); } catch (e) { out[rule] = { error: e instanceof Error ? e.message : String(e) }; }
+  }
+  return { ...row, meanFieldRules: out };
+}
+
+type Rule = `mean-field ${WallRule}` | 'mean-field any-occupancy wall' | 'median' | 'min' | 'mean' | 'lowest-ewald' | 'median-low-energy';
+const RULES: Rule[] = [...WALL_RULES.map((r) => `mean-field ${r}` as const), 'mean-field any-occupancy wall', 'median', 'min', 'mean', 'lowest-ewald', 'median-low-energy'];
+const MEAN_FIELD_DEFAULT: Rule = 'mean-field half';
 const val = (x: number | null | undefined) => (x === null || x === undefined ? NONE : x);
 
 function ruleValue(row: CifRow, rule: Rule, dim: 'Ea1D' | 'Ea3D'): number | null {
   if (!row.meanField) return null;
   const ords = row.approximant?.orderings ?? [];
-  if (rule === 'mean-field' || !row.partial || !ords.length) return val(row.meanField[dim]);
+  if (rule.startsWith('mean-field')) {
+    // meanField: the run of the first pass, with a wall at any occupancy (the rule before WALL_MIN_OCCUPANCY).
+    if (rule === 'mean-field any-occupancy wall' || !row.partial) return val(row.meanField[dim]);
+    const wall = rule.slice('mean-field '.length) as WallRule;
+    if (!row.meanFieldRules) return null; // not measured
+    // A rule not run here does not change this CIF's grid (rulesThatMatter): 'shared-*' equal 'half', which (with no
+    // partially occupied cation site) equals the any-occupancy wall of the first pass.
+    const r = row.meanFieldRules[wall] ?? (wall.startsWith('shared') ? row.meanFieldRules.half : undefined);
+    if (r === undefined) return val(row.meanField[dim]);
+    return 'error' in r ? null : val(r[dim]);
+  }
+  if (!row.partial || !ords.length) return val(row.meanField[dim]);
   const xs = ords.map((o) => val(o[dim]));
   const low = ords.filter((o) => o.kind === 'low-energy');
   switch (rule) {
@@ -90,6 +129,7 @@ function ruleValue(row: CifRow, rule: Rule, dim: 'Ea1D' | 'Ea3D'): number | null
     case 'mean': return xs.reduce((a, b) => a + b, 0) / xs.length;
     case 'lowest-ewald': return val([...low].sort((a, b) => a.ewald_eV - b.ewald_eV)[0]?.[dim] ?? xs[0]);
     case 'median-low-energy': return low.length ? median(low.map((o) => val(o[dim]))) : median(xs);
+    default: return null;
   }
 }
 
@@ -158,7 +198,7 @@ function report(rows: CifRow[]) {
     const perFamily: Record<string, unknown> = {};
     for (const f of families) {
       const train = items.filter((i) => i.family !== f), test = items.filter((i) => i.family === f);
-      let best: Rule = 'mean-field', bestRho = Infinity;
+      let best: Rule = MEAN_FIELD_DEFAULT, bestRho = Infinity;
       for (const rule of RULES) {
         const rho = metrics(train, (l) => ruleValue(l.row, rule, dim)).spearman_log10sigma.rho ?? Infinity;
         if (rho < bestRho) { bestRho = rho; best = rule; }
@@ -183,7 +223,9 @@ function report(rows: CifRow[]) {
   };
   const show = ['gas', 'cy2', '72f', 'z2s', 'ym6', 'lap', 'kab', '9s4'];
   out.examples = Object.fromEntries(items.filter((i) => show.includes(i.row.id)).map((i) => [i.row.id, {
-    meanField_Ea1D: i.row.meanField?.Ea1D, supercellCells: i.row.approximant?.cells,
+    meanField_Ea1D_anyOccupancyWall: i.row.meanField?.Ea1D,
+    meanField_Ea1D: Object.fromEntries(WALL_RULES.map((w) => [w, ruleValue(i.row, `mean-field ${w}`, 'Ea1D')])),
+    supercellCells: i.row.approximant?.cells,
     orderings_Ea1D: i.row.approximant?.orderings.map((o) => `${o.kind} ${o.ewald_eV.toFixed(2)} eV: ${o.Ea1D?.toFixed(3) ?? 'none'}`),
     median_Ea1D: ruleValue(i.row, 'median', 'Ea1D'),
   }]));
@@ -198,6 +240,22 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(summary, null, 2));
     const out = arg('--out');
     if (out) await writeFileAtomic(out, JSON.stringify(summary, null, 2) + '\n');
+    return;
+  }
+  if (args.includes('--mean-field-rules')) {
+    // Reads the cache (rows with orderings), writes every row with meanFieldRules to --rules-out (resumable).
+    const outFile = arg('--rules-out') ?? cache.replace(/\.jsonl$/, '') + '-rules.jsonl';
+    const done = new Set(existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as CifRow).id) : []);
+    const only = arg('--ids')?.split(',');
+    const rows = readFileSync(cache, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as CifRow)
+      .filter((r) => !done.has(r.id) && (!only || only.includes(r.id)));
+    const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+    for (const row of unique) {
+      const t0 = performance.now();
+      const out = row.partial && row.meanField ? meanFieldRules(row, readFileSync(join(SHARED, 'obelix', 'cifs', `${row.id}.cif`), 'utf8')) : { ...row, meanFieldRules: {} };
+      appendFileSync(outFile, JSON.stringify(out) + '\n');
+      process.stderr.write(`${row.id} ${Object.entries(out.meanFieldRules ?? {}).map(([k, v]) => `${k} ${'error' in v ? 'error' : v.Ea1D?.toFixed(2)}`).join(' ')} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    }
     return;
   }
   const [k, n] = (arg('--shard') ?? '0/1').split('/').map(Number);

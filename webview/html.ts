@@ -221,6 +221,20 @@ const BODY = `<div id="app">
       <div class="row"><label class="lbl" for="iso-opacity">Opacity</label><input id="iso-opacity" type="range" min="0.1" max="1" step="0.05" value="0.55"></div>
       <div class="row"><label class="lbl" for="iso-colour">Colour</label><input id="iso-colour" type="color" value="#3fa7ff"></div>
     </section>
+    <section id="sec-ensemble" class="section" hidden>
+      <h2>Ordered approximants</h2>
+      <div class="buttons" role="group" aria-label="Step through the orderings">
+        <vscode-button id="ordering-prev" secondary aria-label="Previous ordering">◀ Previous</vscode-button>
+        <vscode-button id="ordering-next" secondary aria-label="Next ordering">Next ▶</vscode-button>
+      </div>
+      <p id="ordering-caption"></p>
+      <p class="muted" id="ordering-note"></p>
+    </section>
+    <section id="sec-network" class="section" hidden>
+      <h2>Interstitial network</h2>
+      <vscode-checkbox id="show-network">Show interstitial network</vscode-checkbox>
+      <p class="muted" id="network-text"></p>
+    </section>
     <section id="sec-path" class="section" hidden>
       <h2>Migration path</h2>
       <vscode-checkbox id="show-path" checked>Show path</vscode-checkbox>
@@ -236,6 +250,19 @@ const BODY = `<div id="app">
         <vscode-button id="save-image">Save image…</vscode-button>
         <vscode-button id="export-cube" secondary disabled>Export .cube</vscode-button>
         <vscode-button id="export-grd" secondary disabled>Export .grd</vscode-button>
+      </div>
+      <div class="row"><label class="lbl" for="export-kind">Data</label>
+        <vscode-single-select id="export-kind" class="wide" aria-label="Data to export">
+          <vscode-option value="structure-cif" selected>Ordered structure (CIF)</vscode-option>
+          <vscode-option value="structure-poscar">Ordered structure (POSCAR)</vscode-option>
+          <vscode-option value="neb">NEB image chain (POSCAR per image)</vscode-option>
+          <vscode-option value="profile-csv">Energy profile (CSV)</vscode-option>
+          <vscode-option value="report-json">Report (JSON)</vscode-option>
+        </vscode-single-select>
+      </div>
+      <div class="row"><label class="lbl" for="neb-images">NEB images</label>
+        <input id="neb-images" type="number" min="2" max="99" step="1" value="7" aria-label="NEB images including both ends">
+        <vscode-button id="export-data" secondary disabled>Export…</vscode-button>
       </div>
     </section>
   </aside>

@@ -16,7 +16,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { Endpoint, type Channel, type WireMessage } from '../src/protocol/endpoint';
 import {
   SCENE_PROTOCOL_VERSION,
-  type ExtensionMethodsFromWebview, type ExtensionNotificationsFromWebview, type SceneLandscape, type ScenePath,
+  type ExtensionMethodsFromWebview, type ExtensionNotificationsFromWebview, type SceneEnsemble, type SceneExportKind, type SceneLandscape, type SceneNetwork, type ScenePath,
   type SceneRendered, type SceneSource, type SceneStatus, type SceneStructure, type SceneUpdate, type SceneViewOptions,
   type WebviewMethods, type WebviewNotifications,
 } from '../src/protocol/scene';
@@ -90,6 +90,10 @@ const ui = {
   levelText: $('iso-level-text'), opacity: $<HTMLInputElement>('iso-opacity'), colour: $<HTMLInputElement>('iso-colour'),
   secPath: $('sec-path'), showPath: $<Checkbox>('show-path'), barrier: $('path-barrier'), profile: $<HTMLCanvasElement>('profile'),
   saveImage: $<Button>('save-image'), exportCube: $<Button>('export-cube'), exportGrd: $<Button>('export-grd'),
+  secNetwork: $('sec-network'), showNetwork: $<Checkbox>('show-network'), networkText: $('network-text'),
+  secEnsemble: $('sec-ensemble'), orderingPrev: $<Button>('ordering-prev'), orderingNext: $<Button>('ordering-next'),
+  orderingCaption: $('ordering-caption'), orderingNote: $('ordering-note'),
+  exportKind: $<Select>('export-kind'), nebImages: $<HTMLInputElement>('neb-images'), exportData: $<Button>('export-data'),
 };
 
 // ------------------------------------------------------------------ state
@@ -107,6 +111,12 @@ let structure: SceneStructure | null = null;
 let landscape: SceneLandscape | null = null;
 let path: ScenePath | null = null;
 let source: SceneSource | null = null;
+let network: SceneNetwork | null = null;
+let ensemble: SceneEnsemble | null = null;
+/** The ordering shown (index into ensemble.orderings, lowest Ewald first). */
+let orderingIndex = 0;
+/** The reported ordering's structure, landscape and path (what the scene came with). */
+let reportedScene: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null } | null = null;
 let lastFigure: (FigureLayout & { scale: number }) | null = null;
 let isoField: 'energy' | 'levelMap' = persisted?.isoField ?? 'energy';
 let levelRel = 0.5;
@@ -148,6 +158,9 @@ function counts(): SceneRendered {
     isosurfaceVertexCount: viewer.isoStats().vertexCount,
     pathPointCount: path ? path.points.length : 0,
     isosurfaceDone: isoDone,
+    networkNodeCount: viewer.networkNodeCount,
+    networkEdgeCount: viewer.networkEdgeCount,
+    ...(ensemble ? { ordering: orderingIndex } : {}),
   };
 }
 
@@ -219,7 +232,17 @@ function legendModel(): { entries: (FigureLegendEntry & { element: string })[]; 
   if (entries.some((x) => x.halo)) notes.push('Yellow halo: mobile ion.');
   if (partial || mixed) notes.push('Translucent with a ring: ' + [partial ? 'partially occupied (grey ring = vacancy)' : '', mixed ? 'mixed site (ring = second species)' : ''].filter(Boolean).join('; ') + '.');
   if (viewer.getOptions().showPolyhedra) notes.push('Polyhedra: framework cations and their anion neighbours.');
+  const nl = networkLegend();
+  if (nl) notes.push(nl);
   return { entries, notes };
+}
+
+/** The network's legend line, when it is drawn: "interstitial network (Voronoi, Li-free framework): …". */
+function networkLegend(): string | null {
+  if (!network || !viewer.networkNodeCount) return null;
+  const r = viewer.networkRadiusRange();
+  return `Interstitial network (${network.caption}): spheres = interstices sized and coloured by radius, lines = bottlenecks coloured by radius` +
+    (r ? ` (viridis ${r.min.toFixed(2)}–${r.max.toFixed(2)} Å)` : '') + `; opaque = Li-accessible (r ≥ ${network.accessibleRadius.toFixed(3)} Å).`;
 }
 
 function renderLegend(): void {
@@ -264,8 +287,63 @@ function captionLines(): string[] {
     if (d !== undefined) first += d ? ` · ${d}D conduction network` : ' · no percolating network';
   }
   lines.push(first);
+  if (ensemble) lines.push(orderingCaption());
   if (landscape && viewer.getOptions().showIso) lines.push(`Isosurface ${fmtEnergy(levelRel)} eV above the minimum (${sourceLabel()} ${isoField === 'levelMap' ? 'level map' : 'energy'})`);
   return lines;
+}
+
+/** "ordering 2 of 6 (2×2×1), E_Ewald −1688.688 eV, Ea(BVSE, 1D) 0.67 eV". */
+function orderingCaption(): string {
+  if (!ensemble) return '';
+  const o = ensemble.orderings[orderingIndex];
+  const label = sourceLabel();
+  return `ordering ${orderingIndex + 1} of ${ensemble.orderings.length} (${ensemble.supercell}), E_Ewald ${o.ewald_eV.toFixed(3)} eV, ${eaText(label, 1, o.Ea_1D_eV)}` +
+    `${o.kind === 'random' ? ' · random ordering' : ''}${o.reported ? ' · reported' : ''}`;
+}
+
+function renderEnsemble(): void {
+  ui.secEnsemble.hidden = !ensemble;
+  if (!ensemble) return;
+  const o = ensemble.orderings[orderingIndex];
+  const n = ensemble.orderings.length;
+  ui.orderingPrev.disabled = orderingIndex <= 0;
+  ui.orderingNext.disabled = orderingIndex >= n - 1;
+  ui.orderingCaption.textContent = orderingCaption();
+  const reported = ensemble.orderings.findIndex((x) => x.reported);
+  const lowest = Math.min(...ensemble.orderings.map((x) => x.ewald_eV));
+  const notes = [`Lowest Ewald energy first (formal charges; this one ${(o.ewald_eV - lowest).toFixed(3)} eV above the lowest). Reported Ea: ${ensemble.rule} (ordering ${reported + 1}).`];
+  if (!o.landscape) notes.push(`The host kept no grid for this ordering: the landscape and path shown are ordering ${reported + 1}'s.`);
+  if (network && !o.reported) notes.push(`The interstitial network is of ordering ${reported + 1} and is hidden here.`);
+  ui.orderingNote.textContent = notes.join(' ');
+}
+
+/** Show ordering i of the ensemble: its atoms, and its landscape and path when the host sent them. */
+async function showOrdering(i: number): Promise<void> {
+  if (!ensemble || !reportedScene) return;
+  orderingIndex = Math.max(0, Math.min(ensemble.orderings.length - 1, i));
+  const o = ensemble.orderings[orderingIndex];
+  structure = o.structure;
+  viewer.setStructure(structure);
+  const want = o.landscape ? { landscape: o.landscape, path: o.path } : { landscape: reportedScene.landscape, path: reportedScene.path };
+  if (want.landscape !== landscape) { await setLandscape(want.landscape); requestIso(); }
+  if (want.path !== path) { path = want.path; viewer.setPath(path); renderPathInfo(); }
+  viewer.setNetwork(o.reported ? network : null);
+  renderStructureInfo();
+  renderLegend();
+  renderNetworkInfo();
+  renderEnsemble();
+  renderCaption();
+  scheduleRendered();
+}
+
+function renderNetworkInfo(): void {
+  ui.secNetwork.hidden = !network;
+  if (!network) return;
+  const open = network.nodes.filter((x) => x.radius >= network!.accessibleRadius).length;
+  const openEdges = network.edges.filter((e) => e.bottleneck >= network!.accessibleRadius && network!.nodes[e.a].radius >= network!.accessibleRadius && network!.nodes[e.b].radius >= network!.accessibleRadius).length;
+  ui.networkText.textContent = `Interstitial network (${network.caption}): ${network.nodes.length} interstices, ${network.edges.length} bottlenecks per cell; ` +
+    `${open} interstices and ${openEdges} bottlenecks Li-accessible (r ≥ ${network.accessibleRadius.toFixed(3)} Å). ` +
+    `Channels at the network's probe ${network.probeRadius.toFixed(3)} Å: ${network.dimensionality ? `${network.dimensionality}D` : 'none'}.`;
 }
 
 function renderCaption(): void {
@@ -298,6 +376,7 @@ viewer.onPick = (m) => renderPick(m);
 
 function renderStructureInfo(): void {
   ui.empty.hidden = !!structure;
+  ui.exportData.disabled = !structure;
   if (!structure) { ui.title.textContent = '—'; ui.sub.textContent = ''; return; }
   ui.title.textContent = `${structure.formula}`;
   const L = structure.lattice.map((v) => Math.hypot(...v));
@@ -418,7 +497,10 @@ async function setLandscape(l: SceneLandscape | null): Promise<void> {
   const m = l.levelMap ? stats(l.levelMap) : { lo: 0, hi: 1 };
   landscapeRange = { min: e.lo, max: e.hi, mapMin: m.lo, mapMax: m.hi };
   const saved = persisted?.level;
-  levelRel = saved && saved.key === landscapeKey(l) ? saved.rel : defaultLevel(l);
+  // The machine-learned PES is read as the seed's Fig. 2: the connected level map at 0.5 eV (the Ξ threshold).
+  const mlip = source?.method === 'mlip' && !!l.levelMap;
+  if (mlip && !(saved && saved.key === landscapeKey(l))) isoField = 'levelMap';
+  levelRel = saved && saved.key === landscapeKey(l) ? saved.rel : mlip ? MLIP_LEVEL_EV : defaultLevel(l);
   await sendGrids();
   renderLandscapeInfo();
 }
@@ -430,6 +512,9 @@ async function setLandscape(l: SceneLandscape | null): Promise<void> {
  * from 0.55 eV), so at +0.05 eV the picture could show isolated pockets while the text says
  * "percolates in 3D".
  */
+/** Level of the MLIP landscape's first surface: the 0.5 eV level map of SCIENCE.md §6 (FV and Ξ threshold). */
+const MLIP_LEVEL_EV = 0.5;
+
 function defaultLevel(l: SceneLandscape): number {
   if (l.ea1D !== null && Number.isFinite(l.ea1D)) return Math.round((l.ea1D + 0.1) * 100) / 100;
   const span = landscapeRange.max - landscapeRange.min;
@@ -448,6 +533,7 @@ async function sendGrids(): Promise<void> {
 
 endpoint.handle('setScene', async (u: SceneUpdate) => {
   let needIso = false;
+  if (u.source !== undefined) source = u.source;
   if (u.structure !== undefined) {
     const latticeChanged = JSON.stringify(structure?.lattice) !== JSON.stringify(u.structure?.lattice);
     structure = u.structure;
@@ -468,7 +554,21 @@ endpoint.handle('setScene', async (u: SceneUpdate) => {
     viewer.setPath(path);
     renderPathInfo();
   }
-  if (u.source !== undefined) source = u.source;
+  if (u.ensemble !== undefined) {
+    ensemble = u.ensemble && u.ensemble.orderings.length ? u.ensemble : null;
+    orderingIndex = ensemble ? Math.max(0, ensemble.orderings.findIndex((o) => o.reported)) : 0;
+  }
+  if (u.network !== undefined) network = u.network;
+  if (u.network !== undefined || u.ensemble !== undefined) {
+    // The network is of the reported ordering: drawn only while that one is shown.
+    viewer.setNetwork(ensemble && !ensemble.orderings[orderingIndex]?.reported ? null : network);
+    renderNetworkInfo();
+    renderLegend();
+  }
+  // What the host reported (the scene's own structure, landscape and path); stepping through the orderings returns to it.
+  if (!ensemble) reportedScene = null;
+  else if (u.structure !== undefined || u.ensemble !== undefined) reportedScene = { structure, landscape, path };
+  renderEnsemble();
   if (u.options) needIso = applyOptions(u.options) || needIso;
   if (u.landscape !== undefined && path) renderPathInfo(); // the wording depends on the landscape's dimensionality
   if (needIso) requestIso();
@@ -497,6 +597,7 @@ function applyOptions(o: SceneViewOptions): boolean {
   if (o.orthographic !== undefined) v.orthographic = o.orthographic;
   if (o.showPolyhedra !== undefined) v.showPolyhedra = o.showPolyhedra;
   if (o.colourScheme === 'jmol' || o.colourScheme === 'vesta') v.colourScheme = o.colourScheme;
+  if (o.showNetwork !== undefined) v.showNetwork = o.showNetwork;
   viewer.setOptions(v);
   renderLegend();
   renderCaption();
@@ -518,6 +619,7 @@ function syncControls(): void {
   ui.showIso.checked = o.showIso;
   ui.showPath.checked = o.showPath;
   ui.showPolyhedra.checked = o.showPolyhedra;
+  ui.showNetwork.checked = o.showNetwork;
   ui.ortho.checked = o.orthographic;
   ui.colourScheme.value = o.colourScheme;
   ui.atomScale.value = String(o.atomScale);
@@ -574,6 +676,10 @@ function bindControls(): void {
   ui.saveImage.addEventListener('click', () => void saveImage());
   ui.exportCube.addEventListener('click', () => void exportGrid('cube'));
   ui.exportGrd.addEventListener('click', () => void exportGrid('grd'));
+  ui.showNetwork.addEventListener('change', () => { viewer.setOptions({ showNetwork: ui.showNetwork.checked }); renderLegend(); changed(); });
+  ui.orderingPrev.addEventListener('click', () => void showOrdering(orderingIndex - 1));
+  ui.orderingNext.addEventListener('click', () => void showOrdering(orderingIndex + 1));
+  ui.exportData.addEventListener('click', () => void exportData(ui.exportKind.value as SceneExportKind));
 }
 
 /** The figure at `scale` × the view's CSS pixels: 3D view, legend, caption and the path's energy colour bar. */
@@ -600,6 +706,18 @@ async function saveImage(): Promise<void> {
     if (r?.path) setStatus({ state: 'ready', message: `Saved ${r.path}` });
   } catch (e) {
     reportError(`Could not save the image: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The export menu: the structure shown (the ordering, for an ensemble), its NEB chain, the profile, the report. */
+async function exportData(kind: SceneExportKind): Promise<void> {
+  try {
+    const images = Math.round(parseFloat(ui.nebImages.value));
+    if (kind === 'neb' && !(images >= 2 && images <= 99)) { reportError(`NEB images ${ui.nebImages.value} must be a whole number from 2 to 99 (both ends included)`); return; }
+    const r = await endpoint.request('exportData', { kind, ...(ensemble ? { ordering: orderingIndex } : {}), ...(kind === 'neb' ? { images } : {}) });
+    if (r?.path) setStatus({ state: 'ready', message: `Exported ${r.path}` });
+  } catch (e) {
+    reportError(`Could not export: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -646,6 +764,15 @@ export interface TestHooks {
   /** Run the pure marching cubes on the main thread: vertex count and ms. */
   marchingCubes(data: Float32Array, shape: [number, number, number], level: number, lattice: [[number, number, number], [number, number, number], [number, number, number]]): { vertices: number; triangles: number; ms: number };
   readonly polyhedronCount: number;
+  readonly networkNodeCount: number;
+  readonly networkEdgeCount: number;
+  readonly networkAccessibleEdgeCount: number;
+  readonly orderingIndex: number | null;
+  readonly orderingCaption: string;
+  readonly isoField: 'energy' | 'levelMap';
+  showOrdering(i: number): Promise<void>;
+  /** The drawn structure's sites as "element x,y,z" (to compare with an ordering's). */
+  readonly shownAtoms: string[];
   readonly orthographic: boolean;
   readonly pick: { atoms: { site: number; frac: number[]; element: string; label: string }[]; distances: number[]; angle: number | null };
   /** Drawn atom images in front of the camera, with client coordinates (for clicking them). */
@@ -672,6 +799,14 @@ const hooks: TestHooks = {
   get usesWorker() { return !!isoClient?.usesWorker; },
   get level() { return levelRel; },
   get polyhedronCount() { return viewer.polyhedronCount; },
+  get networkNodeCount() { return viewer.networkNodeCount; },
+  get networkEdgeCount() { return viewer.networkEdgeCount; },
+  get networkAccessibleEdgeCount() { return viewer.networkAccessibleEdgeCount; },
+  get orderingIndex() { return ensemble ? orderingIndex : null; },
+  get orderingCaption() { return ensemble ? orderingCaption() : ''; },
+  get isoField() { return isoField; },
+  showOrdering: (i: number) => showOrdering(i),
+  get shownAtoms() { return structure ? structure.atoms.map((a) => `${a.element} ${a.frac.map((x) => x.toFixed(4)).join(',')}`) : []; },
   get orthographic() { return viewer.camera === viewer.orthoCamera; },
   get pick() { const m = viewer.measurement(); return { atoms: m.atoms.map((a) => ({ site: a.site, frac: a.frac, element: a.element, label: a.label })), distances: m.distances, angle: m.angle }; },
   atomScreenPositions: () => viewer.atomScreenPositions(),

@@ -25,7 +25,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { ConvexGeometry } from 'three/examples/jsm/geometries/ConvexGeometry.js';
-import type { SceneAtom, ScenePath, SceneStructure } from '../src/protocol/scene';
+import type { SceneAtom, SceneNetwork, ScenePath, SceneStructure } from '../src/protocol/scene';
 import { elementColour, elementInfo, VACANCY_COLOUR, type ColourScheme } from './elements';
 import { colourAt } from './colormap';
 import { impostorMaterial, impostorQuad, HEADLIGHT_DIR } from './impostor';
@@ -45,13 +45,20 @@ export interface ViewOptions {
   orthographic: boolean;
   showPolyhedra: boolean;
   colourScheme: ColourScheme;
+  /** The interstitial network (nodes and bottleneck edges), when the scene has one. */
+  showNetwork: boolean;
 }
 
 export const DEFAULT_OPTIONS: ViewOptions = {
   repeats: [1, 1, 1], showMobile: true, showBonds: false, atomScale: 0.3,
   showIso: true, isoOpacity: 0.55, isoColour: '#3fa7ff', showPath: true,
-  orthographic: false, showPolyhedra: false, colourScheme: 'jmol',
+  orthographic: false, showPolyhedra: false, colourScheme: 'jmol', showNetwork: false,
 };
+
+/** Drawn radius of an interstice node per Å of its radius (small: the network sits between the atoms). */
+export const NETWORK_NODE_SCALE = 0.3;
+/** Opacity of edges and nodes below the Li-accessible radius (the accessible ones are opaque). */
+const NETWORK_CLOSED_OPACITY = 0.22;
 
 /** One drawn atom image, for picking: its site, its fractional image coordinates and where it is. */
 export interface PickableAtom { site: number; frac: [number, number, number]; p: THREE.Vector3; r: number; element: string; label: string }
@@ -96,6 +103,12 @@ export class Viewer {
   private readonly pathGroup = new THREE.Group();
   private readonly polyGroup = new THREE.Group();
   private readonly pickGroup = new THREE.Group();
+  private readonly networkGroup = new THREE.Group();
+  private network: SceneNetwork | null = null;
+  /** Network nodes and edges drawn over the supercell (0 when hidden). */
+  networkNodeCount = 0;
+  networkEdgeCount = 0;
+  networkAccessibleEdgeCount = 0;
   private pickable: PickableAtom[] = [];
   private picked: PickableAtom[] = [];
   /** Called after every change of the picked atoms. */
@@ -141,7 +154,7 @@ export class Viewer {
     this.orthoCamera.add(this.orthoLight);
     this.orthoLight.position.copy(HEADLIGHT_DIR);
     this.scene.add(this.perspCamera, this.orthoCamera, this.ambient);
-    this.scene.add(this.cellGroup, this.atomsGroup, this.mobileGroup, this.bondsGroup, this.polyGroup, this.isoGroup, this.pathGroup, this.pickGroup);
+    this.scene.add(this.cellGroup, this.atomsGroup, this.mobileGroup, this.bondsGroup, this.polyGroup, this.isoGroup, this.pathGroup, this.pickGroup, this.networkGroup);
 
     this.controls = new OrbitControls(this.perspCamera, canvas);
     this.controls.enableDamping = false;
@@ -180,6 +193,7 @@ export class Viewer {
     this.rebuildStructure();
     this.rebuildPath();
     this.layoutIso();
+    this.rebuildNetwork();
     if (fit) this.resetView();
     this.requestRender();
   }
@@ -194,6 +208,7 @@ export class Viewer {
       this.rebuildStructure();
     }
     if (repeatsChanged) { this.rebuildPath(); this.layoutIso(); this.refit(); }
+    if (repeatsChanged || (o.showNetwork !== undefined && o.showNetwork !== prev.showNetwork)) this.rebuildNetwork();
     this.mobileGroup.visible = this.options.showMobile;
     this.isoGroup.visible = this.options.showIso;
     this.pathGroup.visible = this.options.showPath;
@@ -238,6 +253,84 @@ export class Viewer {
     }
     this.layoutIso();
     this.requestRender();
+  }
+
+  setNetwork(n: SceneNetwork | null): void {
+    this.network = n && n.nodes.length ? n : null;
+    this.rebuildNetwork();
+    this.requestRender();
+  }
+
+  /** Largest interstice radius of the network (Å), for the colour scale; 0 without one. */
+  networkRadiusRange(): { min: number; max: number } | null {
+    const n = this.network;
+    if (!n) return null;
+    let lo = Infinity, hi = 0;
+    for (const x of n.nodes) { lo = Math.min(lo, x.radius); hi = Math.max(hi, x.radius); }
+    for (const e of n.edges) { lo = Math.min(lo, e.bottleneck); hi = Math.max(hi, e.bottleneck); }
+    return { min: Math.max(0, lo), max: hi };
+  }
+
+  /**
+   * Nodes: spheres of radius NETWORK_NODE_SCALE × r, coloured by r (viridis over the network's radius range); edges:
+   * segments from node a to node b in the cell `offset` away, coloured by the bottleneck radius. Li-accessible ones
+   * (r ≥ accessibleRadius, for an edge also both ends) opaque, the rest faint. One copy per cell of the supercell.
+   */
+  private rebuildNetwork(): void {
+    this.clear(this.networkGroup);
+    this.networkNodeCount = this.networkEdgeCount = this.networkAccessibleEdgeCount = 0;
+    const n = this.network, L = this.lattice;
+    if (!n || !L || !this.options.showNetwork) return;
+    const range = this.networkRadiusRange()!;
+    const t = (r: number) => (range.max > range.min ? (r - range.min) / (range.max - range.min) : 0.5);
+    const R = this.options.repeats;
+    const cells: [number, number, number][] = [];
+    for (let i = 0; i < R[0]; i++) for (let j = 0; j < R[1]; j++) for (let k = 0; k < R[2]; k++) cells.push([i, j, k]);
+    const open = (r: number) => r >= n.accessibleRadius;
+    for (const accessible of [true, false]) {
+      const nodes = n.nodes.filter((x) => open(x.radius) === accessible);
+      if (!nodes.length) continue;
+      const geo = new THREE.SphereGeometry(1, 12, 8);
+      const mat = new THREE.MeshPhongMaterial({ transparent: !accessible, opacity: accessible ? 1 : NETWORK_CLOSED_OPACITY, depthWrite: accessible });
+      const mesh = new THREE.InstancedMesh(geo, mat, nodes.length * cells.length);
+      mesh.name = accessible ? 'network-nodes-open' : 'network-nodes-closed';
+      const m = new THREE.Matrix4(), c = new THREE.Color();
+      let idx = 0;
+      for (const cell of cells) for (const x of nodes) {
+        const p = latticePoint(L, x.frac[0] + cell[0], x.frac[1] + cell[1], x.frac[2] + cell[2]);
+        const r = Math.max(0.05, NETWORK_NODE_SCALE * x.radius);
+        m.makeScale(r, r, r).setPosition(p);
+        mesh.setMatrixAt(idx, m);
+        c.setRGB(...colourAt(t(x.radius)));
+        mesh.setColorAt(idx, c);
+        idx++;
+      }
+      this.networkGroup.add(mesh);
+      this.networkNodeCount += idx;
+    }
+    for (const accessible of [true, false]) {
+      const edges = n.edges.filter((e) => (open(e.bottleneck) && open(n.nodes[e.a].radius) && open(n.nodes[e.b].radius)) === accessible);
+      if (!edges.length) continue;
+      const pos = new Float32Array(edges.length * cells.length * 6), col = new Float32Array(pos.length);
+      let q = 0;
+      for (const cell of cells) for (const e of edges) {
+        const fa = n.nodes[e.a].frac, fb = n.nodes[e.b].frac;
+        const a = latticePoint(L, fa[0] + cell[0], fa[1] + cell[1], fa[2] + cell[2]);
+        const b = latticePoint(L, fb[0] + e.offset[0] + cell[0], fb[1] + e.offset[1] + cell[1], fb[2] + e.offset[2] + cell[2]);
+        const rgb = colourAt(t(e.bottleneck));
+        pos.set([a.x, a.y, a.z, b.x, b.y, b.z], q);
+        col.set([...rgb, ...rgb], q);
+        q += 6;
+      }
+      const g = new THREE.BufferGeometry();
+      g.setAttribute('position', new THREE.BufferAttribute(pos, 3));
+      g.setAttribute('color', new THREE.BufferAttribute(col, 3));
+      const lines = new THREE.LineSegments(g, new THREE.LineBasicMaterial({ vertexColors: true, transparent: !accessible, opacity: accessible ? 1 : NETWORK_CLOSED_OPACITY, depthWrite: accessible }));
+      lines.name = accessible ? 'network-edges-open' : 'network-edges-closed';
+      this.networkGroup.add(lines);
+      this.networkEdgeCount += q / 6;
+      if (accessible) this.networkAccessibleEdgeCount += q / 6;
+    }
   }
 
   setPath(p: ScenePath | null): void {

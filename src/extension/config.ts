@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AnalysisOptions, DisorderTreatment, ScanCell, ScanVariant } from '../compute/analysis/options';
 import { DEFAULT_RESOLUTION_A, mobileIonCharge } from '../compute/analysis/options';
 import type { MethodId } from '../compute/energy/source';
+import { structureInput } from './structureDocuments';
 
 export const SECTION = 'ionpath';
 
@@ -38,6 +39,7 @@ export class Config {
       disorder: c.get<DisorderTreatment>('disorder', 'mean-field'),
       cell: c.get<ScanCell>('potential.cell', 'primitive-standardized'),
       variant: c.get<ScanVariant>('potential.variant', 'other-li-kept'),
+      ...structureInput(resource), // the document's format (POSCAR, XYZ, CIF) and chosen data block
     };
     // Model paths load files: honoured only in trusted workspaces.
     const model = c.get<string>('potential.modelPath', '');

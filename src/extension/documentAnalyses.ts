@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { HostClient } from '../compute/host/client';
 import { config } from './config';
+import { formatOf, isStructureDocument } from './structureDocuments';
 
 const DEBOUNCE_MS = 250;
 
@@ -39,7 +40,7 @@ export class DocumentAnalyses implements vscode.Disposable {
     if (hit && hit.version === document.version) return hit.result;
     hit?.abort.abort();
     const abort = new AbortController();
-    const result = this.host.request('analyzeDocument', { text: document.getText() }, { signal: abort.signal });
+    const result = this.host.request('analyzeDocument', { text: document.getText(), format: formatOf(document.uri) }, { signal: abort.signal });
     const entry = { version: document.version, result, abort };
     this.cache.set(key, entry);
     result.then((analysis) => {
@@ -51,7 +52,7 @@ export class DocumentAnalyses implements vscode.Disposable {
   }
 
   private schedule(document: vscode.TextDocument, delay: number): void {
-    if (document.languageId !== 'cif') return;
+    if (!isStructureDocument(document)) return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => { this.timers.delete(key); void this.get(document).catch(() => undefined); }, delay));

@@ -13,6 +13,8 @@ import { InlineBarriers } from './inlineBarriers';
 import { registerRankFolder } from './rankFolderCommand';
 import { registerSlurmCommand } from './slurmCommand'; // issue 11
 import { LandscapePanels } from './landscapePanel';
+import { formatOf, isStructureDocument, registerDataBlockChoice, structureInput } from './structureDocuments';
+import { config } from './config';
 
 /** What the extension exports: used by the integration tests and by other extensions. */
 export interface IonpathApi {
@@ -37,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
 
   const updateStatus = async () => {
     const doc = vscode.window.activeTextEditor?.document;
-    if (!doc || doc.languageId !== 'cif') { status.hide(); return; }
+    if (!doc || !isStructureDocument(doc)) { status.hide(); return; }
     status.text = '$(sync~spin) ionpath';
     status.show();
     try {
@@ -59,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
     vscode.commands.registerCommand('ionpath.showStructureInfo', async (uri?: vscode.Uri) => {
       const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
       if (!doc) { void vscode.window.showInformationMessage('Open a CIF file first.'); return; }
-      const r = await host.request('info', { text: doc.getText() });
+      const r = await host.request('info', { text: doc.getText(), format: formatOf(doc.uri), block: structureInput(doc.uri).block });
       output.clear();
       if (r.summary) output.appendLine(summaryText(r.summary));
       else for (const m of r.messages) output.appendLine(`${m.severity}${m.at ? ` (line ${m.at.line + 1})` : ''}: ${m.message}`);
@@ -69,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
     registerRankFolder(context, onProblem),
     vscode.commands.registerCommand('ionpath.computeXi', async (uri?: vscode.Uri) => {
       const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-      if (!doc || doc.languageId !== 'cif') { void vscode.window.showInformationMessage('Open a CIF file first.'); return undefined; }
+      if (!doc || !isStructureDocument(doc)) { void vscode.window.showInformationMessage('Open a CIF, POSCAR or extended XYZ file first.'); return undefined; }
       // A frozen-framework scan takes seconds for a few atoms and minutes for tens: run it with progress and Cancel.
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: Ξ(TensorNet-MatPES, frozen) — scanning one Li at a time (minutes for larger cells)', cancellable: true }, async (_p, token) => {
         const run = barriers.resultFor(doc, 'mlip');
@@ -80,6 +82,8 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
         return r;
       });
     }),
+    // Several data blocks: "Analyse this block" moves the inline result (and an open viewer) to the chosen one.
+    ...registerDataBlockChoice((doc) => { barriers.refresh(doc); void panels.get(doc.uri)?.refresh(); }, (uri) => config.codeLensEnabled(uri)),
     registerSlurmCommand(context), // issue 11: write a Slurm job-array script for a folder
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );

@@ -17,11 +17,12 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/opti
 import { ProtocolError } from '../protocol/endpoint';
 import { config } from './config';
 import type { MethodId } from '../compute/energy/source';
+import { anchorLine, blockNote, isStructureDocument, STRUCTURE_SELECTOR } from './structureDocuments';
 
 const EDIT_DEBOUNCE_MS = 1200;
 /** The longest the inline method waits for the GCN preview to answer first. */
 const PREVIEW_HEAD_START_MS = 1000;
-const SELECTOR: vscode.DocumentSelector = { language: 'cif' };
+const SELECTOR: vscode.DocumentSelector = STRUCTURE_SELECTOR; // CIF, POSCAR/CONTCAR, extended XYZ
 
 type Entry =
   | { state: 'running'; progress: number; abort: AbortController; promise: Promise<LandscapeJobResult | null> }
@@ -123,7 +124,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
     if (!this.enabled(document)) return [];
-    const line = firstDataLine(document);
+    const line = anchorLine(document);
     if (line < 0 || !range.contains(new vscode.Position(line, 0))) return [];
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     const end = document.lineAt(line).range.end;
@@ -161,7 +162,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   private async hover(document: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
-    if (pos.line !== firstDataLine(document)) return undefined;
+    if (pos.line !== anchorLine(document)) return undefined;
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     const preview = this.previewFor(document);
     const method = methodName(config.analysisOptions(document.uri).method);
@@ -184,7 +185,8 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       .map((h) => this.byHash.get(h))
       .filter((e): e is Extract<Entry, { state: 'done' }> => e?.state === 'done' && e.result.report !== null && e !== entry)
       .map((e) => reportMarkdown(e.result.report!));
-    return new vscode.Hover([new vscode.MarkdownString(md), ...extras.map((x) => new vscode.MarkdownString(x))]);
+    const block = blockNote(document);
+    return new vscode.Hover([...(block ? [new vscode.MarkdownString(block)] : []), new vscode.MarkdownString(md), ...extras.map((x) => new vscode.MarkdownString(x))]);
   }
 
   /** Cancel an extra method's computation for a document. */
@@ -211,8 +213,13 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.diagnostics.set(document.uri, [d]);
   }
 
+  /** Recompute a document's inline result now (e.g. after another data block was chosen). */
+  refresh(document: vscode.TextDocument): void {
+    this.schedule(document, 0);
+  }
+
   private schedule(document: vscode.TextDocument, delay: number): void {
-    if (document.languageId !== 'cif' || !this.enabled(document) || document.uri.scheme === 'git') return;
+    if (!isStructureDocument(document) || !this.enabled(document) || document.uri.scheme === 'git') return;
     const uri = document.uri.toString();
     clearTimeout(this.timers.get(uri));
     this.timers.set(uri, setTimeout(() => {
@@ -295,12 +302,6 @@ async function readGcnAccuracy(card: vscode.Uri): Promise<string> {
   } catch {
     return GCN_ACCURACY_UNKNOWN;
   }
-}
-
-function firstDataLine(document: vscode.TextDocument): number {
-  const n = Math.min(document.lineCount, 5000);
-  for (let i = 0; i < n; i++) if (/^\s*data_/i.test(document.lineAt(i).text)) return i;
-  return -1;
 }
 
 /** The method's label before a result exists (afterwards the report's own source names it). */

@@ -10,8 +10,9 @@ import type { HostClient } from '../compute/host/client';
 import { writeFileAtomically } from './workspaceFiles';
 import { Endpoint, ProtocolError } from '../protocol/endpoint';
 import { channelOf } from '../protocol/channel';
-import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
+import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneExportKind, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
 import { config } from './config';
+import { anchorLine, STRUCTURE_SELECTOR } from './structureDocuments';
 
 const VIEW_TYPE = 'ionpath.landscape';
 const EDIT_DEBOUNCE_MS = 800;
@@ -43,6 +44,7 @@ export class LandscapePanel {
     this.endpoint.handle('ready', () => { this.ready = true; void this.refresh(); });
     this.endpoint.handle('saveImage', ({ pngBase64, suggestedName }) => this.saveImage(pngBase64, suggestedName));
     this.endpoint.handle('exportGrid', ({ format }) => this.exportGrid(format));
+    this.endpoint.handle('exportData', ({ kind, ordering, images }) => this.exportData(kind, { ordering, images }));
     this.endpoint.onNotification('rendered', (r) => { this.lastRendered = r; for (const w of this.renderedWaiters.splice(0)) w(r); });
     this.endpoint.onNotification('viewError', ({ message }) => console.warn(`ionpath view: ${message}`));
     this.disposables.push(
@@ -76,7 +78,7 @@ export class LandscapePanel {
     }
     await this.endpoint.request('setStatus', { state: 'computing', message: `Computing the ${methodTitle(config.analysisOptions(this.documentUri).method)} landscape…` });
     try {
-      const scene = await this.host.request('scene', { text, options: config.analysisOptions(this.documentUri) }, {
+      const scene = await this.host.request('scene', { text, options: config.analysisOptions(this.documentUri), network: false }, {
         signal: abort.signal,
         onProgress: (p) => void this.endpoint.request('setStatus', { state: 'computing', message: `Computing the ${methodTitle(config.analysisOptions(this.documentUri).method)} landscape… ${Math.round(p * 100)} %` }).catch(() => undefined),
       });
@@ -86,9 +88,14 @@ export class LandscapePanel {
         await this.endpoint.request('setStatus', { state: 'error', message: `The structure could not be built: ${first?.message ?? 'see the Problems panel'}${first?.at ? ` (line ${first.at.line + 1})` : ''}` });
         return;
       }
-      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path, source: scene.source });
+      await this.endpoint.request('setScene', { structure: scene.structure, landscape: scene.landscape, path: scene.path, source: scene.source, network: null, ensemble: scene.ensemble ?? null });
       const problem = scene.result && !scene.result.ok ? `No landscape: ${scene.result.error}` : null;
       await this.endpoint.request('setStatus', problem ? { state: 'error', message: problem } : { state: 'ready', message: scene.result?.report?.warnings.join(' ') ?? '' });
+      // The interstitial network after the first picture (it can cost as much as the BVSE grid): same cached analysis.
+      if (scene.landscape || scene.result?.ok) {
+        const { network } = await this.host.request('sceneNetwork', { text, options: config.analysisOptions(this.documentUri) }, { signal: abort.signal });
+        if (!abort.signal.aborted && network) await this.endpoint.request('setScene', { network });
+      }
     } catch (e) {
       if (e instanceof ProtocolError && e.code === 'cancelled') return;
       await this.endpoint.request('setStatus', { state: 'error', message: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
@@ -116,6 +123,36 @@ export class LandscapePanel {
     return { path: target.fsPath };
   }
 
+  /**
+   * Writes an export of the analysis (analysis/exports.ts, the same as `ionpath analyze --ordered-cif …`) where the
+   * user chooses; the NEB chain is a folder of 00 … NN. `target` skips the dialog (tests, scripted use).
+   */
+  async exportData(kind: SceneExportKind, o: { ordering?: number; images?: number } = {}, target?: vscode.Uri): Promise<{ path: string | null }> {
+    const base = this.documentUri.path.split('/').pop()?.replace(/\.[^.]+$/, '') ?? 'ionpath';
+    const suffix = o.ordering !== undefined ? `-ordering${o.ordering + 1}` : '';
+    const choice: Record<SceneExportKind, [string, Record<string, string[]>]> = {
+      'structure-cif': [`${base}${suffix}-ordered.cif`, { CIF: ['cif'] }],
+      'structure-poscar': [`${base}${suffix}-POSCAR.vasp`, { POSCAR: ['vasp', ''] }],
+      neb: [`${base}${suffix}-neb`, {}],
+      'profile-csv': [`${base}${suffix}-profile.csv`, { CSV: ['csv'] }],
+      'report-json': [`${base}-report.json`, { JSON: ['json'] }],
+    };
+    const [name, filters] = choice[kind];
+    target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', name), filters: Object.keys(filters).length ? filters : undefined, saveLabel: kind === 'neb' ? 'Create NEB folder' : undefined });
+    if (!target) return { path: null };
+    const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${kind}` }, () => this.host.request('exportAnalysis', { text, options: config.analysisOptions(this.documentUri), kind, ...o }));
+    if (!r.ok) { void vscode.window.showErrorMessage(`Export failed: ${r.error}`); return { path: null }; }
+    if (kind === 'neb') {
+      for (const f of r.files) {
+        const uri = vscode.Uri.joinPath(target, f.name);
+        await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
+        await writeFileAtomically(uri, f.content);
+      }
+    } else await writeFileAtomically(target, r.files[0].content);
+    return { path: target.fsPath };
+  }
+
   dispose(): void {
     clearTimeout(this.timer);
     this.abort?.abort();
@@ -136,11 +173,11 @@ export class LandscapePanels implements vscode.Disposable {
       vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
       lensesChanged,
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ionpath.codeLens.enabled')) lensesChanged.fire(); }),
-      vscode.languages.registerCodeLensProvider({ language: 'cif' }, {
+      vscode.languages.registerCodeLensProvider(STRUCTURE_SELECTOR, {
         onDidChangeCodeLenses: lensesChanged.event,
         provideCodeLenses: (doc) => {
           if (!config.codeLensEnabled(doc.uri)) return [];
-          const line = doc.getText().split('\n', 5000).findIndex((l) => /^\s*data_/i.test(l));
+          const line = anchorLine(doc); // the data_ line of the analysed block; line 1 of a POSCAR/XYZ
           if (line < 0) return [];
           const at = new vscode.Range(line, 0, line, 0);
           return [

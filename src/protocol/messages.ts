@@ -5,8 +5,9 @@
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { StructureSummary } from '../compute/structure/summary';
 import type { StructureMessage } from '../compute/structure/types';
+import type { StructureFormat } from '../compute/structure/read';
 import type { LandscapeJobOptions, LandscapeJobResult } from '../compute/analysis/job';
-import type { SceneLandscape, ScenePath, SceneSource, SceneStructure } from './scene';
+import type { SceneEnsemble, SceneExportKind, SceneLandscape, SceneNetwork, ScenePath, SceneSource, SceneStructure } from './scene';
 
 /** The energy grid as it crosses the protocol: one transferable Float32Array per change. */
 export interface GridPayload {
@@ -27,17 +28,33 @@ export type HostMethods = {
   /** Liveness and start-up measurement. */
   ping: { params: Record<string, never>; result: HostInfo };
   /** Outline, folding, diagnostics, hover facts for one CIF document. */
-  analyzeDocument: { params: { text: string }; result: DocumentAnalysis };
+  analyzeDocument: { params: { text: string; format?: StructureFormat }; result: DocumentAnalysis };
   /** Structure summary of one CIF (what `ionpath info` prints). */
-  info: { params: { text: string }; result: { ok: boolean; summary: StructureSummary | null; messages: StructureMessage[] } };
+  info: { params: { text: string; format?: StructureFormat; block?: string }; result: { ok: boolean; summary: StructureSummary | null; messages: StructureMessage[] } };
   /** BVSE landscape, barriers, descriptors, path of one CIF. Progress: fraction done (0–1). */
   landscape: { params: { text: string; options: LandscapeJobOptions; withGrid: boolean }; result: { result: LandscapeJobResult; grid: GridPayload | null }; progress: number };
   /** The landscape as a file's text: Gaussian cube, VESTA grd, or the JSON report. */
   exportLandscape: { params: { text: string; options: LandscapeJobOptions; format: 'cube' | 'grd' | 'json' }; result: { ok: boolean; content: string | null; error: string | null }; progress: number };
   /** Everything the landscape viewer shows for one CIF. The grid is transferred, not copied. */
   scene: {
-    params: { text: string; options: LandscapeJobOptions };
-    result: { structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; source: SceneSource | null; result: LandscapeJobResult | null; messages: StructureMessage[] };
+    /** `network: false` leaves the interstitial network out (ask `sceneNetwork` after: it can cost as much as BVSE). */
+    params: { text: string; options: LandscapeJobOptions; network?: boolean };
+    result: {
+      structure: SceneStructure | null; landscape: SceneLandscape | null; path: ScenePath | null; source: SceneSource | null; result: LandscapeJobResult | null; messages: StructureMessage[];
+      /** The interstitial network of the framework shown, and the ordered-approximant ensemble (optional: older hosts). */
+      network?: SceneNetwork | null; ensemble?: SceneEnsemble | null;
+    };
+    progress: number;
+  };
+  /** The interstitial network of the framework the scene shows (same analysis, cached), or null. */
+  sceneNetwork: { params: { text: string; options: LandscapeJobOptions }; result: { network: SceneNetwork | null }; progress: number };
+  /**
+   * Ordered structure (CIF, POSCAR), NEB image chain, energy-profile CSV or JSON report of one analysis
+   * (src/compute/analysis/exports.ts). `ordering`: 0-based, lowest Ewald energy first (default: the reported one).
+   */
+  exportAnalysis: {
+    params: { text: string; options: LandscapeJobOptions; kind: SceneExportKind; ordering?: number; images?: number };
+    result: { ok: boolean; files: { name: string; content: string }[]; error: string | null };
     progress: number;
   };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */

@@ -102,6 +102,49 @@ export interface ScenePath {
   method: string;
 }
 
+/**
+ * The interstitial network of the Li-free framework (src/compute/network/: radical Voronoi of the framework ions
+ * with Shannon radii; interstices = nodes, bottlenecks = edges). Fractional coordinates of the scene's cell.
+ */
+export interface SceneNetwork {
+  nodes: { frac: Vec3; /** Interstice radius (Å). */ radius: number }[];
+  /** Node b sits in the cell translated by `offset` (lattice vectors) from node a's. */
+  edges: { a: number; b: number; offset: Vec3; /** Bottleneck radius (Å). */ bottleneck: number }[];
+  /** Radius (Å) at and above which an interstice or bottleneck is Li-accessible (CAVD: 0.85 × 0.5327 Å). */
+  accessibleRadius: number;
+  /** Channel dimensionality of the network at its own probe radius (network.ts), and that probe (Å). */
+  dimensionality: number;
+  probeRadius: number;
+  /** What the network was built on, e.g. "Voronoi, Li-free framework" (+ "of ordering 1" for approximants). */
+  caption: string;
+}
+
+/** One ordering of an ordered-approximant ensemble (`disorder: approximants`), lowest Ewald energy first. */
+export interface SceneOrdering {
+  kind: 'low-energy' | 'random';
+  /** Ewald energy of the supercell with formal charges (eV). */
+  ewald_eV: number;
+  Ea_1D_eV: number | null;
+  Ea_3D_eV: number | null;
+  structure: SceneStructure;
+  /** Its own landscape and path when the host sent them (a size budget); null: not sent. */
+  landscape: SceneLandscape | null;
+  path: ScenePath | null;
+  /** True for the ordering whose numbers the report gives (the scene's structure/landscape). */
+  reported: boolean;
+}
+
+export interface SceneEnsemble {
+  /** Supercell of the approximants, e.g. "2×2×1" (or "4 cells" when not diagonal). */
+  supercell: string;
+  /** How the reported Ea is chosen, e.g. "lowest Ea over the orderings". */
+  rule: string;
+  orderings: SceneOrdering[];
+}
+
+/** What the viewer can ask the extension to write (the same pure functions as `ionpath analyze`: analysis/exports.ts). */
+export type SceneExportKind = 'structure-cif' | 'structure-poscar' | 'neb' | 'profile-csv' | 'report-json';
+
 /** View options the extension may set (all optional; the user can change them in the view). */
 export interface SceneViewOptions {
   /** Supercell repeats along a, b, c, each 1–3. */
@@ -118,6 +161,8 @@ export interface SceneViewOptions {
   showPolyhedra?: boolean;
   /** Element colours: Jmol's palette (default) or VESTA's. */
   colourScheme?: 'jmol' | 'vesta';
+  /** The interstitial network (when the scene has one). */
+  showNetwork?: boolean;
 }
 
 /**
@@ -131,6 +176,10 @@ export interface SceneUpdate {
   options?: SceneViewOptions;
   /** The energy source, for the caption (undefined keeps, null clears). */
   source?: SceneSource | null;
+  /** The interstitial network (undefined keeps, null clears). */
+  network?: SceneNetwork | null;
+  /** The ordered-approximant ensemble (undefined keeps, null clears). */
+  ensemble?: SceneEnsemble | null;
 }
 
 /** What the view drew (answer to `setScene`, and the `rendered` notification). */
@@ -143,6 +192,11 @@ export interface SceneRendered {
   pathPointCount: number;
   /** True once the isosurface for the current level is in place (it is computed in a worker). */
   isosurfaceDone: boolean;
+  /** Interstitial-network nodes and edges drawn over the whole supercell (0 when hidden or none). */
+  networkNodeCount?: number;
+  networkEdgeCount?: number;
+  /** 0-based index of the ordering shown (lowest Ewald first), when the scene has an ensemble. */
+  ordering?: number;
 }
 
 export type SceneState = 'computing' | 'ready' | 'error';
@@ -166,6 +220,11 @@ export type ExtensionMethodsFromWebview = {
   saveImage: { params: { pngBase64: string; suggestedName?: string; /** Pixel scale of the figure (1, 2 or 4 × the view). */ scale?: number }; result: { path: string | null } };
   /** Export the current landscape grid; the extension writes it. Returns the path, or null if cancelled. */
   exportGrid: { params: { format: 'cube' | 'grd' }; result: { path: string | null } };
+  /**
+   * Export the structure shown (ordering: 0-based, lowest Ewald first, for an ensemble), the NEB image chain of its
+   * path (`images` including both ends, default 7), the energy profile as CSV, or the report as JSON.
+   */
+  exportData: { params: { kind: SceneExportKind; ordering?: number; images?: number }; result: { path: string | null } };
 };
 
 /** Extension → webview notifications. */

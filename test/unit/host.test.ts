@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import { getEventListeners } from 'node:events';
 import { HostClient } from '../../src/compute/host/client';
 import { ProtocolError } from '../../src/protocol/endpoint';
 
@@ -68,6 +69,16 @@ test('cancelling a request rejects it with cancelled', { skip: !existsSync(WORKE
     await assert.rejects(p, (e: unknown) => e instanceof ProtocolError && e.code === 'cancelled');
     // The host still serves afterwards.
     assert.equal((await host.request('info', { text: LI3N })).ok, true);
+  } finally { host.dispose(); }
+});
+
+test('one signal for many requests (a rank run) keeps no listener per finished request', { skip: !existsSync(WORKER) && 'build first' }, async () => {
+  const { host } = newHost();
+  try {
+    const ac = new AbortController();
+    for (let i = 0; i < 15; i++) assert.equal((await host.request('info', { text: LI3N }, { signal: ac.signal })).ok, true);
+    // Before the fix each request left its listener behind (Node warned "MaxListenersExceededWarning" after 10 files).
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
   } finally { host.dispose(); }
 });
 

@@ -31,12 +31,14 @@ const state = {
   readyCount: 0,
   saved: [] as { pngBase64: string; suggestedName?: string }[],
   exports: [] as { format: 'cube' | 'grd' }[],
+  dataExports: [] as { kind: string; ordering?: number; images?: number }[],
   rendered: [] as SceneRendered[],
   viewErrors: [] as string[],
 };
 ep.handle('ready', () => { state.readyCount++; });
 ep.handle('saveImage', (p) => { state.saved.push(p); return { path: `/tmp/${p.suggestedName ?? 'image.png'}` }; });
 ep.handle('exportGrid', (p) => { state.exports.push(p); return { path: `/tmp/grid.${p.format}` }; });
+ep.handle('exportData', (p) => { state.dataExports.push(p); return { path: `/tmp/export-${p.kind}${p.ordering !== undefined ? `-${p.ordering + 1}` : ''}` }; });
 ep.onNotification('rendered', (r) => { state.rendered.push(r); });
 ep.onNotification('viewError', (e) => { state.viewErrors.push(e.message); });
 

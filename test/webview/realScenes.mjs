@@ -46,3 +46,26 @@ export async function computeScenes(names, { resolution = 0.2, ion = 'Li' } = {}
   if (problems.length) throw new Error(`compute host problems: ${problems.join('; ')}`);
   return out;
 }
+
+/**
+ * Scenes of arbitrary texts and options on one compute host, e.g. an ordered-approximant ensemble or the MLIP
+ * scan: [{ key, text, options }] → Map key → scene (with `ms`). A scene without a structure throws.
+ */
+export async function computeSceneRequests(list) {
+  const workerPath = join(root, 'dist', 'worker.js');
+  if (!existsSync(workerPath)) throw new Error(`${workerPath} missing: run node esbuild.mjs`);
+  const HostClient = await loadHostClient();
+  const host = new HostClient(workerPath, { onProblem: (m) => console.error(`compute host: ${m}`) }, 170_000);
+  const out = new Map();
+  try {
+    for (const { key, text, options } of list) {
+      const t0 = performance.now();
+      const r = await host.request('scene', { text, options });
+      if (!r.structure || !r.result?.ok) throw new Error(`scene ${key} failed: ${r.result?.error ?? r.messages.map((m) => m.message).join('; ')}`);
+      out.set(key, { ...r, ms: performance.now() - t0 });
+    }
+  } finally {
+    host.dispose();
+  }
+  return out;
+}

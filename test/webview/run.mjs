@@ -7,7 +7,8 @@
 // that need exact, hand-made numbers (level map, 2D/3D thresholds, empty surfaces).
 //
 // Usage: node test/webview/run.mjs [--no-build] [--docs] [--serve] [--no-workbench]
-//   --no-workbench  skip test/webview/workbench.mjs (figure controls, ranking table), run after these
+//   --no-workbench  skip test/webview/workbench.mjs (figure controls, ranking table) and viewerData.mjs (network,
+//                   approximants, export menu, MLIP), run after these
 //   --docs   also write the documentation screenshots to docs/screenshots/
 //   --serve  keep the page up for a manual look (nothing is run)
 // Screenshots go to .test-output/webview/*.png. Prints "N passed, N failed"; exits non-zero on failure.
@@ -593,6 +594,15 @@ if (!args.has('--no-workbench')) {
   const r = spawnSync(process.execPath, [join(root, 'test', 'webview', 'workbench.mjs'), '--no-build', ...(args.has('--docs') ? ['--docs'] : [])], { stdio: 'inherit' });
   if (r.status === 0) passed++;
   else { failed++; failures.push('workbench.mjs'); }
+}
+
+// The host's additions to the scene (network, approximant ensemble, export menu, MLIP level map): own page and watchdog.
+if (!args.has('--no-workbench')) {
+  console.log('\nscene data tests (test/webview/viewerData.mjs)');
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [join(root, 'test', 'webview', 'viewerData.mjs'), '--no-build', ...(args.has('--docs') ? ['--docs'] : [])], { stdio: 'inherit' });
+  if (r.status === 0) passed++;
+  else { failed++; failures.push('viewerData.mjs'); }
 }
 
 if (docShots.length) console.log(`\ndocs screenshots (${args.has('--docs') ? `written to ${docsDir}` : 'not copied: run with --docs'}): ${docShots.join(', ')}`);

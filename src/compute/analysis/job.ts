@@ -4,10 +4,11 @@
  * never an exception; only cancellation (CancelledError) is thrown.
  *
  * The cache key is the one key of a job everywhere (editor, ranking cache, host): sha256 over the schema, the
- * normalised options (only those the method reads), the source's identity (method, model file hash) and the text.
+ * normalised options (only those the method reads), the input's format (given, or recognised from the text) and
+ * data block, the source's identity (method, model file hash) and the text.
  */
 import { createHash } from 'node:crypto';
-import { buildStructure } from '../structure/build';
+import { formatOfText, readStructure } from '../structure/read';
 import type { Structure, StructureMessage } from '../structure/types';
 import { analyzeLandscape, analyzeLandscapeSync, type LandscapeAnalysis } from './pipeline';
 import type { LandscapeReport } from './report';
@@ -45,9 +46,11 @@ export type LandscapeJobOptions = AnalysisOptions;
 
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);
+  // The same text read as another format is another input.
+  const read = { ...o, format: o.format ?? formatOfText(text) };
   return createHash('sha256')
     .update(REPORT_SCHEMA).update('\0')
-    .update(stableStringify(o)).update('\0')
+    .update(stableStringify(read)).update('\0')
     .update(modelFingerprint(o)).update('\0')
     .update(text)
     .digest('hex');
@@ -70,6 +73,21 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
   return null;
 }
 
+/**
+ * The report says that oxidation states were guessed (pipeline.ts), and so does the structure's message, which also
+ * names the states: one sentence, the specific one, in the report; the structure message is then not repeated
+ * beside it (CLI, ranking rows, hover).
+ */
+function sayOxidationOnce(report: LandscapeReport, messages: StructureMessage[]): void {
+  const k = messages.findIndex((m) => m.code === 'oxidation-guessed');
+  if (k < 0) return;
+  const generic = report.warnings.findIndex((w) => /^oxidation states were (partly )?guessed/i.test(w));
+  if (generic < 0) return;
+  const m = messages[k].message;
+  report.warnings[generic] = `${m[0].toUpperCase()}${m.slice(1)}${/[.)]$/.test(m) ? '' : '.'} Barriers depend on them.`;
+  messages.splice(k, 1);
+}
+
 /** Build the structure; a file that cannot be built, or bad options, is already the final answer. */
 function prepare(text: string, options: AnalysisOptions) {
   const key = landscapeJobKey(text, options);
@@ -78,7 +96,7 @@ function prepare(text: string, options: AnalysisOptions) {
     ({ ok: false, key, formula, report: null, messages, error: failure.message, failure, analysis: null });
   const problems = optionProblems(options);
   if (problems.length) return { early: failed({ code: 'bad-option', message: problems.join('; ') }) };
-  const built = buildStructure(text);
+  const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
   messages.push(...built.messages);
   if (!built.structure) {
     const first = built.messages.find((m) => m.severity === 'error');
@@ -90,8 +108,10 @@ function prepare(text: string, options: AnalysisOptions) {
     const problem = applyOxidationStates(structure, options.oxidationStates, messages);
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
-  const done = (analysis: LandscapeAnalysis): JobOutcome =>
-    ({ ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages, error: null, failure: null, analysis });
+  const done = (analysis: LandscapeAnalysis): JobOutcome => {
+    sayOxidationOnce(analysis.report, messages);
+    return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
+  };
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result
     if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message, at: e.at, stage: 'method' }, structure.formula);

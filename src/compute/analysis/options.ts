@@ -5,6 +5,7 @@
  * invalidated by a potential-scan setting.
  */
 import type { MethodId } from '../energy/source';
+import type { StructureFormat } from '../structure/read';
 import { METHOD_IDS } from '../energy/source';
 
 export type BvseConvention = 'spse' | 'bvlain';
@@ -13,6 +14,10 @@ export type ScanCell = 'primitive-standardized' | 'as-given';
 export type ScanVariant = 'other-li-kept' | 'empty-framework';
 
 export interface AnalysisOptions {
+  /** The input's format (from its file name); absent: recognised by content (structure/read.ts). */
+  format?: StructureFormat;
+  /** CIF data block to analyse; absent: the first block with atom sites. */
+  block?: string;
   /** Which energy source: 'bvse' (default), 'mlip' (TensorNet-MatPES scan), 'gcn' (interstitial-network GCN). */
   method?: MethodId;
   /** Mobile element, default 'Li'. */
@@ -69,6 +74,9 @@ export function normaliseOptions(o: AnalysisOptions): NormalisedOptions {
   const method = o.method ?? DEFAULT_METHOD;
   const ion = o.ion ?? DEFAULT_ION;
   const n: NormalisedOptions = { method, ion, ionCharge: mobileIonCharge(ion, o.ionCharge) };
+  // What is read is part of every method's input (job.ts resolves an absent format from the text for the key).
+  if (o.format) n.format = o.format;
+  if (o.block) n.block = o.block;
   if (o.oxidationStates && Object.keys(o.oxidationStates).length) n.oxidationStates = o.oxidationStates;
   if (o.disorder && o.disorder !== 'mean-field') n.disorder = o.disorder;
   if (method === 'bvse' || method === 'gcn') {
@@ -90,6 +98,8 @@ export function normaliseOptions(o: AnalysisOptions): NormalisedOptions {
 /** Every problem with a set of options, as sentences naming the option and what is allowed (empty: fine). */
 export function optionProblems(o: AnalysisOptions): string[] {
   const problems: string[] = [];
+  if (o.format !== undefined && o.format !== 'cif' && o.format !== 'poscar' && o.format !== 'xyz') problems.push(`format '${o.format}' is not one of cif, poscar, xyz`);
+  if (o.block !== undefined && (typeof o.block !== 'string' || !o.block.trim() || /\s/.test(o.block))) problems.push(`data block name '${o.block}' must be one word (the text after data_)`);
   if (o.method !== undefined && !METHOD_IDS.includes(o.method)) problems.push(`method '${o.method}' is not one of ${METHOD_IDS.filter((m) => m !== 'analytic').join(', ')}`);
   if (o.ion !== undefined && !/^[A-Z][a-z]?$/.test(o.ion)) problems.push(`ion '${o.ion}' is not an element symbol (e.g. Li, Na, Mg)`);
   if (o.ionCharge !== undefined && !(Number.isInteger(o.ionCharge) && o.ionCharge > 0 && o.ionCharge <= 4)) problems.push(`ion charge ${o.ionCharge} must be an integer from 1 to 4`);

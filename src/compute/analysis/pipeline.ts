@@ -9,7 +9,7 @@
  * ions, FV_d/FV_c the union of the per-ion regions placed at their true positions in the periodic 2×2×2 frame
  * (smeared over ±0.02, ±0.04 eV), Ξ from those. A BVSE landscape is one probe grid with all mobile ions removed.
  */
-import type { Structure } from '../structure/types';
+import type { Structure, StructureMessage } from '../structure/types';
 import type { EnergyLandscape, IonGrid, PredictedBarriers } from '../energy/source';
 import { signed } from '../data/bvTables';
 import { type EnergyGrid, voxelFrac } from '../landscape/grid';
@@ -25,11 +25,11 @@ import type { BvseOptions } from '../energy/bvse/bvse';
 import { runSync, type Work, type WorkHooks, progressRange } from '../util/work';
 import { runAsync } from '../util/work';
 import { LandscapeError } from '../util/errors';
-import { frameworkKey, orderedApproximants, type Ordering } from '../structure/approximants/approximants';
+import { frameworkKey, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
-  bvse?: Pick<BvseOptions, 'shape' | 'farField' | 'cutoff' | 'neighbourLimit' | 'gridConvention' | 'maxGridPoints'>;
+  bvse?: Pick<BvseOptions, 'shape' | 'farField' | 'cutoff' | 'neighbourLimit' | 'gridConvention' | 'maxGridPoints' | 'wallRule'>;
   /** Neighbour stencil for percolation, level map and path; default 'sqrt3' ('index26' in BVSE's 'bvlain' mode). */
   stencil?: StencilKind;
   /** Threshold of the reported free volumes (eV); Ξ always uses 0.5 eV. Default 0.5. */
@@ -52,6 +52,17 @@ export interface LandscapeAnalysis {
   /** Unit-cell minimax level map of `grid` from its minimum (eV above it). Complete with `fullLevelMap`. */
   levelMap: Float32Array | null;
   path: MigrationPath | null;
+  /**
+   * Located messages about the CIF from the disorder treatment (StructureMessage, with the CIF row): the mean field's
+   * shared mobile-ion sites; the ordering's decisions (occupancies rounded, vacancies introduced, shared sites,
+   * occupancy sums above 1). job.ts adds them to the job's messages.
+   */
+  messages?: StructureMessage[];
+  /**
+   * With `disorder: approximants`: every ordering of the ensemble with its own analysis (orderings that share a
+   * framework share one analysis object), in the order of the approximant search, for the viewer and exports.
+   */
+  ensemble?: { ordering: Ordering; analysis: LandscapeAnalysis }[];
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -220,7 +231,20 @@ async function analyzeOne(structure: Structure, options: PipelineOptions, hooks:
   const source = sourceFor(o, options.bvse);
   if (source.kind === 'barriers') return predictionReport(await source.predict(structure, progressRange(hooks, 0, 1)), o);
   const landscape = await source.produce(structure, progressRange(hooks, 0, 0.85));
-  return runAsync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1));
+  return withMeanFieldMessages(await runAsync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1)), options);
+}
+
+/** BVSE's mean field on a CIF whose mobile ion shares sites: say where, at the rows (bvse.ts, rule 'shared-excluded'). */
+function withMeanFieldMessages(a: LandscapeAnalysis, options: PipelineOptions): LandscapeAnalysis {
+  const o = normaliseOptions(options);
+  const rule = (a.report.source.parameters as { wallRule?: string | null }).wallRule;
+  if (o.method !== 'bvse' || rule !== 'shared-excluded' || !a.structure.hasPartialOccupancy) return a;
+  const messages = sharedMobileSiteMessages(a.structure, o.ion);
+  if (!messages.length) return a;
+  // The report (exports, JSON) says it briefly; the located message carries the explanation.
+  const sites = messages.map((m) => m.message.slice(0, m.message.indexOf(':'))).join(', ');
+  const report = { ...a.report, warnings: [...a.report.warnings, `Mean field: framework cations sharing a ${o.ion} site (${sites}) are left out of the probe's framework (wall rule shared-excluded).`] };
+  return { ...a, report, messages: [...(a.messages ?? []), ...messages] };
 }
 
 /** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */
@@ -234,10 +258,10 @@ function analyzeOneSync(structure: Structure, options: PipelineOptions, hooks: W
   const source = sourceFor(o, options.bvse);
   if (source.kind !== 'grid' || !source.produceSync) throw new LandscapeError('bad-option', `Method ${o.method} runs asynchronously only; use analyzeLandscape.`);
   const landscape = source.produceSync(structure, progressRange(hooks, 0, 0.85));
-  return runSync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1));
+  return withMeanFieldMessages(runSync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1)), options);
 }
 
-// ---- disorder: the ordered-approximant ensemble (structure/approximants, SCIENCE.md §8) ----------------------------
+// ---- disorder: the ordered-approximant ensemble (structure/approximants, SCIENCE.md §7) ----------------------------
 
 /** Orderings per ensemble: the lowest-Ewald ones and a few random ones (validated with 3 + 1 and 4 + 2). */
 export const ENSEMBLE_LOW_ENERGY = 4;
@@ -277,7 +301,8 @@ function combineEnsemble(result: ReturnType<typeof orderingsOf>, members: Member
     },
     warnings: [...new Set([...result.warnings.map((w) => w.message), ...lead.analysis.report.warnings])],
   };
-  return { ...lead.analysis, report };
+  // The ordering's decisions, located at their CIF rows (the orderings' own analyses have no shared sites).
+  return { ...lead.analysis, report, messages: result.warnings, ensemble: members };
 }
 
 async function ensembleOf(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => Promise<LandscapeAnalysis>): Promise<LandscapeAnalysis> {

@@ -5,7 +5,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { buildStructure } from '../structure/build';
+import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
@@ -16,6 +16,10 @@ import { HostPool } from '../host/pool';
 import { RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
+// --- exports (analysis/exports.ts) ---
+import { dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { SceneExportKind } from '../../protocol/scene';
 
 /** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
 function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
@@ -46,21 +50,33 @@ const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--max-barrier': { kind: 'number', min: 0.01, max: 1000, help: 'report barriers above this (eV) as none' },
 };
 
+/** Which CIF data block (files: CIF, POSCAR/CONTCAR/*.vasp, *.xyz/*.extxyz; the format is told by the name, else the content). */
+const BLOCK_OPTION: CommandSpec['options'][string] = { kind: 'string', pattern: /^\S+$/, help: 'CIF data block to read (the name after data_; default the first with atom sites)' };
+
 const COMMANDS: Record<string, CommandSpec> = {
   info: {
     summary: 'structure summary: formula, cell, space group, sites with occupancies and oxidation states, every warning with its line',
     positional: ['file'],
-    options: { '--json': { kind: 'flag', help: 'print JSON' } },
+    options: { '--json': { kind: 'flag', help: 'print JSON' }, '--block': BLOCK_OPTION },
   },
   analyze: {
     summary: 'barriers Ea(1D/2D/3D), MPE, free volumes, Ξ and the migration path of one structure, each labelled with its method',
     positional: ['file'],
     options: {
       ...ANALYSIS_OPTIONS,
+      '--block': BLOCK_OPTION,
       '--json': { kind: 'flag', help: 'print the full report (schema ionpath.landscape/2)' },
       '--cube': { kind: 'path', help: 'write the energy grid as a Gaussian cube file' },
       '--grd': { kind: 'path', help: 'write the energy grid as a VESTA .grd file' },
       '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit in s (default per method)' },
+      // --- exports (analysis/exports.ts) ---
+      '--ordered-cif': { kind: 'path', help: 'write the ordered structure analysed (with --disorder approximants: an ordering) as CIF' },
+      '--ordered-poscar': { kind: 'path', help: 'write the same as POSCAR' },
+      '--ordering': { kind: 'integer', min: 1, max: 1000, help: 'with --disorder approximants: which ordering to export, 1 = lowest Ewald energy (default: the reported one)' },
+      '--neb': { kind: 'path', help: 'write the migration path as an NEB image chain: folders 00 … NN in this folder, one POSCAR each' },
+      '--neb-images': { kind: 'integer', min: 2, max: 99, help: 'NEB images including both ends (default 7)' },
+      '--profile-csv': { kind: 'path', help: 'write the energy profile along the path as CSV (arc length Å, energy eV)' },
+      '--report-json': { kind: 'path', help: 'write the full report as JSON' },
     },
   },
   rank: {
@@ -112,17 +128,17 @@ export function userCacheDir(): string {
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'ionpath');
 }
 
-function info(path: string, json: boolean): number {
+function info(path: string, json: boolean, block: string | undefined): number {
   const read = readTextFile(path);
   if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
-  const r = buildStructure(read.text);
+  const r = readStructure(read.text, { name: path, block });
   if (!r.structure) {
     if (json) process.stdout.write(JSON.stringify({ file: path, ok: false, messages: r.messages }, null, 2) + '\n');
     else for (const m of r.messages.filter((x) => x.severity === 'error')) process.stderr.write(`${path}:${m.at ? `${m.at.line + 1}:${m.at.column + 1}` : ''} error: ${m.message} [${m.code}]\n`);
     return 1;
   }
   const sum = summarise(r.structure, r.messages);
-  process.stdout.write(json ? JSON.stringify({ file: path, ok: true, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
+  process.stdout.write(json ? JSON.stringify({ file: path, format: r.format, ok: true, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
   return 0;
 }
 
@@ -136,15 +152,37 @@ function checkOutputPath(flag: string, path: string): void {
   }
 }
 
+/** The NEB folder: new, or an existing folder (its 00 … NN are replaced); not a file. */
+function checkNebFolder(path: string): void {
+  try { if (!statSync(path).isDirectory()) throw new UsageError(`--neb ${path} is a file; give a folder`); return; } catch (e) { if (e instanceof UsageError) throw e; }
+  try { if (!statSync(resolve(path, '..')).isDirectory()) throw new Error(); } catch { throw new UsageError(`--neb ${path}: its parent folder does not exist`); }
+}
+
+/** One export: a file, or (NEB) a folder of `00/POSCAR` …, each file written atomically. */
+async function writeExportFiles(target: string, folder: boolean, files: { name: string; content: string }[]): Promise<void> {
+  if (!folder) { await writeFileAtomic(target, files[0].content); return; }
+  for (const f of files) {
+    const path = join(target, f.name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, f.content);
+  }
+}
+
 async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   const path = p.positional[0];
   const options = analysisOptions(p, method);
   const cube = p.values['--cube'] as string | undefined, grd = p.values['--grd'] as string | undefined;
   if (cube) checkOutputPath('--cube', cube);
   if (grd) checkOutputPath('--grd', grd);
+  for (const flag of ['--ordered-cif', '--ordered-poscar', '--profile-csv', '--report-json']) if (p.values[flag]) checkOutputPath(flag, p.values[flag] as string);
+  if (p.values['--neb']) checkNebFolder(p.values['--neb'] as string);
+  if ((p.values['--neb-images'] !== undefined) && !p.values['--neb']) throw new UsageError('--neb-images needs --neb <folder>');
   const read = readTextFile(path);
   if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
   const text = read.text;
+  // The format by the file's name (POSCAR, CONTCAR, *.vasp, *.xyz, …), else by its content; part of the cache key.
+  options.format = formatOfFile(path, text);
+  if (p.values['--block'] !== undefined) options.block = p.values['--block'] as string;
   const o = normaliseOptions(options);
   const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
   const host = new HostClient(workerPath(), { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
@@ -173,13 +211,28 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       await writeFileAtomic(file, out.content);
       written.push(file);
     }
+    // --- exports (analysis/exports.ts): the same files as the viewer's export menu ---
+    const exportsAsked: [string | undefined, SceneExportKind][] = [
+      [p.values['--ordered-cif'] as string | undefined, 'structure-cif'], [p.values['--ordered-poscar'] as string | undefined, 'structure-poscar'],
+      [p.values['--neb'] as string | undefined, 'neb'], [p.values['--profile-csv'] as string | undefined, 'profile-csv'], [p.values['--report-json'] as string | undefined, 'report-json'],
+    ];
+    const ordering = p.values['--ordering'] === undefined ? undefined : (p.values['--ordering'] as number) - 1;
+    for (const [target, kind] of exportsAsked) {
+      if (!target) continue;
+      const out = await host.request('exportAnalysis', { text, options, kind, ordering, images: p.values['--neb-images'] as number | undefined }, { signal: abort.signal });
+      if (!out.ok) { process.stderr.write(`ionpath: cannot write ${target}: ${out.error}\n`); return 1; }
+      await writeExportFiles(target, kind === 'neb', out.files);
+      written.push(kind === 'neb' ? `${target}/ (${out.files.length} NEB images)` : target);
+    }
     const r = result.report;
+    // With several data blocks, the one analysed is named in the first line.
+    const block = result.messages.find((m) => m.code === 'data-block');
     if (json) {
       process.stdout.write(JSON.stringify({ file: path, ...r, structureMessages: result.messages }, null, 2) + '\n');
       return 0;
     }
     const lines = [
-      `${path}: ${r.structure.formula} — ${sourceCaption(r)}`,
+      `${path}${block ? ` (data_${r.structure.name})` : ''}: ${r.structure.formula} — ${sourceCaption(r)}`,
       `  ${barrierHint(r)}`,
       `  ${eaLabel(r, 1)} ${eV(r.Ea_1D_eV, 3)}${r.source.method === 'gcn' ? '' : `, 2D ${eV(r.Ea_2D_eV, 3)}, 3D ${eV(r.Ea_3D_eV, 3)}`}; channels ${r.channelDimensionality}D (percolation ${r.percolationDimensionality}D)`,
     ];
@@ -188,7 +241,7 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     }
     lines.push(
       `  cell ${r.source.cell}; ${r.source.variant}; ${(r.timings_ms.total / 1000).toFixed(2)} s`,
-      ...result.messages.filter((m) => m.severity !== 'info').map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
+      ...result.messages.filter((m) => m.severity !== 'info' || m.code === 'data-block').map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
       ...r.warnings.map((w) => `  warning: ${w}`),
       ...written.map((f) => `  wrote ${f}`),
     );
@@ -270,7 +323,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     switch (command) {
-      case 'info': return info(parsed.positional[0], parsed.values['--json'] === true);
+      case 'info': return info(parsed.positional[0], parsed.values['--json'] === true, parsed.values['--block'] as string | undefined);
       case 'bvse': return await analyze(parsed, 'bvse');
       case 'analyze': return await analyze(parsed);
       case 'rank': return await rank(parsed);

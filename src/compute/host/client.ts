@@ -67,6 +67,8 @@ interface Job {
   started: boolean;
   /** Caught in a restart made for another request's time limit: sent again to the fresh host (once). */
   resend?: boolean;
+  /** Removes this job's listener from the caller's signal (one signal serves a whole rank run). */
+  unlisten?: () => void;
 }
 
 export class HostClient {
@@ -99,7 +101,12 @@ export class HostClient {
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) { reject(new ProtocolError('cancelled', `${method} was cancelled`)); return; }
       const job: Job = { method, params, opts: opts as RequestOptions<unknown>, resolve: resolve as (v: unknown) => void, reject, attempts: 0, settled: false, started: false };
-      opts.signal?.addEventListener('abort', () => { if (!job.settled) { job.reason = 'user'; job.controller?.abort(); } }, { once: true });
+      const signal = opts.signal;
+      if (signal) {
+        const onAbort = () => { if (!job.settled) { job.reason = 'user'; job.controller?.abort(); } };
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
       this.dispatch(job);
     });
   }
@@ -134,6 +141,7 @@ export class HostClient {
   private settle(job: Job, f: () => void): void {
     if (job.settled) return;
     job.settled = true;
+    job.unlisten?.();
     if (job.timer) clearTimeout(job.timer);
     for (const [id, j] of this.inFlight) if (j === job) this.inFlight.delete(id);
     f();

@@ -1,5 +1,5 @@
 /**
- * Rank every CIF under a folder by Ξ, in parallel on a pool of compute hosts. Files that fail get a
+ * Rank every structure file under a folder (CIF, POSCAR/CONTCAR/*.vasp, extended XYZ: structure/read.ts) by Ξ, in parallel on a pool of compute hosts. Files that fail get a
  * row with the reason; results are cached by content hash (and options) so a cancelled or repeated
  * run picks up where it stopped. Runs on the caller's thread only as a dispatcher: the work is in
  * the hosts. Only answers are cached: a host that timed out or crashed on a file gives that file a row with
@@ -15,6 +15,7 @@ import { rowFromResult, sortRows, type RankRow } from '../analysis/ranking';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { readInputFile, MAX_INPUT_BYTES } from '../util/readInput';
 import { ProtocolError } from '../../protocol/endpoint';
+import { formatOfFile, isStructureFileName } from '../structure/read';
 
 export interface RankProgress { total: number; done: number; failed: number; cached: number }
 
@@ -46,7 +47,8 @@ export class RankCache {
   }
 }
 
-export async function listCifFiles(folder: string): Promise<string[]> {
+/** Every structure file under `folder` (by name: *.cif, *.mcif, POSCAR*, CONTCAR*, *.vasp, *.xyz, …), sorted; hidden folders skipped. */
+export async function listStructureFiles(folder: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
     let entries;
@@ -55,12 +57,15 @@ export async function listCifFiles(folder: string): Promise<string[]> {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (/\.m?cif$/i.test(e.name)) out.push(p);
+      else if (isStructureFileName(e.name)) out.push(p);
     }
   };
   await walk(folder);
   return out.sort();
 }
+
+/** The old name, kept for callers (shard inputs): it lists every structure format now. */
+export const listCifFiles = listStructureFiles;
 
 export interface RankOptions {
   pool: HostPool;
@@ -85,7 +90,7 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
   let st;
   try { st = await fs.stat(folder); } catch { throw new RankFolderError(`${folder}: no such folder`); }
   if (!st.isDirectory()) throw new RankFolderError(`${folder} is not a folder`);
-  const files = await listCifFiles(folder);
+  const files = await listStructureFiles(folder);
   const options = normaliseOptions(o.options);
   const progress: RankProgress = { total: files.length, done: 0, failed: 0, cached: 0 };
   const rows: RankRow[] = [];
@@ -106,13 +111,15 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
       progress.failed++;
       return;
     }
-    const key = landscapeJobKey(text, options);
+    // Each file is read in its own format (by name, else content), which is part of its key.
+    const fileOptions = { ...options, format: formatOfFile(path, text) };
+    const key = landscapeJobKey(text, fileOptions);
     const cached = o.cache.get(key);
     let result: LandscapeJobResult;
     if (cached) { result = cached; progress.cached++; }
     else {
       try {
-        result = (await o.pool.request('landscape', { text, options, withGrid: false }, { signal: o.signal })).result;
+        result = (await o.pool.request('landscape', { text, options: fileOptions, withGrid: false }, { signal: o.signal })).result;
         o.cache.set(key, result);
       } catch (e) {
         if (o.signal?.aborted) throw e;

@@ -7,12 +7,13 @@ import { threadId } from 'node:worker_threads';
 import type { Endpoint } from '../../protocol/endpoint';
 import type { ExtensionMethods, HostMethods } from '../../protocol/messages';
 import { analyzeDocument } from '../language/analyze';
-import { buildStructure } from '../structure/build';
+import { readStructure } from '../structure/read';
 import { summarise } from '../structure/summary';
 import { landscapeJobKey, runLandscapeJob, type LandscapeJobOptions } from '../analysis/job';
 import type { WorkHooks } from '../util/work';
 import { writeCube, writeGrd } from '../landscape/volumetric';
-import { sceneLandscape, scenePath, sceneStructure } from './scene';
+import { sceneEnsemble, sceneLandscape, sceneNetwork, scenePath, sceneStructure } from './scene';
+import { ExportError, exportFiles } from '../analysis/exports';
 import { sourceCaption } from '../analysis/format';
 import type { LandscapeAnalysis } from '../analysis/pipeline';
 
@@ -31,12 +32,18 @@ async function landscapeOf(text: string, options: LandscapeJobOptions, hooks: Wo
   return r;
 }
 
+/** The network of the framework the scene shows: the reported ordering's for an ensemble. */
+function networkOf(a: LandscapeAnalysis, ion: string) {
+  const of = a.ensemble?.length ? ' of the reported ordering' : a.structure.hasPartialOccupancy ? ', mean field' : '';
+  return sceneNetwork(a.structure, ion, `Voronoi, ${ion}-free framework${of}`);
+}
+
 export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMethods>): void {
   const startedAt = Date.now();
   endpoint.handle('ping', () => ({ pid: process.pid, threadId, startedAt }));
-  endpoint.handle('analyzeDocument', ({ text }) => analyzeDocument(text));
-  endpoint.handle('info', ({ text }) => {
-    const r = buildStructure(text);
+  endpoint.handle('analyzeDocument', ({ text, format }) => analyzeDocument(text, format));
+  endpoint.handle('info', ({ text, format, block }) => {
+    const r = readStructure(text, { format, block });
     return { ok: r.structure !== null, summary: r.structure ? summarise(r.structure, r.messages) : null, messages: r.messages };
   });
   endpoint.handle('landscape', async ({ text, options, withGrid }, ctx) => {
@@ -57,19 +64,35 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     const content = format === 'cube' ? writeCube(analysis.grid, analysis.structure, { title: gridTitle(analysis) }) : writeGrd(analysis.grid, { title: gridTitle(analysis) });
     return { ok: true, content, error: null };
   });
-  endpoint.handle('scene', async ({ text, options }, ctx) => {
+  endpoint.handle('scene', async ({ text, options, network: withNetwork }, ctx) => {
     const ion = options.ion ?? 'Li';
     const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
     if (analysis) {
       // The level map is kept for the next request of this scene: sent as a copy, not transferred.
       const landscape = sceneLandscape(analysis);
       if (landscape) ctx.transfer([landscape.data.buffer as ArrayBuffer]);
-      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages };
+      const ensemble = sceneEnsemble(analysis, ion);
+      const network = withNetwork === false ? undefined : networkOf(analysis, ion);
+      return { structure: sceneStructure(analysis.structure, ion), landscape, path: scenePath(analysis), source: { method: analysis.report.source.method, label: analysis.report.source.label }, result, messages: result.messages, network, ensemble };
     }
     // No landscape (bad input, missing parameters): still show the structure when it builds.
-    const built = buildStructure(text);
+    const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
     if (!built.structure) return { structure: null, landscape: null, path: null, source: null, result: null, messages: built.messages };
     return { structure: sceneStructure(built.structure, ion), landscape: null, path: null, source: null, result, messages: built.messages };
+  });
+  endpoint.handle('sceneNetwork', async ({ text, options }, ctx) => {
+    const { analysis } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    return { network: analysis ? networkOf(analysis, options.ion ?? 'Li') : null };
+  });
+  endpoint.handle('exportAnalysis', async ({ text, options, kind, ordering, images }, ctx) => {
+    const { analysis, ...result } = await landscapeOf(text, options, { signal: ctx.signal, onProgress: (f) => ctx.progress(f) });
+    if (!analysis) return { ok: false, files: [], error: result.error };
+    try {
+      return { ok: true, files: exportFiles(analysis, kind, { ordering, images, extra: { structureMessages: result.messages } }), error: null };
+    } catch (e) {
+      if (e instanceof ExportError) return { ok: false, files: [], error: e.message };
+      throw e;
+    }
   });
   endpoint.handle('spin', ({ ms }) => {
     const until = Date.now() + ms;

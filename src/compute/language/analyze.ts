@@ -1,9 +1,12 @@
 /**
  * CIF text → everything the editor shows: outline, folding, diagnostics, and the facts hovers need.
  * Runs in the compute host; the structure is built once here and its messages become diagnostics.
+ * A POSCAR/CONTCAR or extended XYZ (format given, or recognised from the text) gets its diagnostics and summary.
  */
 import { parseCif, type CifFrame, type CifLocation } from '../cif/parser';
-import { buildStructure } from '../structure/build';
+import { buildStructure, hasAtomSites } from '../structure/build';
+import { formatOfText, readStructure, type StructureFormat } from '../structure/read';
+import type { StructureMessage } from '../structure/types';
 import type { Structure } from '../structure/types';
 import { lookupTag } from './dictionary';
 import type { AtomSiteRowInfo, Diagnostic, DocumentAnalysis, DocumentSymbol, FoldingRange, Range, TagOccurrence, ValueOccurrence } from './types';
@@ -25,7 +28,17 @@ export function tagCategory(tag: string): string {
   return known.find((k) => t.startsWith(`${k}_`)) ?? t.split('_')[0];
 }
 
-export function analyzeDocument(text: string): DocumentAnalysis {
+export function analyzeDocument(text: string, format: StructureFormat = formatOfText(text)): DocumentAnalysis {
+  if (format !== 'cif') {
+    const r = readStructure(text, { format });
+    const s = r.structure;
+    return {
+      symbols: [], folding: [], tags: [], values: [], atomSiteRows: [],
+      diagnostics: toDiagnostics(r.messages, text),
+      summary: s ? `${s.formula} (${s.spaceGroup.symbol ?? 'P1'}, ${s.sites.length} sites in the cell)` : null,
+      dataBlockLines: [], format, blocks: [], analysedBlock: null,
+    };
+  }
   const built = buildStructure(text);
   // A cell refused before parsing (too many atoms) still gets its outline and hovers.
   const document = built.document.blocks.length || !text.trim() ? built.document : parseCif(text);
@@ -77,12 +90,7 @@ export function analyzeDocument(text: string): DocumentAnalysis {
   };
   for (const block of document.blocks) symbols.push(visitFrame(block, 'datablock'));
 
-  const lineCount = text.split('\n').length;
-  const diagnostics: Diagnostic[] = built.messages.map((m) => {
-    const at = m.at ?? { line: 0, column: 0, length: 1 };
-    const line = Math.min(at.line, lineCount - 1);
-    return { severity: m.severity, code: m.code, message: m.message, range: { startLine: line, startColumn: at.column, endLine: line, endColumn: at.column + Math.max(1, at.length) } };
-  });
+  const diagnostics = toDiagnostics(built.messages, text);
 
   const s = built.structure;
   if (s) {
@@ -99,7 +107,19 @@ export function analyzeDocument(text: string): DocumentAnalysis {
     atomSiteRows: atomSiteRows(built.frame, s),
     summary: s ? `${s.formula} (${s.spaceGroup.symbol ?? 'P1'}, ${s.sites.length} sites in the cell)` : null,
     dataBlockLines: document.blocks.map((b) => b.at.line),
+    format: 'cif',
+    blocks: document.blocks.map((b) => ({ name: b.name, line: b.at.line, hasStructure: hasAtomSites(b) })),
+    analysedBlock: built.frame?.name ?? null,
   };
+}
+
+function toDiagnostics(messages: StructureMessage[], text: string): Diagnostic[] {
+  const lineCount = text.split('\n').length;
+  return messages.map((m) => {
+    const at = m.at ?? { line: 0, column: 0, length: 1 };
+    const line = Math.min(at.line, lineCount - 1);
+    return { severity: m.severity, code: m.code, message: m.message, range: { startLine: line, startColumn: at.column, endLine: line, endColumn: at.column + Math.max(1, at.length) } };
+  });
 }
 
 function atomSiteRows(frame: CifFrame | null, s: Structure | null): AtomSiteRowInfo[] {

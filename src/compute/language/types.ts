@@ -3,6 +3,7 @@
  * extension maps these onto VS Code's providers (0-based line/column ranges throughout).
  */
 import type { Severity } from '../structure/types';
+import type { StructureFormat } from '../structure/read';
 
 export interface Range { startLine: number; startColumn: number; endLine: number; endColumn: number }
 
@@ -68,4 +69,10 @@ export interface DocumentAnalysis {
   summary: string | null;
   /** 0-based line of each `data_` header, in order. */
   dataBlockLines: number[];
+  /** The format the text was read as (a POSCAR or XYZ has no CIF outline, only diagnostics and the summary). */
+  format: StructureFormat;
+  /** Each data block: its name, header line, whether it holds atom sites (a structure), in order. */
+  blocks: { name: string; line: number; hasStructure: boolean }[];
+  /** The block the diagnostics and the summary are for (null: none built, or not a CIF). */
+  analysedBlock: string | null;
 }

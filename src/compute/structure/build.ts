@@ -11,11 +11,11 @@
  */
 import { parseCif, parseCifNumber, findItem, findLoop, type CifDocument, type CifFrame, type CifLocation, type CifValue } from '../cif/parser';
 import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
-import { parseSymop, applyOp, opsFromHM, opsFromHall, opsFromNumber, ensureMoyo, closeOperations, formatSymop, IDENTITY, type SymOp, type SpaceGroupLookup } from './symmetry';
+import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, ensureMoyo, closeOperations, formatSymop, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_CELL, MAX_EXPANSION_ESTIMATE, MIN_INTERATOMIC_DISTANCE_A } from './limits';
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
-import { canonicalElement, guessOxidationStates, atomicNumber } from './elements';
-import { PAULING_ELECTRONEGATIVITY } from '../data/bvTables';
+import { canonicalElement, guessOxidationStates } from './elements';
+import { reducedFormula } from './formula';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface BuildOptions {
@@ -25,6 +25,11 @@ export interface BuildOptions {
   block?: string;
   /** Refuse cells that expand to more sites than this (default MAX_ATOMS_IN_CELL). */
   maxSites?: number;
+  /**
+   * The mobile ion (default Li). Its partially occupied sites are an info, not a warning: BVSE removes the mobile
+   * ions from the framework, so only the framework's partial occupancy changes the landscape.
+   */
+  mobileIon?: string;
 }
 
 export interface BuildResult {
@@ -71,10 +76,20 @@ export function* buildStructureWork(text: string, options: BuildOptions = {}): W
   if (!text.trim()) { messages.push({ severity: 'error', code: 'empty', message: 'the file is empty' }); return fail(null); }
   if (!document.blocks.length) { messages.push({ severity: 'error', code: 'syntax-error', message: 'no data_ block found: this does not look like a CIF', at: { line: 0, column: 0, length: 1 } }); return fail(null); }
 
+  const withSites = document.blocks.filter(hasAtomSites);
   const frame = options.block
-    ? document.blocks.find((b) => b.name === options.block) ?? null
-    : document.blocks.find((b) => findLoop(b, '_atom_site_fract_x', '_atom_site_cartn_x', '_atom_site_label')) ?? document.blocks[0];
-  if (!frame) { messages.push({ severity: 'error', code: 'missing-block', message: `no data block named ${options.block}` }); return fail(null); }
+    ? document.blocks.find((b) => b.name === options.block) ?? document.blocks.find((b) => b.name.toLowerCase() === options.block!.toLowerCase()) ?? null
+    : withSites[0] ?? document.blocks[0];
+  if (!frame) {
+    const names = (withSites.length ? withSites : document.blocks).map((b) => b.name);
+    messages.push({ severity: 'error', code: 'missing-block', message: `no data block named '${options.block}'; the file has ${names.length === 1 ? 'block' : 'blocks'} ${names.map((n) => `'${n}'`).join(', ')}`, at: located(document.blocks[0].at) });
+    return fail(null);
+  }
+  if (withSites.length > 1) {
+    // Several structures in one file (a CIF from a journal or a database export): say which one the numbers are for.
+    const others = withSites.filter((b) => b !== frame).map((b) => b.name);
+    messages.push({ severity: 'info', code: 'data-block', message: `data block '${frame.name}' is analysed (${withSites.indexOf(frame) + 1} of ${withSites.length} with atom sites; the others: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})`, at: located(frame.at) });
+  }
   try {
     const structure = yield* buildFromFrame(frame, messages, options);
     return { structure, messages, document, frame };
@@ -83,6 +98,11 @@ export function* buildStructureWork(text: string, options: BuildOptions = {}): W
     messages.push({ severity: 'error', code: 'internal', message: `internal error while building the structure: ${e instanceof Error ? e.message : String(e)}` });
     return fail(frame);
   }
+}
+
+/** A block that holds a structure: an atom-site loop with coordinates or labels. */
+export function hasAtomSites(b: CifFrame): boolean {
+  return !!findLoop(b, '_atom_site_fract_x', '_atom_site_cartn_x', '_atom_site_label');
 }
 
 /**
@@ -188,11 +208,71 @@ function locatedAt(v: CifValue, offset: number): Located {
   return { line: at.line, column: col, length: 1 };
 }
 
+/** The values of a tag, from its loop or as a single item. */
+function valuesOf(frame: CifFrame, key: string): CifValue[] {
+  const loop = findLoop(frame, key);
+  if (loop) { const c = loop.column(key); return loop.loop.rows.map((r) => r[c]); }
+  const single = findItem(frame, key);
+  return single?.value ? [single.value] : [];
+}
+
+/**
+ * Magnetic CIF (magCIF, `.mcif`): the operations are `_space_group_symop_magn_operation.xyz` ("x,y,z,+1", the
+ * fourth entry the time reversal ±1) and the lattice centrings `_space_group_symop_magn_centering.xyz`; the group
+ * is every centring composed with every operation, c∘g. Positions only: the time reversal acts on the magnetic
+ * moments, which ionpath does not use, so it is dropped (operations that differ only in it coincide). Returns null
+ * when the frame lists no magnetic operations.
+ */
+function readMagneticOperations(frame: CifFrame, messages: StructureMessage[]): { ops: SymOp[]; listed: number; centrings: number; at: Located | undefined } | null {
+  const opValues = valuesOf(frame, '_space_group_symop_magn_operation_xyz');
+  if (!opValues.length) return null;
+  const cenValues = valuesOf(frame, '_space_group_symop_magn_centering_xyz');
+  let bad = 0;
+  const parse = (v: CifValue): SymOp | null => {
+    if (v.special) { bad++; messages.push({ severity: 'error', code: 'bad-symop', message: `magnetic symmetry operation '${v.text}' is ${v.text === '?' ? 'unknown' : 'inapplicable'}: an operation such as x,y,z,+1 is expected`, at: located(v.at) }); return null; }
+    const parts = v.text.split(',');
+    let xyz = v.text;
+    if (parts.length === 4) {
+      if (!/^\s*[+-]?1\s*$/.test(parts[3])) { bad++; messages.push({ severity: 'error', code: 'bad-symop', message: `magnetic symmetry operation '${v.text}': the time reversal (fourth entry) must be +1 or -1`, at: locatedAt(v, parts.slice(0, 3).join(',').length + 1) }); return null; }
+      xyz = parts.slice(0, 3).join(',');
+    }
+    const p = parseSymop(xyz);
+    if ('error' in p) { bad++; messages.push({ severity: 'error', code: 'bad-symop', message: `magnetic symmetry operation: ${p.error}`, at: locatedAt(v, p.offset) }); return null; }
+    return p.op;
+  };
+  const ops = opValues.map(parse).filter((o): o is SymOp => o !== null);
+  const centrings = cenValues.length ? cenValues.map(parse).filter((o): o is SymOp => o !== null) : [IDENTITY];
+  if (bad) return { ops: [], listed: opValues.length, centrings: cenValues.length, at: located(opValues[0].at) };
+  const products: SymOp[] = [];
+  for (const c of centrings) for (const g of ops) {
+    const p = composeOps(c, g);
+    p.trans = p.trans.map((t) => t - Math.floor(t + 1e-9)) as Vec3;
+    products.push(p);
+  }
+  return { ops: products, listed: opValues.length, centrings: Math.max(1, cenValues.length), at: located(opValues[0].at) };
+}
+
 function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: StructureMessage[]): { ops: SymOp[]; info: SpaceGroupInfo } {
   const hm = str(frame, '_space_group_name_h-m_alt', '_symmetry_space_group_name_h-m', '_space_group_name_h-m');
   const hall = str(frame, '_space_group_name_hall', '_symmetry_space_group_name_hall');
   const number = num(frame, '_space_group_it_number', '_symmetry_int_tables_number', '_space_group_number');
   const info: SpaceGroupInfo = { symbol: hm.value, number: number.value, operationsSource: 'none', operationCount: 1 };
+
+  const magnetic = readMagneticOperations(frame, messages);
+  if (magnetic) {
+    if (!magnetic.ops.length) return { ops: [], info };
+    const closure = closeOperations(magnetic.ops);
+    // Operations equal up to time reversal are expected duplicates; a set that is not closed is still said.
+    const used = closure.notAGroup ? dedupe(magnetic.ops) : closure.ops;
+    if (closure.added.length && !closure.notAGroup) {
+      messages.push({ severity: 'warning', code: 'symops-not-closed', message: `the magnetic operations and centrings are not closed under composition (missing e.g. ${closure.added.slice(0, 3).map(formatSymop).join('; ')}): the group they generate, ${closure.ops.length} operations, was used`, at: magnetic.at });
+    }
+    info.operationsSource = 'cif';
+    info.operationCount = used.length;
+    info.symbol = str(frame, '_space_group_magn_name_bns', '_space_group_magn_name_og').value ?? info.symbol;
+    messages.push({ severity: 'info', code: 'magnetic-symops', message: `magnetic CIF: ${magnetic.listed} operations × ${magnetic.centrings} centring${magnetic.centrings > 1 ? 's' : ''} give ${used.length} distinct operations on positions (time reversal ignored: magnetic moments are not used)${closure.notAGroup ? `; more than ${MAX_GROUP_ORDER}, used without a closure check` : ''}`, at: magnetic.at });
+    return { ops: used, info };
+  }
 
   const loop = findLoop(frame, '_space_group_symop_operation_xyz', '_symmetry_equiv_pos_as_xyz', '_space_group_symop.operation_xyz');
   const single = findItem(frame, '_space_group_symop_operation_xyz', '_symmetry_equiv_pos_as_xyz');
@@ -265,6 +345,15 @@ function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: Struct
   return { ops: [IDENTITY], info };
 }
 
+/** Operations without repeats (modulo lattice translations). */
+function dedupe(ops: SymOp[]): SymOp[] {
+  const out: SymOp[] = [];
+  const key = (o: SymOp) => `${o.rot.flat().join(',')}|${o.trans.map((t) => Math.round((t - Math.floor(t + 1e-3)) * 1000) % 1000).join(',')}`;
+  const seen = new Set<string>();
+  for (const o of ops) { const k = key(o); if (!seen.has(k)) { seen.add(k); out.push(o); } }
+  return out;
+}
+
 function isIdentity(op: SymOp): boolean {
   return op.rot.every((r, i) => r.every((v, j) => v === (i === j ? 1 : 0))) && op.trans.every((t) => Math.abs(t - Math.round(t)) < 1e-9);
 }
@@ -287,6 +376,26 @@ export function parseTypeSymbol(sym: string): TypeSymbolInfo {
   const alt = /^[A-Za-z]{1,2}([+-])(\d+)$/.exec(sym.trim());
   if (alt) charge = (alt[1] === '-' ? -1 : 1) * Number(alt[2]);
   return { element, charge };
+}
+
+/**
+ * A mixed-site type symbol as the Pauling File (MPDS, Pearson's Crystal Data) writes it: fractions and elements
+ * joined by ' + ', e.g. '0.8Nb + 0.2Zr' or '0.5Li1+ + 0.5Na1+'. Returns null for an ordinary symbol, the species
+ * with their fractions (of the row's occupancy), or a sentence saying what is wrong.
+ */
+export function parseMixedTypeSymbol(sym: string): { element: string; symbol: string; fraction: number; charge: number | null }[] | string | null {
+  const parts = sym.trim().split(/\s+\+\s+/);
+  if (parts.length < 2 || !/^\d*\.?\d+\s*[A-Za-z]/.test(parts[0])) return null;
+  const out: { element: string; symbol: string; fraction: number; charge: number | null }[] = [];
+  for (const part of parts) {
+    const m = /^(\d*\.?\d+)?\s*([A-Za-z].*)$/.exec(part.trim());
+    const t = m ? parseTypeSymbol(m[2]) : null;
+    if (!m || !t?.element) return `'${part.trim()}' in the mixed type symbol '${sym}' is not a fraction and an element (e.g. 0.8Nb)`;
+    out.push({ element: t.element, symbol: m[2], fraction: m[1] ? Number(m[1]) : 1, charge: t.charge });
+  }
+  const total = out.reduce((a, x) => a + x.fraction, 0);
+  if (total > 1 + 1e-3) return `the fractions of the mixed type symbol '${sym}' add up to ${Number(total.toFixed(4))} (> 1)`;
+  return out;
 }
 
 function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options: BuildOptions): Generator<number, Structure | null, void> {
@@ -344,7 +453,13 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     const label = cLabel >= 0 ? row[cLabel].text : `site${asym.length + 1}`;
     const typeText = cType >= 0 && !row[cType].special ? row[cType].text : label;
     const typeAt = cType >= 0 ? row[cType].at : cLabel >= 0 ? row[cLabel].at : first;
-    const t = parseTypeSymbol(typeText);
+    const mixture = parseMixedTypeSymbol(typeText);
+    if (typeof mixture === 'string') {
+      messages.push({ severity: 'error', code: 'unknown-element', message: `site ${label}: ${mixture}`, at: located(typeAt) });
+      rowErrors++;
+      continue;
+    }
+    const t = mixture ? { element: mixture[0].element, charge: null } : parseTypeSymbol(typeText);
     if (!t.element) {
       messages.push({ severity: 'error', code: 'unknown-element', message: `'${typeText}' is not a chemical element symbol`, at: located(typeAt) });
       rowErrors++;
@@ -393,10 +508,16 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     if (cOx >= 0) oxidation = parseCifNumber(row[cOx].text)?.value ?? null;
     if (oxidation === null && typeOx.has(typeText.toLowerCase())) oxidation = typeOx.get(typeText.toLowerCase())!;
     if (oxidation === null && t.charge !== null) oxidation = t.charge;
-    const sp: SiteSpecies = { element: t.element, oxidation, oxidationSource: oxidation === null ? 'none' : 'cif', occupancy, label };
+    const species: SiteSpecies[] = mixture
+      // A Pauling File mixed site ('0.8Nb + 0.2Zr'): each element with its fraction of the row's occupancy.
+      ? mixture.map((m) => {
+          const q = m.charge ?? typeOx.get(m.symbol.toLowerCase()) ?? null;
+          return { element: m.element, oxidation: q, oxidationSource: q === null ? 'none' as const : 'cif' as const, occupancy: occupancy * m.fraction, label };
+        })
+      : [{ element: t.element, oxidation, oxidationSource: oxidation === null ? 'none' : 'cif', occupancy, label }];
     const listed = cMult >= 0 ? parseCifNumber(row[cMult].text)?.value ?? 0 : 0;
     const labelAt = cLabel >= 0 ? row[cLabel].at : first;
-    asym.push({ label, frac: frac.map(wrap01) as Vec3, species: [sp], multiplicity: listed, line: labelAt.line, column: labelAt.column });
+    asym.push({ label, frac: frac.map(wrap01) as Vec3, species, multiplicity: listed, line: labelAt.line, column: labelAt.column });
   }
   if (rowErrors || !lattice || !ops.length) return null;
   if (!asym.length) {
@@ -497,8 +618,15 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   }
 
   if (partial) {
-    const labels = mergedAsym.filter((s) => s.species.some((sp) => sp.occupancy < 1 - 1e-6)).map((s) => s.label);
-    messages.push({ severity: 'warning', code: 'partial-occupancy', message: `partially occupied or mixed sites (${labels.slice(0, 6).join(', ')}${labels.length > 6 ? ', …' : ''}) are kept with their occupancies; energies are occupancy-weighted`, at: located(sitesLoop?.loop.at ?? frame.at) });
+    // Only the framework's partial occupancy changes a BVSE landscape: the mobile ions are removed before it is computed.
+    const ion = options.mobileIon ?? 'Li';
+    const partialSites = mergedAsym.filter((s) => s.species.some((sp) => sp.occupancy < 1 - 1e-6));
+    const list = (xs: string[]) => `${xs.slice(0, 6).join(', ')}${xs.length > 6 ? ', …' : ''}`;
+    const framework = partialSites.filter((s) => s.species.some((sp) => sp.element !== ion)).map((s) => s.label);
+    const mobile = partialSites.filter((s) => s.species.every((sp) => sp.element === ion)).map((s) => s.label);
+    const at = located(sitesLoop?.loop.at ?? frame.at);
+    if (framework.length) messages.push({ severity: 'warning', code: 'partial-occupancy', message: `partially occupied or mixed framework sites (${list(framework)}) are kept with their occupancies; energies are occupancy-weighted`, at });
+    if (mobile.length) messages.push({ severity: 'info', code: 'mobile-partial-occupancy', message: `partially occupied ${ion} sites (${list(mobile)}): the mobile ${ion} are removed for the BVSE landscape, so their occupancy does not change it`, at });
   }
   if (!composition.Li) {
     messages.push({ severity: 'warning', code: 'no-li', message: 'the structure contains no Li: Li transport will be computed for an inserted probe ion', at: located(frame.at) });
@@ -685,27 +813,5 @@ export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroup
   }
 }
 
-/**
- * Reduced formula with elements in order of increasing Pauling electronegativity (ties by atomic
- * number), the convention of pymatgen and most databases: LiFePO4, Li2SO4, Li6PS5Cl, Li7La3Zr2O12.
- */
-export function reducedFormula(composition: Record<string, number>): string {
-  const els = Object.keys(composition).filter((e) => composition[e] > 1e-6);
-  const chi = (e: string) => PAULING_ELECTRONEGATIVITY[e] ?? 2.5; // untabulated (noble gases, heavy actinides): mid-scale
-  els.sort((a, b) => chi(a) - chi(b) || atomicNumber(a) - atomicNumber(b));
-  const counts = els.map((e) => composition[e]);
-  const integral = counts.filter((c) => Math.abs(c - Math.round(c)) < 0.01).map((c) => Math.round(c));
-  // Reduce only when every count is whole: dividing Li6.5La3Zr1.5O12 by the gcd of 3 and 12 would garble it.
-  let z = integral.length === counts.length ? integral.reduce((g, c) => gcd(g, c), 0) : 1;
-  if (z <= 0) z = 1;
-  return els.map((e, i) => {
-    const n = counts[i] / z;
-    const s = Math.abs(n - Math.round(n)) < 1e-3 ? String(Math.round(n)) : String(Number(n.toFixed(3)));
-    return s === '1' ? e : `${e}${s}`;
-  }).join('');
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
+/** Kept for the modules that import it from here; the rule is in ./formula.ts. */
+export { reducedFormula } from './formula';

@@ -53,7 +53,16 @@ suite('landscape panel', () => {
       const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       const img = await lp.saveImage(png.toString('base64'), undefined, vscode.Uri.file(path.join(out, 'lfp.png')));
       assert.deepEqual(fs.readFileSync(img.path!), png, 'the image bytes are written as sent');
-      assert.deepEqual(fs.readdirSync(out).sort(), ['lfp.cube', 'lfp.grd', 'lfp.png'], 'no temporary files left behind');
+      // The export menu (analysis/exports.ts through the host): NEB chain folder, profile CSV, ordered POSCAR.
+      const neb = await lp.exportData('neb', { images: 5 }, vscode.Uri.file(path.join(out, 'neb')));
+      assert.deepEqual(fs.readdirSync(neb.path!).sort(), ['00', '01', '02', '03', '04'], 'NEB folders 00 … 04');
+      assert.match(fs.readFileSync(path.join(neb.path!, '02', 'POSCAR'), 'utf8'), /^LiFePO4 NEB image 2\/4: Li at s = /);
+      const csv = await lp.exportData('profile-csv', {}, vscode.Uri.file(path.join(out, 'lfp.csv')));
+      assert.match(fs.readFileSync(csv.path!, 'utf8'), /# method: BVSE[\s\S]*point,arc_length_A,energy_eV/);
+      const poscar = await lp.exportData('structure-poscar', {}, vscode.Uri.file(path.join(out, 'lfp.vasp')));
+      const elements = fs.readFileSync(poscar.path!, 'utf8').split('\n')[5].split(/\s+/).sort();
+      assert.deepEqual(elements, ['Fe', 'Li', 'O', 'P'], 'POSCAR element line');
+      assert.deepEqual(fs.readdirSync(out).sort(), ['lfp.csv', 'lfp.cube', 'lfp.grd', 'lfp.png', 'lfp.vasp', 'neb'], 'no temporary files left behind');
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -15,7 +15,12 @@
  * energy is held at the value at R = r_C (a flat core, weighted by occupancy) instead of rising to the 1/R
  * singularity. A trace (Fe 1e-5 on the Li site of LiFePO4) then has a trace effect, where a wall at any occupancy
  * raised Ea 1D from 0.395 to 3.29 eV. Sites at ≥ ½ keep the wall: the mean field cannot say which of them are
- * empty; ordered approximants (structure/approximants) can.
+ * empty; ordered approximants (structure/approximants) can. A framework cation that shares a site with the mobile ion
+ * (La on the A site of LLTO, Al on Li 24d of a garnet) is left out of the probe's framework like the mobile ion
+ * itself (WallRule 'shared-excluded', the default): the CIF says the mobile ion uses that site, so the site belongs to
+ * the conduction sublattice, and a 0.63-La wall of r_C = 1.81 Å on every A site of a 3.88 Å perovskite otherwise
+ * closes every A cage (LLTO Ea 1D 4.66 eV). It still counts in the charge scaling s. Measured against the other
+ * rules on the OBELiX training CIFs in docs/VALIDATION.md (scripts/validate-disorder.ts).
  *
  * Mode 'bvlain' reproduces BVlain 0.24's conventions for side-by-side comparison (data/reference/README.md):
  * Cordero covalent radii, n = period, no charge scaling, no hard wall, only the k = 100 nearest framework sites
@@ -62,7 +67,21 @@ export interface BvseOptions {
    */
   farField?: FarFieldSplit | false;
   maxGridPoints?: number;
+  /** How partially occupied cation sites wall the probe (see WallRule); default DEFAULT_WALL_RULE. */
+  wallRule?: WallRule;
 }
+
+/**
+ * Hard-wall rule for partially occupied cation sites in the mean field ('spse' mode; fully occupied cation sites are
+ * walls under every rule). 'half': a wall where the site's cations hold it ≥ ½ of the time, a flat
+ * occupancy-weighted core below. 'shared-open': as 'half', but a site the mobile ion shares (a mobile-ion site of the
+ * CIF) never walls: it is part of the conduction sublattice. 'shared-excluded': the co-occupants of mobile-ion sites
+ * leave the probe's framework like the mobile ion (they still count in the charge scaling s). 'weighted': no
+ * binary wall on partial sites; inside the core the site adds occupancy × WALL_ENERGY.
+ */
+export type WallRule = 'half' | 'shared-open' | 'shared-excluded' | 'weighted';
+export const WALL_RULES: readonly WallRule[] = ['half', 'shared-open', 'shared-excluded', 'weighted'];
+export const DEFAULT_WALL_RULE: WallRule = 'shared-excluded';
 
 /**
  * Near/far split of the pair sums, for speed. Each radial term f(R) is split smoothly as f·w + f·(1 − w), with
@@ -111,6 +130,8 @@ export interface BvseParameters {
   wallEnergy: number | null;
   /** Sites whose cations occupy them less than this get no wall (a flat, occupancy-weighted core instead). */
   wallMinOccupancy: number | null;
+  /** Wall rule for partially occupied cation sites (null: no walls, 'bvlain'). */
+  wallRule: WallRule | null;
   probe: { n: number; radius: number };
   framework: FrameworkSpeciesInfo[];
 }
@@ -157,6 +178,8 @@ interface PreparedSpecies {
 interface PreparedModel {
   species: PreparedSpecies[];
   kinds: SpeciesTerm[][];
+  /** Per kind: its sites are shared with the mobile ion (mobile-ion sites of the CIF). */
+  kindSharesMobile: boolean[];
   /** Per framework site: fractional position and its kind (distinct occupancy-weighted species mix). */
   sites: { frac: Vec3; kind: number }[];
   chargeScaling: number;
@@ -201,6 +224,9 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
   const species: PreparedSpecies[] = [];
   const kindIndex = new Map<string, number>();
   const kinds: SpeciesTerm[][] = [];
+  const kindSharesMobile: boolean[] = [];
+  const wallRule: WallRule = options.wallRule ?? DEFAULT_WALL_RULE;
+  if (!WALL_RULES.includes(wallRule)) throw new LandscapeError('bad-option', `Unknown wall rule '${wallRule}' (use ${WALL_RULES.join(', ')}).`);
   const sites: { frac: Vec3; kind: number }[] = [];
   let anionChargeSum = 0;
   let cationChargeSum = 0;
@@ -210,6 +236,7 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
 
   for (const site of structure.sites) {
     const terms: SpeciesTerm[] = [];
+    const sharesMobile = site.species.some((sp) => sp.element === ion && sp.occupancy > 0);
     for (const sp of site.species) {
       if (!(sp.occupancy > 0)) continue;
       const isMobile = sp.element === ion;
@@ -223,7 +250,7 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
       }
       if (oxidation < 0) anionChargeSum += (oxidation * sp.occupancy) / Math.sqrt(softnessN(sp.element, oxidation));
       if (oxidation > 0) cationChargeSum += (oxidation * sp.occupancy) / Math.sqrt(softnessN(sp.element, oxidation));
-      if (isMobile) continue;
+      if (isMobile || (sharesMobile && mode === 'spse' && wallRule === 'shared-excluded')) continue;
       const key = `${sp.element}${signed(oxidation)}`;
       let index = speciesIndex.get(key);
       if (index === undefined) {
@@ -236,11 +263,12 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
       terms.push({ speciesIndex: index, occupancy: sp.occupancy });
     }
     if (!terms.length) continue;
-    const kindKey = terms.map((t) => `${t.speciesIndex}:${t.occupancy}`).sort().join(',');
+    const kindKey = terms.map((t) => `${t.speciesIndex}:${t.occupancy}`).sort().join(',') + (sharesMobile ? '|shared' : '');
     let kind = kindIndex.get(kindKey);
     if (kind === undefined) {
       kind = kinds.length;
       kinds.push(terms);
+      kindSharesMobile.push(sharesMobile);
       kindIndex.set(kindKey, kind);
     }
     sites.push({ frac: site.frac, kind });
@@ -268,11 +296,12 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
     screeningFactor: SCREENING_FACTOR,
     wallEnergy: mode === 'spse' ? WALL_ENERGY : null,
     wallMinOccupancy: mode === 'spse' ? WALL_MIN_OCCUPANCY : null,
+    wallRule: mode === 'spse' ? wallRule : null,
     probe: { n: probe.n, radius: probe.radius },
     framework: species.map((s) => s.info),
   };
   const source = mode === 'spse' ? 'BVSE (softBV, SPSE convention)' : 'BVSE (BVlain 0.24 convention)';
-  return { species, kinds, sites, chargeScaling, parameters, warnings, source };
+  return { species, kinds, kindSharesMobile, sites, chargeScaling, parameters, warnings, source };
 }
 
 function prepareSpecies(
@@ -395,7 +424,15 @@ function buildKindTables(
       for (let i = 0; i < stride; i++) tables[k * stride + i] += weight * t[i];
       if (sp.coreRadius > 0) { walledOccupancy += occupancy; core = Math.max(core, sp.coreRadius * sp.coreRadius); }
     }
-    if (withWalls && walledOccupancy >= WALL_MIN_OCCUPANCY - 1e-9) coreU[k] = core;
+    const rule = model.parameters.wallRule;
+    const partial = walledOccupancy < 1 - 1e-9;
+    if (withWalls && rule === 'weighted' && partial && core > 0) {
+      // A soft wall: occupancy × WALL_ENERGY added inside the (largest) core, as weighted as every other term.
+      for (let i = 0; i < stride; i++) {
+        const r = Math.max(MIN_TABLE_R, i * TABLE_STEP);
+        if (r * r <= core) tables[k * stride + i] += walledOccupancy * WALL_ENERGY * weight(r);
+      }
+    } else if (withWalls && walledOccupancy >= WALL_MIN_OCCUPANCY - 1e-9 && !(rule === 'shared-open' && partial && model.kindSharesMobile[k])) coreU[k] = core;
   });
   return { tables, stride, coreU };
 }

@@ -1,5 +1,5 @@
 /**
- * Ordered approximants of a disordered crystal (SCIENCE.md §8), in the manner of the `supercell` program
+ * Ordered approximants of a disordered crystal (SCIENCE.md §7), in the manner of the `supercell` program
  * (Okhotnikov, Charpentier & Cadars, J. Cheminform. 8, 17 (2016)) and pymatgen's
  * OrderDisorderedStructureTransformation:
  *
@@ -559,4 +559,28 @@ export function frameworkKey(structure: Structure, ion = 'Li'): string {
   }
   const mobile = structure.sites.reduce((n, site) => n + site.species.filter((sp) => sp.element === ion).reduce((a, sp) => a + sp.occupancy, 0), 0);
   return `${mobile.toFixed(3)}|${parts.sort().join(';')}`;
+}
+
+/**
+ * Located warnings for the mean field (BVSE's default wall rule, 'shared-excluded'): every CIF site where the mobile
+ * ion shares the site with a framework cation, which BVSE then leaves out of the probe's framework on that site (the
+ * site is a mobile-ion site: part of the conduction sublattice). One message per asymmetric site, at its row.
+ */
+export function sharedMobileSiteMessages(structure: Structure, ion = 'Li'): StructureMessage[] {
+  const out: StructureMessage[] = [];
+  const seen = new Set<number>();
+  for (const site of structure.sites) {
+    if (seen.has(site.asymmetricIndex)) continue;
+    seen.add(site.asymmetricIndex);
+    if (!site.species.some((s) => s.element === ion && s.occupancy > 0)) continue;
+    const others = site.species.filter((s) => s.element !== ion && s.occupancy > 0 && (s.oxidation ?? 0) > 0);
+    if (!others.length) continue;
+    const label = structure.asymmetricSites[site.asymmetricIndex]?.label ?? others[0].label;
+    out.push({
+      severity: 'warning', code: 'mobile-ion-shares-site',
+      message: `site ${label}: ${ion} shares the site with ${others.map((s) => `${s.element} (${Number(s.occupancy.toFixed(3))})`).join(', ')}; in the mean field BVSE leaves ${others.map((s) => s.element).join('/')} out of the ${ion} probe's framework on this site (a ${ion} site is part of the conduction sublattice; counted in the charge scaling). Ordered approximants (--disorder approximants) place whole atoms instead.`,
+      at: locate(structure, site.asymmetricIndex),
+    });
+  }
+  return out;
 }

@@ -1,0 +1,184 @@
+/**
+ * Issue 13, formats: POSCAR/CONTCAR and extended XYZ through the CLI (info, analyze, rank) and the job's cache key;
+ * CIF data blocks (which one, --block); magnetic CIF operations; Pauling File mixed-site symbols; warnings said once
+ * and only where they matter. Fixtures (test/fixtures/structures/README.md): Li3N as a Cartesian CONTCAR and an
+ * extended XYZ, written from the published cell (Rabenau & Schulz 1976, as examples/Li3N.cif); LiFePO4 POSCAR and
+ * extxyz (ASE-written); a two-block CIF; LiCoO2 as a magnetic CIF.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildStructure, parseMixedTypeSymbol } from '../../src/compute/structure/build';
+import { formatOfText, readStructure } from '../../src/compute/structure/read';
+import { landscapeJobKey, runLandscapeJobSync } from '../../src/compute/analysis/job';
+import { analyzeDocument } from '../../src/compute/language/analyze';
+import { listStructureFiles } from '../../src/compute/host/rankFolder';
+
+const ROOT = process.cwd();
+const CLI = join(ROOT, 'dist', 'cli.js');
+const FIX = join(ROOT, 'test', 'fixtures', 'structures');
+const example = (f: string) => readFileSync(join(ROOT, 'examples', f), 'utf8');
+const fixture = (f: string) => readFileSync(join(FIX, f), 'utf8');
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(tmpdir(), 'ionpath-formats-test-cache') } });
+
+test('CLI analyze reads a CONTCAR (by its name, no extension) and an extxyz, with the CIF\'s barrier', () => {
+  const cif = JSON.parse(cli('analyze', join(ROOT, 'examples', 'Li3N.cif'), '--json').stdout);
+  for (const f of [join(FIX, 'Li3N', 'CONTCAR'), join(FIX, 'Li3N.extxyz')]) {
+    const r = cli('analyze', f, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.structure.formula, 'Li3N', f);
+    assert.equal(rep.structure.siteCount, 4);
+    assert.ok(Math.abs(rep.Ea_1D_eV - cif.Ea_1D_eV) < 0.01, `${f}: Ea 1D ${rep.Ea_1D_eV} vs the CIF's ${cif.Ea_1D_eV}`);
+    // No oxidation states in these formats: the guessed states are said, once, with the states named.
+    const oxidation = [...rep.warnings, ...rep.structureMessages.map((m: { message: string }) => m.message)].filter((w: string) => /oxidation/i.test(w));
+    assert.equal(oxidation.length, 1, JSON.stringify(oxidation));
+    assert.match(oxidation[0], /guessed by charge balance: Li\+1, N-3/);
+  }
+  const text = cli('analyze', join(FIX, 'LiFePO4.POSCAR'));
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /LiFePO4 — BVSE/);
+  assert.equal((text.stdout.match(/oxidation states/gi) ?? []).length, 1, text.stdout);
+});
+
+test('CLI info reads POSCAR and extxyz; JSON names the format', () => {
+  const r = cli('info', join(FIX, 'LiFePO4.extxyz'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.format, 'xyz');
+  assert.equal(j.formula, 'LiFePO4');
+  assert.equal(j.atomsInCell, 28);
+  assert.equal(j.oxidationStates.source, 'guessed');
+  const p = cli('info', join(FIX, 'Li3N', 'CONTCAR'), '--json');
+  assert.equal(JSON.parse(p.stdout).format, 'poscar');
+  // A block asked of a POSCAR is an error, not silently ignored.
+  const b = cli('info', join(FIX, 'Li3N', 'CONTCAR'), '--block', 'x');
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /holds one structure/);
+});
+
+test('rank lists and analyses POSCAR, CONTCAR and extxyz files beside CIFs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-rank-formats-'));
+  try {
+    copyFileSync(join(ROOT, 'examples', 'Li3N.cif'), join(dir, 'Li3N.cif'));
+    mkdirSync(join(dir, 'relax'));
+    copyFileSync(join(FIX, 'Li3N', 'CONTCAR'), join(dir, 'relax', 'CONTCAR'));
+    copyFileSync(join(FIX, 'Li3N.extxyz'), join(dir, 'Li3N.extxyz'));
+    copyFileSync(join(FIX, 'LiFePO4.POSCAR'), join(dir, 'LiFePO4.POSCAR'));
+    execFileSync('sh', ['-c', `echo notes > ${join(dir, 'notes.txt')}`]);
+    const files = (await listStructureFiles(dir)).map((f) => f.slice(dir.length + 1));
+    assert.deepEqual(files, ['Li3N.cif', 'Li3N.extxyz', 'LiFePO4.POSCAR', 'relax/CONTCAR']);
+    const r = cli('rank', dir, '--jobs', '2', '--cache', join(dir, 'cache.json'));
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 5, r.stdout);
+    for (const f of files) assert.ok(lines.some((l) => l.startsWith(`${f},`) && /BVSE/.test(l) && !/error/i.test(l.split(',').slice(-3).join(','))), `${f} ranked: ${r.stdout}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the cache key includes the format: the same text read as another format is another job', () => {
+  const text = fixture('LiFePO4.POSCAR');
+  assert.equal(formatOfText(text), 'poscar');
+  assert.equal(landscapeJobKey(text, {}), landscapeJobKey(text, { format: 'poscar' }), 'content detection and the name agree: one key');
+  assert.notEqual(landscapeJobKey(text, { format: 'poscar' }), landscapeJobKey(text, { format: 'cif' }));
+  const cif = example('LiFePO4.cif');
+  assert.notEqual(landscapeJobKey(cif, { block: 'LiFePO4' }), landscapeJobKey(cif, {}), 'the block is part of the key');
+  // Read as CIF, a POSCAR fails with a CIF error (located), not a crash.
+  const wrong = runLandscapeJobSync(text, { format: 'cif' });
+  assert.equal(wrong.ok, false);
+  assert.equal(wrong.failure?.stage, 'input');
+});
+
+test('content detection: CIF unless recognisably XYZ or POSCAR; a broken CIF stays a CIF', () => {
+  assert.equal(formatOfText(fixture('Li3N/CONTCAR')), 'poscar');
+  assert.equal(formatOfText(fixture('Li3N.extxyz')), 'xyz');
+  assert.equal(formatOfText('_cell_length_a 5\n_cell_length_b 5\n'), 'cif');
+  assert.equal(formatOfText('garbage\n'), 'cif');
+  const a = analyzeDocument(fixture('Li3N/CONTCAR'));
+  assert.equal(a.format, 'poscar');
+  assert.match(a.summary ?? '', /^Li3N \(P 6\/m m m, 4 sites/);
+  const ox = a.diagnostics.filter((d) => d.code === 'oxidation-guessed');
+  assert.equal(ox.length, 1);
+  assert.equal(ox[0].severity, 'warning');
+});
+
+test('several data blocks: the first with atom sites is analysed and named; --block chooses; a wrong name lists them', () => {
+  const text = fixture('two-blocks.cif');
+  const first = buildStructure(text);
+  assert.equal(first.structure?.name, 'Li3N');
+  const said = first.messages.find((m) => m.code === 'data-block');
+  assert.ok(said?.at, 'located at the analysed block');
+  assert.match(said!.message, /'Li3N' is analysed \(1 of 2 .*LiFePO4/);
+  assert.equal(buildStructure(text, { block: 'LiFePO4' }).structure?.formula, 'LiFePO4');
+  const bad = buildStructure(text, { block: 'nope' });
+  assert.equal(bad.structure, null);
+  assert.match(bad.messages.find((m) => m.code === 'missing-block')!.message, /'Li3N', 'LiFePO4'/);
+  const doc = analyzeDocument(text);
+  assert.deepEqual(doc.blocks.map((b) => [b.name, b.hasStructure]), [['global', false], ['Li3N', true], ['LiFePO4', true]]);
+  assert.equal(doc.analysedBlock, 'Li3N');
+
+  const r = cli('analyze', join(FIX, 'two-blocks.cif'), '--block', 'LiFePO4');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout.split('\n')[0], /two-blocks\.cif \(data_LiFePO4\): LiFePO4/);
+  assert.match(r.stdout, /Ea\(BVSE, 1D\) 0\.39 eV · 1D/);
+  const d = cli('analyze', join(FIX, 'two-blocks.cif'));
+  assert.match(d.stdout, /\(data_Li3N\): Li3N/);
+  assert.match(d.stdout, /data block 'Li3N' is analysed/);
+});
+
+test('magnetic CIF: operations × centrings, time reversal ignored, give the cell of the ordinary CIF', () => {
+  const mag = buildStructure(fixture('LiCoO2-magnetic.mcif'));
+  const plain = buildStructure(example('LiCoO2.cif')).structure!;
+  const s = mag.structure;
+  assert.ok(s, JSON.stringify(mag.messages.filter((m) => m.severity === 'error')));
+  assert.equal(s.sites.length, plain.sites.length);
+  assert.equal(s.sites.length, 12);
+  assert.deepEqual(s.composition, plain.composition);
+  assert.equal(s.spaceGroup.detected?.number, 166);
+  assert.equal(s.spaceGroup.operationCount, 36);
+  assert.equal(s.spaceGroup.symbol, "R-3m'");
+  assert.ok(mag.messages.some((m) => m.code === 'magnetic-symops' && /12 operations × 3 centrings give 36/.test(m.message)));
+  assert.ok(!mag.messages.some((m) => m.code === 'no-symmetry' || m.code === 'duplicate-symop'));
+  // Without its centrings the same file is a third of the cell: the centrings are really used.
+  const noCentring = fixture('LiCoO2-magnetic.mcif').replace(/loop_\n_space_group_symop_magn_centering\.id[\s\S]*?\n\n/, '');
+  assert.equal(buildStructure(noCentring).structure?.sites.length, 4);
+  // A time reversal other than ±1 is a located error.
+  const bad = buildStructure(fixture('LiCoO2-magnetic.mcif').replace("'-y, x-y, z, +1'", "'-y, x-y, z, 2'"));
+  const e = bad.messages.find((m) => m.code === 'bad-symop');
+  assert.ok(e?.at && /time reversal/.test(e.message), JSON.stringify(e));
+});
+
+test("Pauling File mixed-site symbols ('0.8Nb + 0.2Zr') are read as mixed sites", () => {
+  assert.equal(parseMixedTypeSymbol('Nb5+'), null);
+  assert.deepEqual(parseMixedTypeSymbol('0.8Nb + 0.2Zr'), [{ element: 'Nb', symbol: 'Nb', fraction: 0.8, charge: null }, { element: 'Zr', symbol: 'Zr', fraction: 0.2, charge: null }]);
+  assert.match(String(parseMixedTypeSymbol('0.8Nb + 0.4Zr')), /add up to 1\.2/);
+  const cif = (sym: string, occ = '1') => `data_mixed\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\nLi1 Li 0.5 0.5 0.5 1\nM1 '${sym}' 0 0 0 ${occ}\nO1 O 0.5 0 0 1\nO2 O 0 0.5 0 1\nO3 O 0 0 0.5 1\n`;
+  const s = buildStructure(cif('0.8Nb + 0.2Zr')).structure!;
+  const m = s.asymmetricSites.find((a) => a.label === 'M1')!;
+  assert.deepEqual(m.species.map((sp) => [sp.element, sp.occupancy]), [['Nb', 0.8], ['Zr', 0.2]]);
+  assert.deepEqual(s.composition, { Li: 1, Nb: 0.8, Zr: 0.2, O: 3 });
+  // Fractions scale the row's occupancy; charges written in the symbol are the oxidation states.
+  const half = buildStructure(cif('0.5Nb5+ + 0.5Ta5+', '0.5')).structure!;
+  assert.deepEqual(half.asymmetricSites.find((a) => a.label === 'M1')!.species.map((sp) => [sp.element, sp.occupancy, sp.oxidation]), [['Nb', 0.25, 5], ['Ta', 0.25, 5]]);
+  const wrong = buildStructure(cif('0.8Nb + 0.2Qq'));
+  assert.equal(wrong.structure, null);
+  assert.ok(wrong.messages.find((x) => x.code === 'unknown-element' && x.at && /0\.2Qq/.test(x.message)));
+});
+
+test('LLZO: the Li partial occupancy is an info, not a framework warning; the formula is reduced', () => {
+  const r = readStructure(example('Li7La3Zr2O12.cif'), { name: 'Li7La3Zr2O12.cif' });
+  assert.equal(r.structure?.formula, 'Li6.996La3Zr2O12');
+  assert.ok(!r.messages.some((m) => m.code === 'partial-occupancy'), 'no framework site is partial');
+  const info = r.messages.find((m) => m.code === 'mobile-partial-occupancy');
+  assert.equal(info?.severity, 'info');
+  assert.match(info!.message, /Li1, Li2/);
+  const lgps = buildStructure(example('Li10GeP2S12.cif'));
+  const w = lgps.messages.find((m) => m.code === 'partial-occupancy');
+  assert.equal(w?.severity, 'warning', 'the mixed Ge/P site is a framework site');
+  assert.doesNotMatch(w!.message, /Li/);
+});
