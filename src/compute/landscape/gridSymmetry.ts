@@ -43,6 +43,8 @@ export interface FrameworkSite {
 export const SITE_MATCH_TOLERANCE = 1e-8;
 /** Relative tolerance of Wᵀ G W = G. */
 const METRIC_TOLERANCE = 1e-9;
+/** Position hash cells per axis (2^16: keys below 2^48, exact in a double). */
+const HASH_CELLS = 65536;
 /** Integer tolerance for M and t. */
 const GRID_TOLERANCE = 1e-9;
 
@@ -112,19 +114,32 @@ export function frameworkGridOperations(sites: readonly FrameworkSite[], lattice
   const ref = refList[0];
   const tol2 = SITE_MATCH_TOLERANCE * SITE_MATCH_TOLERANCE;
   const L = lattice;
-  /** Does W f + w land on a site of `kind` (to SITE_MATCH_TOLERANCE)? */
+  // Sites of each kind by their position rounded to 1/HASH_CELLS of each axis. An image that should land on a site
+  // does so to ~1e-15, so it finds it under the same key; one that straddles a rounding boundary (odds ~1e-10) is
+  // missed, which only drops an operation.
+  const key = (p: Vec3) => {
+    let k = 0;
+    for (let a = 0; a < 3; a++) k = k * HASH_CELLS + (Math.round(wrap(p[a]) * HASH_CELLS) % HASH_CELLS);
+    return k;
+  };
+  const index = new Map<number, Map<number, number>>();
+  sites.forEach((s, i) => {
+    let m = index.get(s.kind);
+    if (!m) index.set(s.kind, (m = new Map()));
+    m.set(key(frac[i]), i);
+  });
+  /** Does p land on a site of `kind` (to SITE_MATCH_TOLERANCE)? */
   const landsOnKind = (p: Vec3, kind: number): boolean => {
-    for (const j of byKind.get(kind)!) {
-      let d0 = p[0] - frac[j][0], d1 = p[1] - frac[j][1], d2 = p[2] - frac[j][2];
-      d0 -= Math.round(d0);
-      d1 -= Math.round(d1);
-      d2 -= Math.round(d2);
-      const x = d0 * L[0][0] + d1 * L[1][0] + d2 * L[2][0];
-      const y = d0 * L[0][1] + d1 * L[1][1] + d2 * L[2][1];
-      const z = d0 * L[0][2] + d1 * L[1][2] + d2 * L[2][2];
-      if (x * x + y * y + z * z <= tol2) return true;
-    }
-    return false;
+    const j = index.get(kind)!.get(key(p));
+    if (j === undefined) return false;
+    let d0 = p[0] - frac[j][0], d1 = p[1] - frac[j][1], d2 = p[2] - frac[j][2];
+    d0 -= Math.round(d0);
+    d1 -= Math.round(d1);
+    d2 -= Math.round(d2);
+    const x = d0 * L[0][0] + d1 * L[1][0] + d2 * L[2][0];
+    const y = d0 * L[0][1] + d1 * L[1][1] + d2 * L[2][1];
+    const z = d0 * L[0][2] + d1 * L[1][2] + d2 * L[2][2];
+    return x * x + y * y + z * z <= tol2;
   };
   const apply = (W: Mat3, w: Vec3, f: Vec3): Vec3 => [
     W[0][0] * f[0] + W[0][1] * f[1] + W[0][2] * f[2] + w[0],
