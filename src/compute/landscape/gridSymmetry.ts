@@ -15,8 +15,8 @@
  * alone is invariant under exactly the operations that preserve the metric (Wᵀ G W = G, G = L Lᵀ) and map every site
  * onto a site of the same kind. `frameworkGridOperations` finds them directly on the sites it is given — the
  * framework the energy is computed from, not the CIF's list — and keeps only those that fit the grid:
- * W with entries in {−1, 0, 1} (every point operation of a crystallographic cell in its own basis, reduced or
- * conventional), w = t/n taken on the grid and then checked on every site to 1e-8 Å. So a CIF with noisy special
+ * W with entries in {−1, 0, 1} (the point operations of reduced and conventional cells; one with larger entries, in
+ * a skewed cell, is left out), w = t/n taken on the grid and then checked on every site to 1e-8 Å. So a CIF with noisy special
  * positions, an ordered approximant (P1 supercell) or an odd grid simply gets fewer operations (at least the
  * identity), never a wrong one.
  */
