@@ -3,13 +3,17 @@
  * grid, percolation, level map/Ξ and path, one structure at a time on one thread, plus a side-by-side of Ea(1D/2D/3D)
  * with BVlain's reference numbers (../shared/data/reference/bvlain_obelix_train.csv) when run in 'bvlain' mode.
  *
- *   node out/scripts/bench-landscape.js [--mode spse|bvlain] [--resolution 0.2] [--limit N] [--only id,id] [--json out.json]
+ *   node out/scripts/bench-landscape.js [--mode spse|bvlain] [--resolution 0.2] [--limit N] [--only id,id] [--json out.json] [--with-bvlain]
+ *
+ * --with-bvlain times BVlain (scripts/bvlain-time.py, ../shared/tools/bvlain) on each structure right after ionpath
+ * and prints the ratio of the medians per structure (wall clock, both sides at the same moment and load).
  *
  * Timings are wall clock and process CPU time (the CPU figure is what matters on a shared machine).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
+import { loadavg } from 'node:os';
 import { buildStructure } from '../src/compute/structure/build';
 import type { Structure } from '../src/compute/structure/types';
 import { analyzeLandscapeSync, type PipelineOptions } from '../src/compute/analysis/pipeline';
@@ -111,25 +115,30 @@ function spearman(x: number[], y: number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
+type BvlainRow = { file: string; seconds?: number; E_1D?: number | null; error?: string };
+
 /**
- * BVlain on the same structures in this run (scripts/bvlain-time.py), one process, files in the same order, so the
- * ratio compares like with like: same machine, same load, same moment. Prints the ratio of medians.
+ * BVlain (scripts/bvlain-time.py) on one structure, run right after ionpath's analysis of it, so that both sides of
+ * each pair see the same machine at nearly the same moment (one Python process per file; the import is not timed).
  */
-function bvlainSameRun(rows: { id: string; cpu: number; wall: number; E: (number | null)[] }[], files: string[]): void {
-  const ours = new Map(rows.map((r) => [r.id, r]));
-  const paths = files.filter((f) => ours.has(basename(f, '.cif'))).map((f) => join(cifDir, f));
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/python3', [join(__dirname, '..', '..', 'scripts', 'bvlain-time.py'), '--resolution', String(resolution), ...paths], {
+function runBvlain(file: string): BvlainRow[] | string {
+  const r = spawnSync('/usr/bin/python3', [join(__dirname, '..', '..', 'scripts', 'bvlain-time.py'), '--resolution', String(resolution), join(cifDir, file)], {
     encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(sharedDir, '..', 'tools', 'bvlain') }, maxBuffer: 1 << 26,
   });
-  if (r.status !== 0 && !r.stdout) { console.log(`  BVlain could not run: ${(r.stderr || r.error?.message || '').slice(-400)}`); return; }
-  const theirs = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; seconds?: number; E_1D?: number | null; error?: string });
+  if (r.status !== 0 && !r.stdout) return `BVlain could not run: ${(r.stderr || r.error?.message || '').slice(-400)}`;
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as BvlainRow);
+}
+
+/** The same-run comparison: BVlain's and ionpath's medians per structure over the structures both computed. */
+function bvlainSameRun(rows: { id: string; cpu: number; wall: number; E: (number | null)[] }[], theirs: BvlainRow[], seconds: number): void {
+  const ours = new Map(rows.map((r) => [r.id, r]));
   const ok = theirs.filter((x) => x.seconds !== undefined);
   const pairs = ok.map((x) => ({ t: x.seconds! * 1000, o: ours.get(basename(x.file, '.cif'))!, e1: x.E_1D ?? null }));
-  console.log(`  BVlain in the same run: ${ok.length}/${theirs.length} structures computed (${theirs.length - ok.length} failed in BVlain), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`  BVlain in the same run, each structure right after ionpath's: ${ok.length}/${theirs.length} structures computed (${theirs.length - ok.length} failed in BVlain), ${seconds.toFixed(0)} s`);
   if (!pairs.length) return;
   const mb = median(pairs.map((p) => p.t)), mo = median(pairs.map((p) => p.o.wall)), mc = median(pairs.map((p) => p.o.cpu));
   console.log(`  median per structure: BVlain ${mb.toFixed(0)} ms, ionpath ${mo.toFixed(0)} ms wall (${mc.toFixed(0)} ms CPU) → ratio of medians ${(mb / mo).toFixed(1)}× (wall)`);
+  console.log(`  per structure, BVlain ÷ ionpath (wall): median ${median(pairs.map((p) => p.t / p.o.wall)).toFixed(1)}×, lowest ${Math.min(...pairs.map((p) => p.t / p.o.wall)).toFixed(1)}×`);
   const d = pairs.filter((p) => p.e1 !== null && p.o.E[0] !== null).map((p) => Math.abs((p.o.E[0] as number) - (p.e1 as number)));
   if (d.length) console.log(`  |Ea_1D ionpath − BVlain| on those: median ${median(d).toFixed(3)} eV, ≤ 0.0098 eV (BVlain's bisection step): ${d.filter((x) => x <= 0.0098 + 1e-9).length}/${d.length}`);
 }
@@ -139,6 +148,7 @@ function main(): void {
     console.error(`no OBELiX CIFs at ${cifDir}`);
     process.exit(1);
   }
+  const loadAtStart = loadavg();
   const reference = readReference(join(sharedDir, 'reference', 'bvlain_obelix_train.csv'));
   let files = readdirSync(cifDir).filter((f) => f.endsWith('.cif')).sort();
   if (only.length) files = files.filter((f) => only.includes(basename(f, '.cif')));
@@ -151,6 +161,9 @@ function main(): void {
   const failures: { id: string; error: string }[] = [];
   // Warm the JIT on one structure so the first timing is not a compile.
   let warmed = false;
+  const bvlainRows: BvlainRow[] = [];
+  let bvlainSeconds = 0;
+  let bvlainProblem = '';
   for (const file of files) {
     const id = basename(file, '.cif');
     const built = buildStructure(readFileSync(join(cifDir, file), 'utf8'));
@@ -188,12 +201,20 @@ function main(): void {
         E: [a.report.Ea_1D_eV, a.report.Ea_2D_eV, a.report.Ea_3D_eV],
         ref: ref ? [ref.E1, ref.E2, ref.E3] : undefined,
       });
+      if (sameRun && !bvlainProblem) {
+        const b0 = performance.now();
+        const theirs = runBvlain(file);
+        bvlainSeconds += (performance.now() - b0) / 1000;
+        if (typeof theirs === 'string') bvlainProblem = theirs;
+        else bvlainRows.push(...theirs);
+      }
     } catch (e) {
       failures.push({ id, error: e instanceof LandscapeError ? `${e.code}: ${e.message}` : String(e) });
     }
   }
 
   const fmt = (x: number) => x.toFixed(0).padStart(6);
+  console.log(`load average (1, 5, 15 min) at the start ${loadAtStart.map((x) => x.toFixed(2)).join(', ')}, at the end ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
   console.log(`mode ${mode}, resolution ${resolution} Å, ${rows.length} structures analysed, ${failures.length} failed`);
   console.log(`                    median    p90    worst   (ms)`);
   for (const [name, key] of [['total (wall)', 'wall'], ['total (CPU)', 'cpu'], ['BVSE grid', 'bvse'], ['percolation', 'perc'], ['level map/FV/Ξ', 'lm'], ['path', 'path']] as const) {
@@ -203,7 +224,8 @@ function main(): void {
   const worst = [...rows].sort((a, b) => b.cpu - a.cpu)[0];
   if (worst) console.log(`  worst: ${worst.id} (${worst.atoms} sites, ${worst.points} grid points)`);
   console.log(`  median sites ${median(rows.map((r) => r.atoms))}, median grid points ${median(rows.map((r) => r.points))}`);
-  if (sameRun) bvlainSameRun(rows, files);
+  if (sameRun && bvlainProblem) console.log(`  ${bvlainProblem}`);
+  else if (sameRun) bvlainSameRun(rows, bvlainRows, bvlainSeconds);
   const withRef = rows.filter((r) => r.ref);
   if (withRef.length && !sameRun) {
     const refTimes = withRef.map((r) => reference.get(r.id)!.t * 1000);

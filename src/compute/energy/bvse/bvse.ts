@@ -32,7 +32,10 @@
  * Speed: each site kind's radial energy (all its species, occupancy-weighted) is tabulated once against R and
  * interpolated linearly, so the inner loop has one sqrt and no exp/erfc; the grid is processed in blocks of ~0.8 Å
  * with the lattice images within cut-off + block radius gathered once per block; points inside cation cores are
- * marked beforehand and skipped; and the smooth far part of the sums is evaluated on a coarse grid (FarFieldSplit).
+ * marked beforehand and skipped; the smooth far part of the sums is evaluated on a coarse grid (FarFieldSplit); and
+ * both grids are evaluated only at one point per orbit of the framework's symmetry operations that fit the grid
+ * (landscape/gridSymmetry.ts), then copied: the sums are invariant under those operations, so this changes no
+ * number beyond rounding (not with a neighbour limit, whose ties at the k-th distance are taken in list order).
  */
 import type { Mat3, Structure, Vec3 } from '../../structure/types';
 import { bvsePair, bvsePairKey, ELEMENTS, signed, softBvIon, type BvsePairParams } from '../../data/bvTables';
@@ -40,6 +43,7 @@ import { inverse3 } from '../../structure/geometry';
 import { erfc as erfcFn } from './erfc';
 import { LandscapeError, type LandscapeErrorLocation } from '../../util/errors';
 import { checkGridSize, gridShapeFor, latticeLengths, MAX_GRID_POINTS, makeGrid, type EnergyGrid, type GridConvention } from '../../landscape/grid';
+import { fillFromRepresentatives, frameworkGridOperations, gridOrbits, type GridOrbits } from '../../landscape/gridSymmetry';
 import { runSync, type Work, type WorkHooks } from '../../util/work';
 
 export type BvseMode = 'spse' | 'bvlain';
@@ -66,6 +70,11 @@ export interface BvseOptions {
    * `false` sums every pair at every point. Default DEFAULT_FAR_FIELD, and always off with a neighbour limit.
    */
   farField?: FarFieldSplit | false;
+  /**
+   * Evaluate only one grid point per orbit of the framework's symmetry operations that fit the grid, and copy
+   * (default true; same numbers, for speed). Never used with a neighbour limit.
+   */
+  gridSymmetry?: boolean;
   maxGridPoints?: number;
   /** How partially occupied cation sites wall the probe (see WallRule); default DEFAULT_WALL_RULE. */
   wallRule?: WallRule;
@@ -141,6 +150,8 @@ export interface BvseResult {
   parameters: BvseParameters;
   /** Readable notes about fallbacks taken (e.g. a radius borrowed from another oxidation state). */
   warnings: string[];
+  /** Symmetry operations used on the (fine) grid and the points actually evaluated (speed only; numbers unchanged). */
+  gridSymmetry: { operations: number; evaluatedPoints: number };
 }
 
 export const SCREENING_FACTOR = 0.74;
@@ -592,6 +603,8 @@ class BlockFiller {
     private readonly neighbourLimit: number,
     /** Points known to lie inside a cation core (set to the wall energy without summing), or null. */
     private readonly walls: Uint8Array | null = null,
+    /** Orbit representative of every point (only representatives are evaluated), or null for every point. */
+    private readonly representative: Int32Array | null = null,
   ) {
     this.shape = shape;
     this.n1 = shape[1];
@@ -637,6 +650,7 @@ class BlockFiller {
           const py = l0 * this.g01 + l1 * this.g11 + l2 * this.g21;
           const pz = l0 * this.g02 + l1 * this.g12 + l2 * this.g22;
           const v = ((o0 + l0) * this.n1 + (o1 + l1)) * this.n2 + (o2 + l2);
+          if (this.representative !== null && this.representative[v] !== v) continue;
           if (this.walls !== null && this.walls[v]) {
             this.data[v] = WALL_ENERGY;
             continue;
@@ -818,22 +832,44 @@ function* fillGrid(
   neighbourLimit: number,
   from: number,
   to: number,
+  orbits: GridOrbits | null = null,
 ): Work<Float32Array> {
   const layout = BlockFiller.layout(shape, lattice);
   // Block centres lie inside the cell, so images within cut-off + 2 block radii of the cell cover every block.
   const images = siteImages(model, lattice, cutoff + 2 * layout.maxBlockRadius, (k) => k * tables.stride);
   const walls = paintWalls(model, shape, lattice, tables.coreU);
-  const filler = new BlockFiller(shape, lattice, cutoff, tables.tables, images, neighbourLimit, walls);
+  const filler = new BlockFiller(shape, lattice, cutoff, tables.tables, images, neighbourLimit, walls, orbits?.representative ?? null);
   const [c0, c1, c2] = filler.blockCounts;
   const totalBlocks = c0 * c1 * c2;
+  const needed = orbits ? blocksWithRepresentatives(orbits, shape, filler.blockDims, filler.blockCounts) : null;
   for (let block = 0; block < totalBlocks; block++) {
     const b2 = block % c2;
     const b1 = Math.floor(block / c2) % c1;
     const b0 = Math.floor(block / (c1 * c2));
-    filler.fillBlock(b0, b1, b2);
+    if (needed === null || needed[block]) filler.fillBlock(b0, b1, b2);
     if ((block & 7) === 7) yield from + ((to - from) * (block + 1)) / totalBlocks;
   }
+  if (orbits) fillFromRepresentatives(filler.data, orbits);
   return filler.data;
+}
+
+/** Which blocks hold at least one orbit representative (the others are copied, not summed). */
+function blocksWithRepresentatives(orbits: GridOrbits, shape: readonly number[], dims: readonly number[], counts: readonly number[]): Uint8Array {
+  const needed = new Uint8Array(counts[0] * counts[1] * counts[2]);
+  const rep = orbits.representative;
+  let v = 0;
+  for (let i0 = 0; i0 < shape[0]; i0++)
+    for (let i1 = 0; i1 < shape[1]; i1++)
+      for (let i2 = 0; i2 < shape[2]; i2++, v++) {
+        if (rep[v] === v) needed[(Math.floor(i0 / dims[0]) * counts[1] + Math.floor(i1 / dims[1])) * counts[2] + Math.floor(i2 / dims[2])] = 1;
+      }
+  return needed;
+}
+
+/** Orbits of the grid under the framework's operations that fit it, or null when only the identity fits. */
+function orbitsFor(model: PreparedModel, lattice: Mat3, shape: readonly number[]): GridOrbits | null {
+  const ops = frameworkGridOperations(model.sites, lattice, shape);
+  return ops.length > 1 ? gridOrbits(shape, ops) : null;
 }
 
 /**
@@ -894,21 +930,24 @@ export function* bvseWork(structure: Structure, options: BvseOptions = {}): Work
     shape = gridShapeFor(lattice, options.resolution ?? 0.2, model.parameters.gridConvention as GridConvention, maxPoints);
   }
   const limit = model.parameters.neighbourLimit ?? Infinity;
+  const symmetric = options.gridSymmetry !== false && !Number.isFinite(limit);
+  const orbits = symmetric ? orbitsFor(model, lattice, shape) : null;
   let data: Float32Array;
   const coarseShape = latticeLengths(lattice).map((len) => Math.max(2, Math.ceil(len / (farField?.spacing ?? 1)))) as [number, number, number];
   // The split pays only when the coarse grid is coarser than the grid itself and the near sphere is inside the cut-off.
   if (farField && farField.to < cutoff && coarseShape.every((m, i) => m < shape[i])) {
     const farTables = buildKindTables(model, cutoff, (r) => 1 - nearWeight(r, farField), false);
-    const far = yield* fillGrid(model, coarseShape, lattice, cutoff, farTables, Infinity, 0.02, 0.2);
+    const far = yield* fillGrid(model, coarseShape, lattice, cutoff, farTables, Infinity, 0.02, 0.2, symmetric ? orbitsFor(model, lattice, coarseShape) : null);
     const nearTables = buildKindTables(model, farField.to, (r) => nearWeight(r, farField));
-    data = yield* fillGrid(model, shape, lattice, farField.to, nearTables, Infinity, 0.2, 0.98);
+    data = yield* fillGrid(model, shape, lattice, farField.to, nearTables, Infinity, 0.2, 0.98, orbits);
     addFarField(data, shape, far, coarseShape);
   } else {
     model.parameters.farField = null;
-    data = yield* fillGrid(model, shape, lattice, cutoff, buildKindTables(model, cutoff), limit, 0.02, 1);
+    data = yield* fillGrid(model, shape, lattice, cutoff, buildKindTables(model, cutoff), limit, 0.02, 1, orbits);
   }
   const grid = makeGrid(shape, data, lattice, model.source);
-  return { grid, parameters: model.parameters, warnings: model.warnings };
+  const gridSymmetry = { operations: orbits?.operations ?? 1, evaluatedPoints: orbits?.count ?? data.length };
+  return { grid, parameters: model.parameters, warnings: model.warnings, gridSymmetry };
 }
 
 /** BVSE landscape of a structure (synchronous; use `bvseWork` with runAsync in a worker). */
