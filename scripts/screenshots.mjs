@@ -3,8 +3,9 @@
 //   walkthrough.png        Help → Welcome → the ionpath walkthrough (opened through "Welcome: Open Walkthrough…")
 //   lifepo4-hint.png       examples/LiFePO4.cif with the inline Ea hint and its hover open
 //   rank-table.png         the rank table after "Rank Folder by Ξ" on examples/ (explorer context menu, BVSE)
-//   obelix-gas.png, obelix-cy2.png, obelix-72f.png   three OBELiX CIFs with their hints (gas.cif with
-//                          ionpath.disorder = approximants, so the range over orderings shows)
+//   obelix-gas.png, obelix-cy2.png, obelix-72f.png   three OBELiX CIFs with their hints (72f.cif with
+//                          ionpath.disorder = approximants, so the range over orderings shows; gas and cy2 in the
+//                          default mean field)
 //   li2te-xi.png           Li2Te (Materials Project mp-2530, primitive cell) after "Compute Ξ with TensorNet-MatPES"
 //
 //   node esbuild.mjs && node scripts/screenshots.mjs [--only name,name] [--verbose]
@@ -35,7 +36,7 @@ const profile = makeProfile('ionpath-shots-');
 const ws = profile.workspace;
 copyDir(path.join(repoRoot, 'examples'), path.join(ws, 'examples'));
 // Settings per folder: a multi-root workspace whose folder `obelix-approximants` sets ionpath.disorder.
-for (const [folder, files] of [['obelix', ['cy2.cif', '72f.cif']], ['obelix-approximants', ['gas.cif']]]) {
+for (const [folder, files] of [['obelix', ['cy2.cif', 'gas.cif']], ['obelix-approximants', ['72f.cif']]]) {
   fs.mkdirSync(path.join(ws, folder), { recursive: true });
   for (const f of files) if (fs.existsSync(path.join(obelix, f))) fs.copyFileSync(path.join(obelix, f), path.join(ws, folder, f));
 }
@@ -203,7 +204,7 @@ try {
     await runCommand('View: Close All Editors');
   });
 
-  for (const [name, approximants] of [['72f', false], ['cy2', false], ['gas', true]]) {
+  for (const [name, approximants] of [['72f', true], ['cy2', false], ['gas', false]]) {
     await step(`obelix-${name}`, async () => {
       if (!fs.existsSync(path.join(obelix, `${name}.cif`))) throw new Error(`${name}.cif is not in ../shared/data/obelix/cifs`);
       await openFile(`${name}.cif`);
