@@ -122,6 +122,12 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
         model = CGCNN(extra.shape[1], hidden=128, layers=3, centres=CG_CENTRES)
         model.extra_mean, model.extra_std = extra.mean(0), extra.std(0).clamp(min=1e-6)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    start_epochs = 0
+    if args.resume:  # continue a stopped run of this kind and split from its best epoch (fresh Adam state)
+        ck = torch.load(os.path.join(args.resume, f'{kind}-{args.target}-seed{seed}.pt'))
+        model.load_state_dict(ck['state'])
+        start_epochs = ck['result']['epochs_run']
+        print(f'  [{kind} seed {seed}] resumed from its best epoch {ck["result"]["best_epoch"]} of {start_epochs}', flush=True)
 
     def forward(idx):
         items = []
@@ -144,6 +150,9 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
         return np.concatenate(out)
 
     best, best_state, best_epoch, history = float('inf'), None, -1, []
+    if args.resume:
+        best = float(((predict(va) - yt[va]) ** 2).mean())
+        best_state = {k: v.clone() for k, v in model.state_dict().items()}
     t0 = time.time()
     epochs = args.epochs
     rng = np.random.RandomState(1000 + seed)
@@ -180,7 +189,8 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
             print(f'  [{kind} seed {seed}] wall-clock deadline {args.deadline}: stopping after {epoch + 1} of {args.epochs} epochs', flush=True)
             break
     model.load_state_dict(best_state)
-    res = {'kind': kind, 'seed': seed, 'epochs_run': len(history), 'epochs_planned': args.epochs, 'best_epoch': best_epoch + 1,
+    res = {'kind': kind, 'seed': seed, 'epochs_run': start_epochs + len(history), 'epochs_planned': args.epochs,
+           'best_epoch': (start_epochs + best_epoch + 1) if best_epoch >= 0 else ck['result']['best_epoch'], 'resumed_after': start_epochs,
            'train_s': round(time.time() - t0, 1), 'n_train': len(tr), 'n_val': len(va), 'n_test': len(te), 'target': target.kind}
     for name, idx in (('val', va), ('test', te)):
         p = target.inv(predict(idx))
@@ -206,6 +216,7 @@ def main():
     ap.add_argument('--limit', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--patience', type=int, default=0, help='early stopping: epochs without a better validation MSE (0: off)')
+    ap.add_argument('--resume', default='', help='folder of checkpoints of a stopped run: continue each split from its best epoch')
     ap.add_argument('--stop-file', default='', help='stop a run (keeping its best epoch) when this file exists')
     args = ap.parse_args()
     args.deadline_ts = 0
