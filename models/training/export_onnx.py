@@ -1,6 +1,8 @@
 """
 Exports a trained IN model (a checkpoint written by train.py) to ONNX, opset 17, one graph per call:
   inputs   node_features float32 [N, F] (raw features from src/compute/gcn/features.ts), edge_index int64 [2, E]
+  (v2 checkpoints, kind in2, also: edge_features float32 [E, G] in edge_index's column order, graph_features
+  float32 [1, H]; their names in metadata edge_feature_names / graph_feature_names)
   output   ea_1d_ev float32 [1]: Ea_1D(GCN-IN) in eV (the target transform of training is undone inside the graph)
 metadata_props: model_id, feature_names (JSON), target, training (JSON summary of the run).
 Then checks the ONNX file against PyTorch on a few graphs of the data set (|Δ| < 1e-4 eV) when onnxruntime is
@@ -11,7 +13,7 @@ import argparse, json, os, sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gcn import GCNTopK  # noqa: E402
+from gcn import GCNTopK, GCNTopKEdges  # noqa: E402
 
 
 class Exported(torch.nn.Module):
@@ -19,8 +21,8 @@ class Exported(torch.nn.Module):
         super().__init__()
         self.model, self.target = model, target
 
-    def forward(self, node_features, edge_index):
-        t = self.model(node_features, edge_index)
+    def forward(self, node_features, edge_index, *extra):
+        t = self.model(node_features, edge_index, *extra)
         return torch.exp(t) - 0.05 if self.target == 'log' else t
 
 
@@ -33,21 +35,30 @@ def main():
     args = ap.parse_args()
     ck = torch.load(args.ckpt)
     a = ck['args']
-    model = GCNTopK(ck['n_feat'], hidden=128, ratios=(0.9, 0.8, 0.9), act=a.get('act', 'relu'))
+    v2 = ck.get('n_edge_feat') is not None
+    if v2:
+        model = GCNTopKEdges(ck['n_feat'], ck['n_edge_feat'], ck['n_graph_feat'], hidden=128, ratios=(0.9, 0.8, 0.9))
+    else:
+        model = GCNTopK(ck['n_feat'], hidden=128, ratios=(0.9, 0.8, 0.9), act=a.get('act', 'relu'))
     model.load_state_dict(ck['state'])
     model.eval()
     wrapped = Exported(model, a['target']).eval()
     x = torch.randn(7, ck['n_feat']); ei = torch.tensor([[0, 1, 2, 3, 4, 5, 6, 1], [1, 0, 3, 2, 5, 4, 6, 2]])
+    inputs, names, axes = (x, ei), ['node_features', 'edge_index'], {'node_features': {0: 'N'}, 'edge_index': {1: 'E'}}
+    if v2:
+        inputs += (torch.randn(8, ck['n_edge_feat']), torch.randn(1, ck['n_graph_feat']))
+        names += ['edge_features', 'graph_features']; axes['edge_features'] = {0: 'E'}
     os.makedirs(os.path.dirname(args.out) or '.', exist_ok=True)
-    torch.onnx.export(wrapped, (x, ei), args.out, opset_version=17, input_names=['node_features', 'edge_index'],
-                      output_names=['ea_1d_ev'], dynamic_axes={'node_features': {0: 'N'}, 'edge_index': {1: 'E'}})
+    torch.onnx.export(wrapped, inputs, args.out, opset_version=17, input_names=names,
+                      output_names=['ea_1d_ev'], dynamic_axes=axes)
     import onnx
     m = onnx.load(args.out)
     res = ck['result']
     summary = {k: res[k] for k in ('seed', 'epochs_run', 'epochs_planned', 'best_epoch', 'n_train', 'n_val', 'n_test', 'target', 'val', 'test')}
     for k, v in {'model_id': args.model_id, 'feature_names': json.dumps(ck['feature_names']),
                  'target': f"Ea_1D (ionpath BVSE, 0.2 Å), transform {a['target']}" + (f" at {a['clip']} eV" if a['target'] == 'clip' else ''),
-                 'training': json.dumps(summary)}.items():
+                 'training': json.dumps(summary),
+                 **({'edge_feature_names': json.dumps(ck['edge_feature_names']), 'graph_feature_names': json.dumps(ck['graph_feature_names'])} if v2 else {})}.items():
         p = m.metadata_props.add(); p.key, p.value = k, v
     onnx.checker.check_model(m)
     onnx.save(m, args.out)

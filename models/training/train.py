@@ -12,6 +12,8 @@ Target transforms (chosen on validation data only, see --target): 'raw' (Ea_1D),
 labels and against the clipped ones (the range a screening user cares about).
 
 Model selection inside a run: the epoch with the lowest validation MSE (in the transformed target) is kept.
+Kinds: 'in' (v1: GCN + top-k on node features), 'in2' (v2, gcn.GCNTopKEdges: bottleneck features gate the adjacency,
+edge readout, graph-level r_crit features), 'cg', 'cgcnn'. --patience N: early stopping on validation MSE.
 Usage: /usr/bin/python3 models/training/train.py --data /tmp/gcn-data/graphs.jsonl --out models/training/runs
        [--models in,cg] [--seeds 0,1,2] [--epochs 150] [--budget-min 8] [--target clip] [--clip 3]
 """
@@ -20,7 +22,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gcn import GCNTopK, CGCNN  # noqa: E402
+from gcn import GCNTopK, GCNTopKEdges, CGCNN  # noqa: E402
 
 CG_CENTRES = [round(0.2 * k, 6) for k in range(26)]  # = gaussianCentres(5, 0.2) in crystalGraph.ts
 
@@ -30,7 +32,7 @@ def load(path):
     with open(path) as f:
         for line in f:
             r = json.loads(line)
-            if r['Ea_1D'] is None or r['in'] is None or r['cg'] is None or r['in']['n'] == 0:
+            if r['Ea_1D'] is None or r['in'] is None or r['cg'] is None or r['in']['n'] == 0 or len(r['in']['ei']) == 0:
                 continue
             recs.append(r)
     recs.sort(key=lambda r: r['id'])
@@ -43,6 +45,9 @@ def to_tensors(r, kind):
     ei = torch.tensor(g['ei'], dtype=torch.long).view(2, -1)
     if kind == 'in':
         return x, ei, None
+    if kind == 'in2':  # v2: bottleneck (edge) features and graph-level percolation features
+        ef = torch.tensor(g['ef'], dtype=torch.float32).view(ei.shape[1], -1)
+        return x, ei, (ef, torch.tensor(g['g'], dtype=torch.float32).view(1, -1))
     d = torch.tensor(g['d'], dtype=torch.float32)
     if kind == 'cgcnn':
         return x, ei, d
@@ -66,7 +71,11 @@ def collate(items):
         xs.append(x); eis.append(ei + off); bs.append(torch.full((x.shape[0],), b, dtype=torch.long))
         if d is not None: ds.append(d)
         off += x.shape[0]
-    return torch.cat(xs), torch.cat(eis, 1), (torch.cat(ds) if ds else None), torch.cat(bs), len(items)
+    if ds and isinstance(ds[0], tuple):
+        d = (torch.cat([a for a, _ in ds]), torch.cat([g for _, g in ds]))
+    else:
+        d = torch.cat(ds) if ds else None
+    return torch.cat(xs), torch.cat(eis, 1), d, torch.cat(bs), len(items)
 
 
 class Target:
@@ -99,7 +108,12 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
     torch.manual_seed(seed); np.random.seed(seed)
     tr, va, te = splits(len(recs), seed)
     yt = target.fwd(y_raw).astype(np.float32)
-    if kind in ('in', 'cg'):
+    if kind == 'in2':
+        allx = torch.cat([tensors[i][0] for i in tr]); alle = torch.cat([tensors[i][2][0] for i in tr]); allg = torch.cat([tensors[i][2][1] for i in tr])
+        sd = lambda t: torch.where(t.std(0) < 1e-6, torch.ones(t.shape[1]), t.std(0))
+        model = GCNTopKEdges(allx.shape[1], alle.shape[1], allg.shape[1], hidden=128, ratios=(0.9, 0.8, 0.9),
+                             stats={'x_mean': allx.mean(0), 'x_std': sd(allx), 'e_mean': alle.mean(0), 'e_std': sd(alle), 'g_mean': allg.mean(0), 'g_std': sd(allg)})
+    elif kind in ('in', 'cg'):
         allx = torch.cat([tensors[i][0] for i in tr])
         std = allx.std(0); std[std < 1e-6] = 1.0
         model = GCNTopK(allx.shape[1], hidden=128, ratios=(0.9, 0.8, 0.9), act=args.act, mean=allx.mean(0), std=std)
@@ -108,6 +122,12 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
         model = CGCNN(extra.shape[1], hidden=128, layers=3, centres=CG_CENTRES)
         model.extra_mean, model.extra_std = extra.mean(0), extra.std(0).clamp(min=1e-6)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    start_epochs = 0
+    if args.resume:  # continue a stopped run of this kind and split from its best epoch (fresh Adam state)
+        ck = torch.load(os.path.join(args.resume, f'{kind}-{args.target}-seed{seed}.pt'))
+        model.load_state_dict(ck['state'])
+        start_epochs = ck['result']['epochs_run']
+        print(f'  [{kind} seed {seed}] resumed from its best epoch {ck["result"]["best_epoch"]} of {start_epochs}', flush=True)
 
     def forward(idx):
         items = []
@@ -117,6 +137,7 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
                 x = torch.cat([x[:, :1], (x[:, 1:] - model.extra_mean) / model.extra_std], 1)
             items.append((x, ei, d))
         x, ei, d, b, n = collate(items)
+        if kind == 'in2': return model(x, ei, d[0], d[1], b, n)
         return model(x, ei, d, b, n) if kind == 'cgcnn' else model(x, ei, b, n)
 
     def predict(idx):
@@ -129,6 +150,9 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
         return np.concatenate(out)
 
     best, best_state, best_epoch, history = float('inf'), None, -1, []
+    if args.resume:
+        best = float(((predict(va) - yt[va]) ** 2).mean())
+        best_state = {k: v.clone() for k, v in model.state_dict().items()}
     t0 = time.time()
     epochs = args.epochs
     rng = np.random.RandomState(1000 + seed)
@@ -155,11 +179,18 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
                 print(f'  [{kind} seed {seed}] time budget {args.budget_min} min: {fit} epochs instead of {epochs}', flush=True)
                 epochs = max(fit, 1)
         if epoch + 1 >= epochs: break
+        if args.patience and epoch - best_epoch >= args.patience:
+            print(f'  [{kind} seed {seed}] early stop: no better validation MSE for {args.patience} epochs (best epoch {best_epoch + 1})', flush=True)
+            break
+        if args.stop_file and os.path.exists(args.stop_file):
+            print(f'  [{kind} seed {seed}] stop file {args.stop_file}: stopping after {epoch + 1} epochs', flush=True)
+            break
         if args.deadline_ts and time.time() + (elapsed / (epoch + 1)) > args.deadline_ts:
             print(f'  [{kind} seed {seed}] wall-clock deadline {args.deadline}: stopping after {epoch + 1} of {args.epochs} epochs', flush=True)
             break
     model.load_state_dict(best_state)
-    res = {'kind': kind, 'seed': seed, 'epochs_run': len(history), 'epochs_planned': args.epochs, 'best_epoch': best_epoch + 1,
+    res = {'kind': kind, 'seed': seed, 'epochs_run': start_epochs + len(history), 'epochs_planned': args.epochs,
+           'best_epoch': (start_epochs + best_epoch + 1) if best_epoch >= 0 else ck['result']['best_epoch'], 'resumed_after': start_epochs,
            'train_s': round(time.time() - t0, 1), 'n_train': len(tr), 'n_val': len(va), 'n_test': len(te), 'target': target.kind}
     for name, idx in (('val', va), ('test', te)):
         p = target.inv(predict(idx))
@@ -184,6 +215,9 @@ def main():
     ap.add_argument('--act', default='relu', choices=['relu', 'sigmoid'])
     ap.add_argument('--limit', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--patience', type=int, default=0, help='early stopping: epochs without a better validation MSE (0: off)')
+    ap.add_argument('--resume', default='', help='folder of checkpoints of a stopped run: continue each split from its best epoch')
+    ap.add_argument('--stop-file', default='', help='stop a run (keeping its best epoch) when this file exists')
     args = ap.parse_args()
     args.deadline_ts = 0
     torch.set_num_threads(args.threads)
@@ -208,7 +242,11 @@ def main():
             print(json.dumps({k: v for k, v in res.items() if k != 'test_ids'}), flush=True)
             results.append(res)
             torch.save({'state': model.state_dict(), 'args': vars(args), 'n_feat': tensors[0][0].shape[1],
-                        'feature_names': recs[0]['in']['featureNames'] if kind == 'in' else None, 'result': res},
+                        'feature_names': recs[0]['in']['featureNames'] if kind in ('in', 'in2') else None,
+                        'edge_feature_names': recs[0]['in'].get('edgeFeatureNames') if kind == 'in2' else None,
+                        'graph_feature_names': recs[0]['in'].get('graphFeatureNames') if kind == 'in2' else None,
+                        'n_edge_feat': tensors[0][2][0].shape[1] if kind == 'in2' else None,
+                        'n_graph_feat': tensors[0][2][1].shape[1] if kind == 'in2' else None, 'result': res},
                        os.path.join(args.out, f'{kind}-{args.target}-seed{seed}.pt'))
             with open(os.path.join(args.out, f'results-{args.target}-{args.models.replace(",", "+")}.json'), 'w') as f:
                 json.dump({'n': len(recs), 'args': vars(args), 'runs': results}, f, indent=1)

@@ -4,9 +4,13 @@
  * (models/gcn/gcn-in.onnx, trained by models/training/train.py on ionpath's own BVSE Ea_1D labels) → Ea_1D in eV.
  *
  * The ONNX file takes one graph per call: `node_features` float32 [N, F] (raw, the model standardises them) and
- * `edge_index` int64 [2, E] (directed, both directions present), and returns `ea_1d_ev` float32 [1].
- * Its feature names are stored in the file's metadata (`feature_names`, JSON) and must equal the ones features.ts
- * produces: a mismatch is an error, not a silent wrong number.
+ * `edge_index` int64 [2, E] (directed, both directions present), and returns `ea_1d_ev` float32 [1]. A v2 model
+ * (gcn-in-bvse-ea1d-v2) also takes `edge_features` float32 [E, G] (the bottlenecks, in edge_index's column order) and
+ * `graph_features` float32 [1, H] (r_crit(d) and the other graph-level features); they are fed when the session
+ * declares them.
+ * Its feature names are stored in the file's metadata (`feature_names`, and for v2 `edge_feature_names`,
+ * `graph_feature_names`, JSON) and must equal the ones features.ts produces: a mismatch is an error, not a silent
+ * wrong number.
  *
  * onnxruntime-node is a native addon loaded with `require` at first use (external in every bundle). Execution
  * providers are tried in the order cuda → webgpu → cpu; the one that created the session is reported in
@@ -29,7 +33,7 @@ export class GcnModelError extends Error {
   }
 }
 
-export const GCN_MODEL_ID = 'gcn-in-bvse-ea1d-v1';
+export const GCN_MODEL_ID = 'gcn-in-bvse-ea1d-v2';
 export const DEFAULT_EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
 
 export interface GcnModelOptions {
@@ -102,7 +106,7 @@ export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
   return out;
 }
 
-interface Loaded { session: OrtSession; executionProvider: string; tried: string[]; featureNames: string[] }
+interface Loaded { session: OrtSession; executionProvider: string; tried: string[]; featureNames: string[]; edgeFeatureNames: string[]; graphFeatureNames: string[] }
 
 export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
   const modelPath = options.modelPath ?? defaultModelPath();
@@ -127,7 +131,8 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
     for (const ep of providers) {
       try {
         const session = await ort.InferenceSession.create(data, { executionProviders: [ep] });
-        return { session, executionProvider: ep, tried, featureNames: JSON.parse(meta.feature_names ?? '[]') as string[] };
+        const names = (key: string) => JSON.parse(meta[key] ?? '[]') as string[];
+        return { session, executionProvider: ep, tried, featureNames: names('feature_names'), edgeFeatureNames: names('edge_feature_names'), graphFeatureNames: names('graph_feature_names') };
       } catch (e) {
         tried.push(`${ep}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
       }
@@ -163,19 +168,28 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (loaded.featureNames.length && loaded.featureNames.join('|') !== graph.featureNames.join('|')) {
         throw new GcnModelError('model-features', `the GCN model was trained on features [${loaded.featureNames.join(', ')}] but this build produces [${graph.featureNames.join(', ')}]; retrain or update the model`);
       }
+      const wantsEdges = loaded.session.inputNames.includes('edge_features');
+      const wantsGraph = loaded.session.inputNames.includes('graph_features');
+      for (const [wants, trained, built, what] of [[wantsEdges, loaded.edgeFeatureNames, graph.edgeFeatureNames, 'edge'], [wantsGraph, loaded.graphFeatureNames, graph.graphFeatureNames, 'graph']] as const) {
+        if (wants && trained.join('|') !== built.join('|')) {
+          throw new GcnModelError('model-features', `the GCN model was trained on ${what} features [${trained.join(', ')}] but this build produces [${built.join(', ')}]; retrain or update the model`);
+        }
+      }
       if (hooks.signal?.aborted) throw new CancelledError();
       const warnings: string[] = [];
       let ea: number | null = null;
       const t2 = performance.now();
-      if (graph.nodeCount === 0) {
-        warnings.push('the interstitial network has no node accessible to Li: no GCN prediction');
+      if (graph.nodeCount === 0 || ((wantsEdges) && graph.edgeIndex.length === 0)) {
+        warnings.push(graph.nodeCount === 0 ? 'the interstitial network has no node accessible to Li: no GCN prediction' : 'the interstitial network has no bottleneck (edge): no GCN prediction');
       } else {
         const ort = loadOrt();
         const e = graph.edgeIndex.length / 2;
-        const feeds = {
+        const feeds: Record<string, OrtTensor> = {
           node_features: new ort.Tensor('float32', graph.nodeFeatures, [graph.nodeCount, graph.featureNames.length]),
           edge_index: new ort.Tensor('int64', BigInt64Array.from(graph.edgeIndex, (v) => BigInt(v)), [2, e]),
         };
+        if (wantsEdges) feeds.edge_features = new ort.Tensor('float32', graph.edgeFeatures, [e, graph.edgeFeatureNames.length]);
+        if (wantsGraph) feeds.graph_features = new ort.Tensor('float32', graph.graphFeatures, [1, graph.graphFeatureNames.length]);
         const result = await loaded.session.run(feeds);
         const y = result[loaded.session.outputNames[0]].data[0] as number;
         if (!Number.isFinite(y)) throw new GcnModelError('model-output', `the GCN returned a non-finite Ea (${y})`);
