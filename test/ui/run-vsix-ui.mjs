@@ -208,6 +208,27 @@ try {
   }
   check('inline Ea(BVSE) hint on the data_ line', /Ea\(BVSE, 1D\) \d\.\d\d eV/.test(hint), hint);
 
+  // The GCN preview ran inside the INSTALLED extension: its hover says what the hint showed before BVSE arrived.
+  // This needs onnxruntime-node's native runtime, which only the .vsix itself can carry (package-vsix.mjs).
+  let hoverText = '';
+  const dataLine = editor.locator('.view-line', { hasText: /^data_/ }).first();
+  const lineBox = await dataLine.boundingBox().catch(() => null);
+  if (lineBox) {
+    for (let attempt = 0; attempt < 3 && !/Ea\(GCN-IN\)/.test(hoverText); attempt++) {
+      await page.mouse.move(lineBox.x + 30 + attempt * 4, lineBox.y + lineBox.height / 2);
+      await page.waitForTimeout(300);
+      await page.mouse.move(lineBox.x + 34 + attempt * 4, lineBox.y + lineBox.height / 2);
+      const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover-content .hover-contents').first();
+      if (await hover.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
+        await page.waitForTimeout(500);
+        hoverText = ((await hover.innerText().catch(() => '')) || '').replace(/\u00a0/g, ' ');
+      }
+    }
+    await page.mouse.move(5, 5);
+  }
+  const gcn = /showed Ea\(GCN-IN\) \d\.\d\d eV/.exec(hoverText);
+  check('GCN-IN preview ran in the installed .vsix (onnxruntime-node packaged)', !!gcn, gcn ? gcn[0] : hoverText.slice(0, 160));
+
   // The CodeLens that opens the landscape viewer.
   const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Show transport landscape' }).first();
   ok = await lens.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
