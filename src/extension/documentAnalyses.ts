@@ -6,12 +6,12 @@ import * as vscode from 'vscode';
 import type { DocumentAnalysis } from '../compute/language/types';
 import type { HostClient } from '../compute/host/client';
 import { config } from './config';
-import { formatOf, isStructureDocument } from './structureDocuments';
+import { formatOf, isStructureDocument, structureInput } from './structureDocuments';
 
 const DEBOUNCE_MS = 250;
 
 export class DocumentAnalyses implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; result: Promise<DocumentAnalysis>; abort: AbortController }>();
+  private readonly cache = new Map<string, { version: number; block: string | undefined; result: Promise<DocumentAnalysis>; abort: AbortController }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('ionpath');
   private readonly changed = new vscode.EventEmitter<{ uri: vscode.Uri; analysis: DocumentAnalysis }>();
@@ -37,11 +37,12 @@ export class DocumentAnalyses implements vscode.Disposable {
   get(document: vscode.TextDocument): Promise<DocumentAnalysis> {
     const key = document.uri.toString();
     const hit = this.cache.get(key);
-    if (hit && hit.version === document.version) return hit.result;
+    const block = structureInput(document.uri).block;
+    if (hit && hit.version === document.version && hit.block === block) return hit.result;
     hit?.abort.abort();
     const abort = new AbortController();
-    const result = this.host.request('analyzeDocument', { text: document.getText(), format: formatOf(document.uri) }, { signal: abort.signal });
-    const entry = { version: document.version, result, abort };
+    const result = this.host.request('analyzeDocument', { text: document.getText(), format: formatOf(document.uri), ...(block ? { block } : {}) }, { signal: abort.signal });
+    const entry = { version: document.version, block, result, abort };
     this.cache.set(key, entry);
     result.then((analysis) => {
       if (this.cache.get(key) !== entry) return;

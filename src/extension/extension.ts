@@ -83,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
       });
     }),
     // Several data blocks: "Analyse this block" moves the inline result (and an open viewer) to the chosen one.
-    ...registerDataBlockChoice((doc) => { barriers.refresh(doc); void panels.get(doc.uri)?.refresh(); }, (uri) => config.codeLensEnabled(uri)),
+    ...registerDataBlockChoice((doc) => { void analyses.get(doc).catch(() => undefined); barriers.refresh(doc); void panels.get(doc.uri)?.refresh(); }, (uri) => config.codeLensEnabled(uri)),
     registerSlurmCommand(context), // issue 11: write a Slurm job-array script for a folder
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );

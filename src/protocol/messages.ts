@@ -28,7 +28,7 @@ export type HostMethods = {
   /** Liveness and start-up measurement. */
   ping: { params: Record<string, never>; result: HostInfo };
   /** Outline, folding, diagnostics, hover facts for one CIF document. */
-  analyzeDocument: { params: { text: string; format?: StructureFormat }; result: DocumentAnalysis };
+  analyzeDocument: { params: { text: string; format?: StructureFormat; block?: string }; result: DocumentAnalysis };
   /** Structure summary of one CIF (what `ionpath info` prints). */
   info: { params: { text: string; format?: StructureFormat; block?: string }; result: { ok: boolean; summary: StructureSummary | null; messages: StructureMessage[] } };
   /** BVSE landscape, barriers, descriptors, path of one CIF. Progress: fraction done (0–1). */

@@ -41,7 +41,7 @@ function networkOf(a: LandscapeAnalysis, ion: string) {
 export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMethods>): void {
   const startedAt = Date.now();
   endpoint.handle('ping', () => ({ pid: process.pid, threadId, startedAt }));
-  endpoint.handle('analyzeDocument', ({ text, format }) => analyzeDocument(text, format));
+  endpoint.handle('analyzeDocument', ({ text, format, block }) => analyzeDocument(text, format, block));
   endpoint.handle('info', ({ text, format, block }) => {
     const r = readStructure(text, { format, block });
     return { ok: r.structure !== null, summary: r.structure ? summarise(r.structure, r.messages) : null, messages: r.messages };

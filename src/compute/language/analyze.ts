@@ -28,7 +28,8 @@ export function tagCategory(tag: string): string {
   return known.find((k) => t.startsWith(`${k}_`)) ?? t.split('_')[0];
 }
 
-export function analyzeDocument(text: string, format: StructureFormat = formatOfText(text)): DocumentAnalysis {
+/** `block`: the CIF data block the structure diagnostics and summary are for (default: the first with atom sites). */
+export function analyzeDocument(text: string, format: StructureFormat = formatOfText(text), block?: string): DocumentAnalysis {
   if (format !== 'cif') {
     const r = readStructure(text, { format });
     const s = r.structure;
@@ -39,7 +40,7 @@ export function analyzeDocument(text: string, format: StructureFormat = formatOf
       dataBlockLines: [], format, blocks: [], analysedBlock: null,
     };
   }
-  const built = buildStructure(text);
+  const built = buildStructure(text, block ? { block } : {});
   // A cell refused before parsing (too many atoms) still gets its outline and hovers.
   const document = built.document.blocks.length || !text.trim() ? built.document : parseCif(text);
   const symbols: DocumentSymbol[] = [];

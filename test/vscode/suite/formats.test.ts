@@ -69,5 +69,9 @@ suite('structure formats and data blocks', () => {
     const moved = await eaHint(doc, /Ea\(BVSE, 1D\) 0\.\d+ eV · 1D/);
     assert.equal(moved.position.line, lfp, 'the hint follows the chosen block');
     assert.match(await hoverText(doc, lfp), /Data block \*\*data_LiFePO4\*\* \(2 of 2/);
+    // The language analysis (structure diagnostics, status summary) follows the choice too.
+    const api = await vscode.extensions.getExtension<{ analyses: { get(d: vscode.TextDocument): Promise<{ analysedBlock: string | null; summary: string | null }> } }>('ionpath.ionpath')!.activate();
+    const analysis = await eventually(async () => { const a = await api.analyses.get(doc); return a.analysedBlock === 'LiFePO4' ? a : undefined; }, 'the document analysis of the chosen block');
+    assert.match(analysis.summary ?? '', /LiFePO4/);
   });
 });
