@@ -17,27 +17,7 @@ import { ewaldEnergy } from '../../src/compute/structure/approximants/ewald';
 import { writeCif, writePoscar, UnorderedStructureError } from '../../src/compute/structure/writers';
 import type { Structure } from '../../src/compute/structure/types';
 
-const LLTO = `# LLTO-type perovskite, idealised cubic cell (see the test header)
-data_LLTO
-_cell_length_a 3.8700
-_cell_length_b 3.8700
-_cell_length_c 3.8700
-_cell_angle_alpha 90
-_cell_angle_beta 90
-_cell_angle_gamma 90
-_symmetry_space_group_name_H-M 'P m -3 m'
-loop_
-_atom_site_label
-_atom_site_type_symbol
-_atom_site_fract_x
-_atom_site_fract_y
-_atom_site_fract_z
-_atom_site_occupancy
-Li1 Li1+ 0 0 0 0.33
-La1 La3+ 0 0 0 0.5633
-Ti1 Ti4+ 0.5 0.5 0.5 1
-O1 O2- 0 0.5 0.5 1
-`;
+const LLTO = readFileSync(join(process.cwd(), 'test', 'fixtures', 'structures', 'LLTO-perovskite.cif'), 'utf8');
 
 function alLlzo(li24d = '0.48', li96h = '0.4033'): string {
   const text = readFileSync(join(process.cwd(), 'examples', 'Li7La3Zr2O12.cif'), 'utf8');

@@ -3,7 +3,7 @@
 // harness as run.mjs, with REAL scenes from the compute host:
 //  - the interstitial network of LiFePO4 (examples/LiFePO4.cif, BVSE scene): nodes and edges drawn = the host's
 //    network × the supercell, the legend entry, the toggle;
-//  - the ordered-approximant ensemble of an LLTO-type perovskite (test/webview/fixtures/LLTO-perovskite.cif,
+//  - the ordered-approximant ensemble of an LLTO-type perovskite (test/fixtures/structures/LLTO-perovskite.cif,
 //    disorder: approximants, 0.3 Å): previous/next, the caption, each ordering's atoms and its own landscape (the
 //    view's surface = Node marching cubes of that ordering's grid), the fallback when the host kept no grid;
 //  - the export menu (structure CIF/POSCAR of the ordering shown, NEB chain with N images, profile CSV, report JSON);
@@ -36,7 +36,7 @@ const text = (p) => readFileSync(join(root, p), 'utf8');
 console.log('computing the scenes (compute host): LiFePO4 BVSE, LLTO approximants, Li2Te TensorNet-MatPES');
 const scenes = await computeSceneRequests([
   { key: 'lfp', text: text('examples/LiFePO4.cif'), options: { ion: 'Li', resolution: 0.2 } },
-  { key: 'llto', text: text('test/webview/fixtures/LLTO-perovskite.cif'), options: { ion: 'Li', resolution: 0.3, disorder: 'approximants' } },
+  { key: 'llto', text: text('test/fixtures/structures/LLTO-perovskite.cif'), options: { ion: 'Li', resolution: 0.3, disorder: 'approximants' } },
   { key: 'li2te', text: text('test/fixtures/Li2Te-mp-2530-primitive.cif'), options: { method: 'mlip' } },
 ]);
 for (const [k, s] of scenes) console.log(`  ${k}: ${s.structure.atoms.length} sites, ${s.network ? `network ${s.network.nodes.length} nodes / ${s.network.edges.length} edges` : 'no network'}${s.ensemble ? `, ${s.ensemble.orderings.length} orderings (${s.ensemble.supercell})` : ''}, ${s.ms.toFixed(0)} ms`);
