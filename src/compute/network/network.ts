@@ -34,7 +34,7 @@ import { ensureMoyo } from '../structure/symmetry';
 import { CancelledError } from '../util/errors';
 import { frameworkOf, type FrameworkAtom } from './radii';
 import { PeriodicCloud, cartToFrac, fracToCart } from './geometry';
-import { clip, cube, maxRadius2, type Polyhedron } from './powerCell';
+import { clip, cube, maxRadius2, volume, type Polyhedron } from './powerCell';
 
 export interface NetworkNode {
   /** Fractional position in [0, 1). */
@@ -154,7 +154,7 @@ export function buildInterstitialNetwork(structure: Structure, options: NetworkO
       }
     }
     if (!cell) { warnings.push(`power cell of framework ion ${i} (${atoms[i].element}) not closed within ${cutoff.toFixed(1)} Å: skipped`); cellVolumes.push(0); continue; }
-    cellVolumes.push(cellVolume(cell));
+    cellVolumes.push(volume(cell));
     if (!cell.faces.length) continue; // an ion whose power cell is empty (engulfed by larger neighbours)
 
     // Faces through each vertex; generators = this atom + the face neighbours.
@@ -289,21 +289,6 @@ function powerCell(cloud: PeriodicCloud, i: number, xi: Vec3, radii: number[], c
   const Rmax = Math.max(...radii);
   if ((cutoff * cutoff - Rmax * Rmax) / (2 * cutoff) < r) return null;
   return cell;
-}
-
-function cellVolume(p: Polyhedron): number {
-  const v = p.verts;
-  let sum = 0;
-  for (const f of p.faces) {
-    const a = f.loop[0];
-    for (let t = 1; t + 1 < f.loop.length; t++) {
-      const b = f.loop[t], c = f.loop[t + 1];
-      sum += v[3 * a] * (v[3 * b + 1] * v[3 * c + 2] - v[3 * b + 2] * v[3 * c + 1])
-        - v[3 * a + 1] * (v[3 * b] * v[3 * c + 2] - v[3 * b + 2] * v[3 * c])
-        + v[3 * a + 2] * (v[3 * b] * v[3 * c + 1] - v[3 * b + 1] * v[3 * c]);
-    }
-  }
-  return sum / 6;
 }
 
 /** Interstices merged within a tolerance, periodic; `add` returns the node and the image the point lies in. */
