@@ -30,6 +30,7 @@ async function compareWithBruteForce(structure: Structure, shape: [number, numbe
   const potential = await getPotentialSession();
   const fast = await scanFrozenFramework(structure, { shape, potential, batch: 16, ...extra });
   const slow = await scanFrozenFramework(structure, { shape, potential, bruteForce: true, ...extra });
+  assert.equal(fast.evaluation.path, 'frozen framework', 'the fast path ran (frozen-framework graphs beside the model)');
   assert.equal(fast.ions.length, slow.ions.length);
   for (let i = 0; i < fast.ions.length; i++) {
     const a = fast.ions[i], b = slow.ions[i];
@@ -68,6 +69,22 @@ test('Li3N (examples, 2 distinct Li, 4×4×4 grid): optimised scan = brute force
   assert.equal(fast.ions.length, 2);
   assert.deepEqual(fast.ions.map((i) => i.multiplicity).sort(), [1, 2]);
   console.log(`Li3N 4³: ${fast.evaluations} evaluations (brute force ${slow.evaluations}), ${fast.timings_ms.inference.toFixed(0)} ms vs ${slow.timings_ms.inference.toFixed(0)} ms`);
+});
+
+test('without the frozen-framework graphs the scan runs whole cells and gives the same PES (Li3N, 4×4×4)', { skip: noModel }, async () => {
+  const s = structureOf('examples/Li3N.cif');
+  const potential = await getPotentialSession();
+  const wholeCell = { ...potential, frozen: null, frozenMissing: 'test: graphs withheld' };
+  const a = await scanFrozenFramework(s, { shape: [4, 4, 4], potential, batch: 5 });
+  const b = await scanFrozenFramework(s, { shape: [4, 4, 4], potential: wholeCell, batch: 5 });
+  assert.equal(a.evaluation.path, 'frozen framework');
+  assert.deepEqual(b.evaluation, { path: 'whole cell', reason: 'test: graphs withheld' });
+  for (let i = 0; i < a.ions.length; i++) {
+    let worst = 0;
+    for (let k = 0; k < a.ions[i].pes.length; k++) worst = Math.max(worst, Math.abs(a.ions[i].pes[k] - b.ions[i].pes[k]));
+    assert.ok(worst < 1e-3, `${a.ions[i].label}: frozen-framework vs whole-cell graphs differ by ${worst} eV`);
+    assert.ok(Math.abs(a.ions[i].minimumEnergy_eV - b.ions[i].minimumEnergy_eV) < 1e-3);
+  }
 });
 
 test('empty framework: optimised = brute force (Li3N, 4×4×4), one landscape for every Li', { skip: noModel }, async () => {

@@ -190,7 +190,8 @@ export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineO
   return { structure: landscape.structure, report, grids: landscape.grids, grid, percolation: p, levelMap: lead.levels, path };
 }
 
-const sumTimings = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
+/** A source's own total when it gives one (its parts are then already in it), else the sum of its parts. */
+const sumTimings = (t: Record<string, number>) => t.total ?? Object.values(t).reduce((a, b) => a + b, 0);
 
 /** A barrier model's prediction as a report (no grid: the level-map quantities are null). */
 export function predictionReport(pred: PredictedBarriers, options: AnalysisOptions): LandscapeAnalysis {

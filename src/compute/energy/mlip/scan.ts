@@ -14,8 +14,13 @@
  *   it fixes the moving ion's site (its site-symmetry group; the other Li are then permuted among themselves); in the
  *   empty framework every operation does. Only operations that map the grid onto itself are used (n_i R_ij / n_j and
  *   n_i t_i integers), so each grid orbit is evaluated once and copied.
- * - Batching: many probe positions per inference call, as disjoint copies of the cell in one graph. The framework's
- *   own edges are computed once; per probe only the ion's edges are added.
+ * - The framework's fixed part once (models/tensornet/frozen.py): every edge between two framework atoms, and the
+ *   ion's edges to its own images, are the same for every probe position. The frozen-fixed graph turns them once into
+ *   the framework's embedding sums and per-layer pair weights W_ij = Σ_images f_e; per probe the frozen-probe graph
+ *   evaluates only the ion's ~50–100 edges to the framework (instead of the cell's ~1,400 in LiFePO4) and the
+ *   per-atom network. Without those graphs beside the model, whole cells go through the main graph (slower, same
+ *   numbers).
+ * - Batching: many probe positions per inference call (disjoint copies of the cell in one graph).
  * The brute-force reference (`bruteForce: true`) rebuilds the whole neighbour list per point and evaluates every
  * point alone; tests require both to agree.
  *
@@ -33,7 +38,7 @@ import { checkGridSize, latticeLengths } from '../../landscape/grid';
 import { CancelledError, LandscapeError } from '../../util/errors';
 import type { WorkHooks } from '../../util/work';
 import { interplanarSpacings, neighbourList, TENSORNET_CUTOFF } from './neighbours';
-import { getPotentialSession, speciesIndex, type ModelGraph, type PotentialSession, type SessionOptions } from './session';
+import { getPotentialSession, speciesIndex, type FixedPart, type ModelGraph, type PotentialSession, type ProbeBatch, type SessionOptions } from './session';
 import { periodicDistance, prepareScanCell, type ScanAtom, type ScanCell } from './cell';
 
 export type ScanVariant = 'other Li kept' | 'empty framework';
@@ -105,6 +110,8 @@ export interface ScanResult {
   executionProvider: string;
   fallbacks: { provider: string; reason: string }[];
   modelSha256: string;
+  /** How the probes were evaluated: the frozen-framework graphs (their sha256) or whole cells through the main graph. */
+  evaluation: { path: 'frozen framework'; sha256: string } | { path: 'whole cell'; reason: string };
   /** Model evaluations done (probe positions, unperturbed references included). */
   evaluations: number;
   /** What the same grids need without symmetry: non-skipped points of every scanned ion, + the references. */
@@ -201,6 +208,58 @@ export class FrozenFramework {
       }
     }
     return { dst, shift, minDistance: Math.sqrt(min2) };
+  }
+
+  /**
+   * The frozen-fixed graph's input: the fixed atoms and the ion last (its position does not matter: its only fixed
+   * edges are to its own images, whose vectors are lattice vectors), with the framework's edges and the ion's self-image
+   * edges.
+   */
+  fixedGraph(): ModelGraph {
+    const F = this.fixedCount, nBase = this.baseSrc.length, nSelf = this.selfShift.length / 3;
+    const positions = new Float32Array(3 * (F + 1));
+    for (let k = 0; k < 3 * F; k++) positions[k] = this.fixedCart[k];
+    const total = nBase + nSelf;
+    const edgeSrc = new BigInt64Array(total), edgeDst = new BigInt64Array(total), edgeShift = new Float32Array(3 * total);
+    for (let q = 0; q < nBase; q++) {
+      edgeSrc[q] = BigInt(this.baseSrc[q]); edgeDst[q] = BigInt(this.baseDst[q]);
+      for (let k = 0; k < 3; k++) edgeShift[3 * q + k] = this.baseShift[3 * q + k];
+    }
+    for (let q = 0; q < nSelf; q++) {
+      edgeSrc[nBase + q] = BigInt(F); edgeDst[nBase + q] = BigInt(F);
+      for (let k = 0; k < 3; k++) edgeShift[3 * (nBase + q) + k] = this.selfShift[3 * q + k];
+    }
+    return { species: this.species, positions, edgeSrc, edgeDst, edgeShift };
+  }
+
+  /** The frozen-probe graph's input for these probe positions: the ion's edges, r = x_j + shift − x_ion, and their tables. */
+  probeBatch(probes: readonly Vec3[], edges: readonly { dst: number[]; shift: number[] }[]): ProbeBatch {
+    const F = this.fixedCount, B = probes.length, L = this.L;
+    let P = 0, kCopy = 1, kPair = 1;
+    const perPair = new Int32Array(B * F);
+    for (let b = 0; b < B; b++) {
+      P += edges[b].dst.length;
+      kCopy = Math.max(kCopy, edges[b].dst.length);
+      for (const j of edges[b].dst) kPair = Math.max(kPair, ++perPair[b * F + j]);
+    }
+    const probeVec = new Float32Array(3 * P), probeAtom = new BigInt64Array(P);
+    const pairTable = new BigInt64Array(B * F * kPair).fill(BigInt(P)), copyTable = new BigInt64Array(B * kCopy).fill(BigInt(P));
+    const filled = new Int32Array(B * F);
+    let e = 0;
+    for (let b = 0; b < B; b++) {
+      const p = probes[b];
+      const pc = [0, 1, 2].map((k) => p[0] * L[0][k] + p[1] * L[1][k] + p[2] * L[2][k]);
+      const pe = edges[b];
+      for (let q = 0; q < pe.dst.length; q++, e++) {
+        const j = pe.dst[q];
+        for (let k = 0; k < 3; k++) probeVec[3 * e + k] = this.fixedCart[3 * j + k] + pe.shift[3 * q + k] - pc[k];
+        probeAtom[e] = BigInt(j);
+        const row = b * F + j;
+        pairTable[row * kPair + filled[row]++] = BigInt(e);
+        copyTable[b * kCopy + q] = BigInt(e);
+      }
+    }
+    return { copies: B, probeVec, probeAtom, pairTable, kPair, copyTable, kCopy };
   }
 
   /** One graph holding a copy of the cell per probe (the ion is the last atom of each copy). */
@@ -352,6 +411,14 @@ export interface Job {
   symmetryOps: number;
 }
 
+function defaultFrozenBatch(provider: string, atomsPerCopy: number): number {
+  // The per-probe cost is the per-atom network. On the CPU ~1,000 atom rows per call were fastest (LiFePO4, 28 atoms:
+  // 146 evaluations/s one per call, 248 at 32, 141 at 64; Li2Te: 444 at 1, 1,394 at 32, 1,429 at 128, 1,234 at 256),
+  // and keep a call near 0.2 s for progress and cancel; GPUs need large graphs to be busy.
+  const [target, cap] = provider === 'cpu' ? [1_024, 128] : [200_000, 4_096];
+  return Math.max(1, Math.min(cap, Math.round(target / Math.max(1, atomsPerCopy))));
+}
+
 function defaultBatch(provider: string, edgesPerCopy: number): number {
   // On the CPU the cost is linear in the edges (measured: no gain from larger batches), so batches stay small enough
   // for frequent progress and cancellation; GPUs need large graphs to be busy.
@@ -473,10 +540,15 @@ export async function scanFrozenFramework(structure: Structure, options: ScanOpt
       for (const r of references) if (r.job === job) referenceEnergy.set(r.ionLabel, (await evaluate(r.frac)).energy);
     }
   } else {
+    const frozen = potential.frozen;
     const edgesPerCopy = jobs[0].framework.baseEdgeCount + 2 * jobs[0].framework.probeEdges(references[0].frac).dst.length;
-    batch = Math.max(1, Math.floor(options.batch ?? defaultBatch(potential.executionProvider, edgesPerCopy)));
+    batch = Math.max(1, Math.floor(options.batch ?? (frozen
+      ? defaultFrozenBatch(potential.executionProvider, jobs[0].framework.fixedCount + 1)
+      : defaultBatch(potential.executionProvider, edgesPerCopy))));
     // All probes of all jobs in one queue, so batches stay full across ions (each batch uses one framework).
     for (const job of jobs) {
+      throwIfAborted();
+      const fixed: FixedPart | null = frozen ? await frozen.fixedPart(job.framework.fixedGraph()) : null;
       const queue: { p: Vec3; put: (e: number) => void }[] = [];
       for (let q = 0; q < job.points.length; q++) { const k = job.points[q]; queue.push({ p: frac(k), put: (e) => { job.energies[k] = e; } }); }
       for (const r of references) if (r.job === job) queue.push({ p: r.frac, put: (e) => { referenceEnergy.set(r.ionLabel, e); } });
@@ -484,8 +556,11 @@ export async function scanFrozenFramework(structure: Structure, options: ScanOpt
         throwIfAborted();
         const chunk = queue.slice(s, s + batch);
         const probes = chunk.map((c) => c.p);
-        const graph = job.framework.graph(probes, probes.map((p) => job.framework.probeEdges(p)));
-        const energies = copyEnergies(await potential.atomEnergies(graph), job.framework.fixedCount + 1, chunk.length);
+        const edges = probes.map((p) => job.framework.probeEdges(p));
+        const atomEnergy = frozen && fixed
+          ? await frozen.probeEnergies(fixed, job.framework.probeBatch(probes, edges))
+          : await potential.atomEnergies(job.framework.graph(probes, edges));
+        const energies = copyEnergies(atomEnergy, job.framework.fixedCount + 1, chunk.length);
         chunk.forEach((c, b) => c.put(energies[b]));
         done += chunk.length;
         progress();
@@ -539,6 +614,9 @@ export async function scanFrozenFramework(structure: Structure, options: ScanOpt
   return {
     cell, variant, ions: results, warnings,
     executionProvider: potential.executionProvider, fallbacks: potential.fallbacks, modelSha256: potential.sha256,
+    evaluation: options.bruteForce ? { path: 'whole cell', reason: 'brute-force reference' }
+      : potential.frozen ? { path: 'frozen framework', sha256: potential.frozen.sha256 }
+        : { path: 'whole cell', reason: potential.frozenMissing ?? 'no frozen-framework graphs' },
     evaluations, evaluationsBruteForce, evaluationsEveryIon: plan.evaluationsEveryIon, batch, gridShape: shape,
     timings_ms: { plan: t1 - t0, session: t2 - t1, inference: t3 - t2, total: performance.now() - t0 },
   };

@@ -8,6 +8,14 @@
  *            edge_src, edge_dst int64 [E]; edge_shift float32 [E,3] Å: r = positions[dst] + shift − positions[src]
  *   output   atom_energy float32 [N] eV; E = Σ atom_energy. Disjoint structures may share one graph (batching).
  *
+ * The scan's fast path is a second pair of graphs from the same export and weights (models/tensornet/frozen.py):
+ *   <model>.frozen-fixed.onnx   the framework's fixed part, once per frozen framework (F atoms + the probe, its
+ *                               fixed edges: framework–framework and probe–own-images) → embedding_sum [N,9,C],
+ *                               pair_weights [L,3,C,N,N]
+ *   <model>.frozen-probe.onnx   B probe positions at once: the probe's edges to the framework and the per-atom network
+ *                               → atom_energy [B,N]
+ * When they are missing beside the model file (a user-supplied model), the scan runs whole cells through the main graph.
+ *
  * Execution providers are tried in the order cuda → webgpu → cpu; the first whose session can be created and can run
  * a tiny probe graph is the one used, and it is reported with every result (the numbers do not depend on it beyond
  * float32 rounding). onnxruntime-node is a native addon, kept a runtime `require` (external in every bundle).
@@ -53,6 +61,39 @@ export interface ModelGraph {
   edgeShift: Float32Array;
 }
 
+/** The probe positions of one call to the frozen-probe graph (see FrozenFramework.probeBatch in scan.ts). */
+export interface ProbeBatch {
+  copies: number;
+  /** x_j + shift − x_probe (Å) of every probe edge. */
+  probeVec: Float32Array;
+  probeAtom: BigInt64Array;
+  /** [copies·F, kPair]: the probe edges of copy b to framework atom j at row b·F + j, padded with the edge count. */
+  pairTable: BigInt64Array;
+  kPair: number;
+  /** [copies, kCopy]: all probe edges of copy b, padded likewise. */
+  copyTable: BigInt64Array;
+  kCopy: number;
+}
+
+/** A framework's fixed part as the frozen-fixed graph computed it, kept in onnxruntime's tensors. */
+export interface FixedPart {
+  atoms: number;
+  species: BigInt64Array;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  embeddingSum: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  pairWeights: any;
+}
+
+export interface FrozenFrameworkPotential {
+  /** sha256 of the two graphs (fixed, probe), joined by '+'. */
+  readonly sha256: string;
+  /** The fixed part of a framework: `graph` holds F framework atoms and the probe last, with the fixed edges only. */
+  fixedPart(graph: ModelGraph): Promise<FixedPart>;
+  /** Per-atom energies [copies · N] (eV) of the framework with the probe at each position. */
+  probeEnergies(fixed: FixedPart, batch: ProbeBatch): Promise<Float32Array>;
+}
+
 export interface PotentialSession {
   readonly modelPath: string;
   readonly sha256: string;
@@ -62,6 +103,9 @@ export interface PotentialSession {
   readonly threads: number;
   /** Per-atom energies (eV), float32 as the model gives them. */
   atomEnergies(graph: ModelGraph): Promise<Float32Array>;
+  /** The frozen-framework graphs on the same provider, or null (files missing or not loadable: `frozenMissing` says why). */
+  readonly frozen: FrozenFrameworkPotential | null;
+  readonly frozenMissing?: string;
   release(): Promise<void>;
 }
 
@@ -74,6 +118,19 @@ export function packageRoot(from: string = __dirname): string {
     if (up === dir) return process.cwd();
     dir = up;
   }
+}
+
+/** The frozen-framework graphs that belong to a model file: `<model minus .onnx>.frozen-{fixed,probe}.onnx`. */
+export function frozenGraphPaths(modelPath: string): { fixed: string; probe: string } {
+  const stem = modelPath.endsWith('.onnx') ? modelPath.slice(0, -5) : modelPath;
+  return { fixed: `${stem}.frozen-fixed.onnx`, probe: `${stem}.frozen-probe.onnx` };
+}
+
+/** sha256 of both frozen-framework graphs ('fixed+probe'), or null when either is missing. */
+export function frozenGraphsSha256(modelPath: string): string | null {
+  const { fixed, probe } = frozenGraphPaths(modelPath);
+  if (!existsSync(fixed) || !existsSync(probe)) return null;
+  return `${modelSha256(fixed)}+${modelSha256(probe)}`;
 }
 
 export function resolveModelPath(modelPath?: string): string {
@@ -162,19 +219,20 @@ async function createSession(modelPath: string, providers: readonly ExecutionPro
     if (supported.size && !supported.has(provider)) { fallbacks.push({ provider, reason: 'not in this onnxruntime-node build' }); continue; }
     const missing = provider === 'cuda' ? missingCudaLibrary() : null;
     if (missing) { fallbacks.push({ provider, reason: missing }); continue; }
+    const sessionOptions = {
+      executionProviders: [provider],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      // Spin-waiting intra-op threads cost more than they save when the cores are shared (worker pools, busy
+      // machines): measured 233 → 114 ms per 3-atom evaluation with 2 threads on a loaded 2-core machine.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      // A missing GPU library is expected on most machines: the fallback reason is reported instead of a log line.
+      logSeverityLevel: provider === 'cpu' ? 2 : 4,
+    };
     let session: Ort;
     try {
-      session = await o.InferenceSession.create(modelPath, {
-        executionProviders: [provider],
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        // Spin-waiting intra-op threads cost more than they save when the cores are shared (worker pools, busy
-        // machines): measured 233 → 114 ms per 3-atom evaluation with 2 threads on a loaded 2-core machine.
-        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-        // A missing GPU library is expected on most machines: the fallback reason is reported instead of a log line.
-        logSeverityLevel: provider === 'cpu' ? 2 : 4,
-      });
+      session = await o.InferenceSession.create(modelPath, sessionOptions);
     } catch (e) {
       fallbacks.push({ provider, reason: message(e) });
       continue;
@@ -201,9 +259,54 @@ async function createSession(modelPath: string, providers: readonly ExecutionPro
       try { await session.release?.(); } catch { /* ignore */ }
       continue;
     }
-    return { modelPath, sha256, executionProvider: provider, fallbacks, threads, atomEnergies: run, release: async () => { await session.release?.(); } };
+    const { frozen, frozenMissing, release: releaseFrozen } = await createFrozen(o, modelPath, sessionOptions);
+    return {
+      modelPath, sha256, executionProvider: provider, fallbacks, threads, atomEnergies: run, frozen, frozenMissing,
+      release: async () => { await session.release?.(); await releaseFrozen(); },
+    };
   }
   throw new LandscapeError('bad-option', `No onnxruntime execution provider could run the TensorNet-MatPES model: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}.`);
+}
+
+async function createFrozen(o: Ort, modelPath: string, sessionOptions: object): Promise<{ frozen: FrozenFrameworkPotential | null; frozenMissing?: string; release: () => Promise<void> }> {
+  const paths = frozenGraphPaths(modelPath);
+  const sha256 = frozenGraphsSha256(modelPath);
+  if (!sha256) return { frozen: null, frozenMissing: `no frozen-framework graphs beside the model (${paths.fixed}, ${paths.probe})`, release: async () => {} };
+  let fixedSession: Ort, probeSession: Ort;
+  try {
+    fixedSession = await o.InferenceSession.create(paths.fixed, sessionOptions);
+    probeSession = await o.InferenceSession.create(paths.probe, sessionOptions);
+  } catch (e) {
+    return { frozen: null, frozenMissing: `the frozen-framework graphs could not be loaded: ${message(e)}`, release: async () => {} };
+  }
+  const frozen: FrozenFrameworkPotential = {
+    sha256,
+    async fixedPart(graph) {
+      const n = graph.species.length, e = graph.edgeSrc.length;
+      const out = await fixedSession.run({
+        species: new o.Tensor('int64', graph.species, [n]),
+        positions: new o.Tensor('float32', graph.positions, [n, 3]),
+        edge_src: new o.Tensor('int64', graph.edgeSrc, [e]),
+        edge_dst: new o.Tensor('int64', graph.edgeDst, [e]),
+        edge_shift: new o.Tensor('float32', graph.edgeShift, [e, 3]),
+      });
+      return { atoms: n, species: graph.species, embeddingSum: out.embedding_sum, pairWeights: out.pair_weights };
+    },
+    async probeEnergies(fixed, b) {
+      const p = b.probeAtom.length, f = fixed.atoms - 1;
+      const out = await probeSession.run({
+        species: new o.Tensor('int64', fixed.species, [fixed.atoms]),
+        embedding_sum: fixed.embeddingSum,
+        pair_weights: fixed.pairWeights,
+        probe_vec: new o.Tensor('float32', b.probeVec, [p, 3]),
+        probe_atom: new o.Tensor('int64', b.probeAtom, [p]),
+        probe_pair_table: new o.Tensor('int64', b.pairTable, [b.copies * f, b.kPair]),
+        probe_copy_table: new o.Tensor('int64', b.copyTable, [b.copies, b.kCopy]),
+      });
+      return out.atom_energy.data as Float32Array;
+    },
+  };
+  return { frozen, release: async () => { await fixedSession.release?.(); await probeSession.release?.(); } };
 }
 
 /**

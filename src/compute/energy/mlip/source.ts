@@ -52,6 +52,7 @@ export function mlipSource(options: MlipSourceOptions = {}): GridSource {
         warnings: [...scan.fallbacks.map((f) => `execution provider ${f.provider} not used: ${f.reason}`), ...scan.warnings, ...expanded.warnings],
         details: {
           executionProvider: scan.executionProvider,
+          evaluation: scan.evaluation,
           evaluations: scan.evaluations,
           evaluationsBruteForce: scan.evaluationsBruteForce,
           evaluationsEveryIon: scan.evaluationsEveryIon,
