@@ -73,8 +73,9 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
       const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
       if (!doc || !isStructureDocument(doc)) { void vscode.window.showInformationMessage('Open a CIF, POSCAR or extended XYZ file first.'); return undefined; }
       // A frozen-framework scan takes seconds for a few atoms and minutes for tens: run it with progress and Cancel.
-      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: Ξ(TensorNet-MatPES, frozen) — scanning one Li at a time (minutes for larger cells)', cancellable: true }, async (_p, token) => {
+      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: Ξ(TensorNet-MatPES, frozen)', cancellable: true }, async (progress, token) => {
         const run = barriers.resultFor(doc, 'mlip');
+        void panels.estimates.describe(doc).then((estimate) => progress.report({ message: `scanning (${estimate})` }));
         token.onCancellationRequested(() => barriers.cancelExtra(doc, 'mlip'));
         const r = await run;
         if (r?.report) void vscode.window.showInformationMessage(`${doc.uri.path.split('/').pop()}: ${barrierHint(r.report)} (hover the data_ line for the report)`);

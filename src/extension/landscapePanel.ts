@@ -13,6 +13,12 @@ import { channelOf } from '../protocol/channel';
 import type { ExtensionMethodsFromWebview, ExtensionNotificationsFromWebview, SceneExportKind, SceneRendered, WebviewMethods, WebviewNotifications } from '../protocol/scene';
 import { config } from './config';
 import { anchorLine, STRUCTURE_SELECTOR } from './structureDocuments';
+import { ScanEstimates } from './scanEstimate';
+
+/** The "Compute Ξ" lens: its title (with the time estimate) is filled in when VS Code resolves it. */
+class ComputeXiLens extends vscode.CodeLens {
+  constructor(range: vscode.Range, readonly document: vscode.TextDocument) { super(range); }
+}
 
 const VIEW_TYPE = 'ionpath.landscape';
 const EDIT_DEBOUNCE_MS = 800;
@@ -166,8 +172,11 @@ export class LandscapePanel {
 export class LandscapePanels implements vscode.Disposable {
   private readonly panels = new Map<string, LandscapePanel>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Time estimates of TensorNet-MatPES scans (the CodeLens and the command's progress). */
+  readonly estimates: ScanEstimates;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly host: HostClient) {
+    this.estimates = new ScanEstimates(host);
     const lensesChanged = new vscode.EventEmitter<void>(); // the switch applies without an edit
     this.subscriptions.push(
       vscode.commands.registerCommand('ionpath.showLandscape', (uri?: vscode.Uri) => this.show(uri ?? vscode.window.activeTextEditor?.document.uri)),
@@ -182,8 +191,14 @@ export class LandscapePanels implements vscode.Disposable {
           const at = new vscode.Range(line, 0, line, 0);
           return [
             new vscode.CodeLens(at, { title: 'Show transport landscape', command: 'ionpath.showLandscape', arguments: [doc.uri] }),
-            new vscode.CodeLens(at, { title: 'Compute Ξ with TensorNet-MatPES (seconds to minutes)', command: 'ionpath.computeXi', arguments: [doc.uri] }),
+            new ComputeXiLens(at, doc),
           ];
+        },
+        resolveCodeLens: async (lens) => {
+          if (!(lens instanceof ComputeXiLens)) return lens;
+          const estimate = await this.estimates.describe(lens.document);
+          lens.command = { title: `Compute Ξ with TensorNet-MatPES (${estimate})`, command: 'ionpath.computeXi', arguments: [lens.document.uri] };
+          return lens;
         },
       }),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

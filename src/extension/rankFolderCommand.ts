@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HostPool } from '../compute/host/pool';
-import { RankCache, rankFolder } from '../compute/host/rankFolder';
+import { describeEstimate, RankCache, rankFolder } from '../compute/host/rankFolder';
 import { rankOrderFor, rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
 import { readStructureText, writeFileAtomically } from './workspaceFiles';
 import { Endpoint } from '../protocol/endpoint';
@@ -33,6 +33,8 @@ export interface RankOutcome {
   panel: vscode.WebviewPanel;
   /** The batches the table confirmed, in order (tests check that rows arrived before the run ended). */
   batches: RowBatchRecord[];
+  /** What the run was estimated to cost before it started (TensorNet-MatPES only), as shown in the progress. */
+  estimate?: { text: string; seconds: number; sampled: number; sampledCached: number };
 }
 
 export function registerRankFolder(context: vscode.ExtensionContext, onProblem: (m: string) => void): vscode.Disposable {
@@ -93,6 +95,7 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
       .then(() => { batches.push({ atMs: Date.now() - t0, rowsInTable: inTable, finished: final }); }, () => undefined);
   };
   table.onReady = () => { pending.length = 0; };
+  let estimated: RankOutcome['estimate'];
 
   try {
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: ranking (${order.caption})`, cancellable: true }, async (progress, token) => {
@@ -100,9 +103,15 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
       token.onCancellationRequested(() => abort.abort());
       panel.onDidDispose(() => abort.abort());
       let reported = 0;
+      let estimate = '';
       return rankFolder(folder.fsPath, {
         pool, options, cache, signal: abort.signal,
         readText: (path, { maxBytes }) => readStructureText(vscode.Uri.file(path), maxBytes),
+        onEstimate: (e) => {
+          estimate = describeEstimate(e);
+          estimated = { text: estimate, seconds: e.seconds, sampled: e.sampled, sampledCached: e.sampledCached };
+          progress.report({ message: estimate });
+        },
         onRow: (row) => {
           state.rows.push(row);
           pending.push(row);
@@ -110,7 +119,7 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
         },
         onProgress: (p) => {
           const pct = p.total ? (100 * p.done) / p.total : 100;
-          progress.report({ increment: pct - reported, message: `${p.done}/${p.total} files, ${p.failed} failed, ${p.cached} from cache` });
+          progress.report({ increment: pct - reported, message: `${p.done}/${p.total} files, ${p.failed} failed, ${p.cached} from cache${estimate ? ` — ${estimate}` : ''}` });
           reported = pct;
           state.progress = p;
           if (cancelAfter !== undefined && p.done >= cancelAfter) abort.abort();
@@ -123,7 +132,7 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
     state.progress = { ...state.progress, total: outcome.files };
     await flush(true);
     if (outcome.cancelled) void vscode.window.showInformationMessage(`Ranking cancelled after ${outcome.rows.length} of ${outcome.files} files; run it again to resume from the cache.`);
-    return { rows: outcome.rows, cancelled: outcome.cancelled, panel, batches };
+    return { rows: outcome.rows, cancelled: outcome.cancelled, panel, batches, estimate: estimated };
   } finally {
     clearTimeout(timer);
     pool.dispose();

@@ -57,6 +57,11 @@ export type HostMethods = {
     result: { ok: boolean; files: { name: string; content: string }[]; error: string | null };
     progress: number;
   };
+  /** What a TensorNet-MatPES scan of this structure will cost (its plan, no inference), to show before starting. */
+  estimateScan: {
+    params: { text: string; options: LandscapeJobOptions };
+    result: { ok: boolean; evaluations: number; atoms: number; seconds: number; error: string | null };
+  };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */
   spin: { params: { ms: number }; result: null };
 }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { buildStructure } from '../../src/compute/structure/build';
-import { opPreservesGrid, planFrozenFrameworkScan, scanFrozenFramework, scanGridShape, type ScanOptions } from '../../src/compute/energy/mlip/scan';
+import { estimateFrozenFrameworkScan, formatDuration, opPreservesGrid, planFrozenFrameworkScan, scanFrozenFramework, scanGridShape, type ScanOptions } from '../../src/compute/energy/mlip/scan';
 import { mlipSource } from '../../src/compute/energy/mlip/source';
 import { prepareScanCell, reduceBasis } from '../../src/compute/energy/mlip/cell';
 import { det3, inverse3, vecMat } from '../../src/compute/structure/geometry';
@@ -168,4 +168,18 @@ test('session: a missing model file and an element outside the model give clear 
   await assert.rejects(getPotentialSession({ modelPath: 'models/tensornet/does-not-exist.onnx' }), (e: unknown) => e instanceof LandscapeError && /not found at .*does-not-exist\.onnx/.test(e.message));
   assert.throws(() => speciesIndex('Po', 'Po1'), (e: unknown) => e instanceof LandscapeError && e.code === 'unknown-ion' && e.at?.siteLabel === 'Po1');
   assert.equal(speciesIndex('Li'), 2);
+});
+
+test('the time estimate counts the evaluations the scan will make (Li2Te, LiFePO4 plans) and says it in words', { skip: noModel }, async () => {
+  const li2te = structureOf('test/fixtures/Li2Te-mp-2530-primitive.cif');
+  const e = estimateFrozenFrameworkScan(li2te, {}, 2);
+  assert.deepEqual([e.evaluations, e.atoms, e.gridShape], [295, 3, [19, 19, 19]]);
+  const potential = await getPotentialSession();
+  const r = await scanFrozenFramework(li2te, { potential });
+  assert.equal(r.evaluations, e.evaluations, 'the plan is what the scan does');
+  const lfp = estimateFrozenFrameworkScan(structureOf('examples/LiFePO4.cif'), {}, 2);
+  assert.equal(lfp.evaluations, 4139);
+  assert.ok(lfp.seconds > 10 * e.seconds, `a 28-atom cell with 14× the evaluations costs more: ${lfp.seconds} vs ${e.seconds} s`);
+  assert.ok(Math.abs(estimateFrozenFrameworkScan(li2te, {}, 4).seconds - e.seconds / 2) < 1e-9, 'twice the threads, half the time');
+  assert.deepEqual([0.4, 22.4, 300, 7200].map(formatDuration), ['< 1 s', '≈ 22 s', '≈ 5 min', '≈ 2.0 h']);
 });

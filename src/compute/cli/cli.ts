@@ -13,7 +13,7 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOp
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
-import { RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
+import { describeEstimate, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
 // --- exports (analysis/exports.ts) ---
@@ -279,6 +279,7 @@ async function rank(p: ParsedCommand): Promise<number> {
     const { rows, cancelled, files } = await rankFolder(resolve(folder), {
       pool, options, cache: new RankCache(cacheFile), signal: abort.signal,
       onProgress: (q) => { if (process.stderr.isTTY) process.stderr.write(`\r${q.done}/${q.total} done, ${q.failed} failed, ${q.cached} from cache`); },
+      onEstimate: (e) => process.stderr.write(`ionpath rank: ${describeEstimate(e)}; Ctrl-C cancels, a re-run resumes from the cache\n`),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     const seconds = (Date.now() - t0) / 1000;

@@ -6,6 +6,7 @@
  * the reason, and the next run tries it again (perhaps with a longer limit). Files are read through
  * util/readInput (regular files only, size cap, timeout), so a FIFO or a /dev/zero link named x.cif is a row.
  */
+import { formatDuration } from '../energy/mlip/scan';
 import { promises as fs, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostPool } from './pool';
@@ -79,6 +80,47 @@ export interface RankOptions {
   onRow?: (row: RankRow) => void;
   /** Reads a file's text (the extension reads through vscode.workspace.fs); default: util/readInput. */
   readText?: (path: string, limits: { maxBytes: number; signal?: AbortSignal }) => Promise<string>;
+  /**
+   * For the TensorNet-MatPES scan (minutes per structure): before starting, what the run will cost, from the plans of
+   * a few files (grid, site symmetry, skipped points; no inference) extrapolated to the folder.
+   */
+  onEstimate?: (e: RankEstimate) => void;
+}
+
+export interface RankEstimate {
+  files: number;
+  /** Files whose plan was made (evenly spaced over the folder), and how many of those were already in the cache. */
+  sampled: number;
+  sampledCached: number;
+  /** Expected wall time of the whole run on this machine's CPU (s). */
+  seconds: number;
+}
+
+/** "TensorNet-MatPES scan of 286 file(s): ≈ 25 min of scanning on this machine's CPU, plus the model's start-up (estimated from the plans of 8 of them)". */
+export function describeEstimate(e: RankEstimate): string {
+  const cached = e.sampledCached ? `, ${e.sampledCached} of them already cached` : '';
+  return `TensorNet-MatPES scan of ${e.files} file(s): ${formatDuration(e.seconds)} of scanning on this machine's CPU, plus the model's start-up (estimated from the plans of ${e.sampled} of them${cached})`;
+}
+
+/** Files planned for the estimate. */
+const ESTIMATE_SAMPLE = 8;
+
+async function estimateRun(files: string[], options: LandscapeJobOptions, o: RankOptions, read: (path: string) => Promise<string>): Promise<RankEstimate | null> {
+  const picks = [...new Set(Array.from({ length: Math.min(ESTIMATE_SAMPLE, files.length) }, (_, i) => files[Math.floor((i * files.length) / Math.min(ESTIMATE_SAMPLE, files.length))]))];
+  const seconds: number[] = [];
+  let cached = 0;
+  await Promise.all(picks.map(async (path) => {
+    try {
+      const text = await read(path);
+      const fileOptions = { ...options, format: formatOfFile(path, text) };
+      if (o.cache.get(landscapeJobKey(text, fileOptions))) { cached++; seconds.push(0); return; }
+      const e = await o.pool.request('estimateScan', { text, options: fileOptions }, { signal: o.signal });
+      seconds.push(e.ok ? e.seconds : 0); // a file the scan refuses fails at once
+    } catch { seconds.push(0); }
+  }));
+  if (!seconds.length) return null;
+  const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+  return { files: files.length, sampled: picks.length, sampledCached: cached, seconds: mean * files.length };
 }
 
 export class RankFolderError extends Error {
@@ -97,6 +139,12 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
   let next = 0;
   let lastSave = Date.now();
   const maxBytes = o.maxFileBytes ?? MAX_INPUT_BYTES;
+
+  if (o.onEstimate && options.method === 'mlip' && files.length) {
+    const read = async (path: string) => (o.readText ? await o.readText(path, { maxBytes, signal: o.signal }) : (await readInputFile(path, { maxBytes, signal: o.signal })).text);
+    const e = await estimateRun(files, options, o, read);
+    if (e) o.onEstimate(e);
+  }
 
   const one = async (path: string) => {
     const rel = relative(folder, path);

@@ -16,6 +16,8 @@ import { sceneEnsemble, sceneLandscape, sceneNetwork, scenePath, sceneStructure 
 import { ExportError, exportFiles } from '../analysis/exports';
 import { sourceCaption } from '../analysis/format';
 import type { LandscapeAnalysis } from '../analysis/pipeline';
+import { estimateFrozenFrameworkScan } from '../energy/mlip/scan';
+import { availableParallelism } from 'node:os';
 
 /** First line of exported grid files: the formula and exactly what made the numbers. */
 const gridTitle = (a: LandscapeAnalysis) => `${a.report.structure.formula} | ${sourceCaption(a.report)}`;
@@ -92,6 +94,19 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     } catch (e) {
       if (e instanceof ExportError) return { ok: false, files: [], error: e.message };
       throw e;
+    }
+  });
+  endpoint.handle('estimateScan', ({ text, options }) => {
+    const none = { ok: false, evaluations: 0, atoms: 0, seconds: 0 };
+    const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
+    if (!built.structure) return { ...none, error: built.messages.find((m) => m.severity === 'error')?.message ?? 'the structure could not be read' };
+    try {
+      const e = estimateFrozenFrameworkScan(built.structure, {
+        cell: options.cell ?? 'primitive-standardized', variant: options.variant === 'empty-framework' ? 'empty framework' : 'other Li kept', mobile: options.ion,
+      }, availableParallelism());
+      return { ok: true, evaluations: e.evaluations, atoms: e.atoms, seconds: e.seconds, error: null };
+    } catch (e) {
+      return { ...none, error: e instanceof Error ? e.message : String(e) };
     }
   });
   endpoint.handle('spin', ({ ms }) => {

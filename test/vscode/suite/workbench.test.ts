@@ -227,6 +227,9 @@ suite('Rank folder with TensorNet-MatPES: cancel and resume', () => {
     const first = await vscode.commands.executeCommand<RankOutcome>('ionpath.rankFolder', vscode.Uri.file(folder), { cancelAfter: 1, method: 'mlip' });
     first.panel.dispose();
     assert.equal(first.cancelled, true);
+    // Before starting, the run said what it would cost (from the plans of both files, none cached yet).
+    assert.ok(first.estimate && first.estimate.sampled === 2 && first.estimate.sampledCached === 0 && first.estimate.seconds > 0, `estimate: ${JSON.stringify(first.estimate)}`);
+    assert.match(first.estimate.text, /^TensorNet-MatPES scan of 2 file\(s\): (≈ \d+ s|< 1 s) of scanning on this machine's CPU, plus the model's start-up/);
     const done = first.rows.filter((r) => !r.error);
     assert.ok(done.length >= 1 && first.rows.length <= 2, `rows before cancel: ${JSON.stringify(first.rows.map((r) => [r.file, r.error]))}`);
 
@@ -234,6 +237,7 @@ suite('Rank folder with TensorNet-MatPES: cancel and resume', () => {
     second.panel.dispose();
     assert.equal(second.cancelled, false);
     assert.equal(second.rows.length, 2);
+    assert.ok(second.estimate && second.estimate.sampledCached >= 1, `the re-run's estimate knows what is cached: ${JSON.stringify(second.estimate)}`);
     for (const r of second.rows) {
       assert.equal(r.error, null, `${r.file}: ${r.error}`);
       assert.ok(r.Xi !== null && r.Xi >= 0 && r.Xi <= 1, `${r.file}: Ξ in [0, 1]: ${r.Xi}`);
@@ -251,6 +255,10 @@ suite('Rank folder with TensorNet-MatPES: cancel and resume', () => {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     await vscode.window.showTextDocument(doc);
     await eventually(async () => (await hintLabels(doc)).some((x) => x.startsWith('Ea(BVSE, 1D)')), 'the BVSE hint', 60_000);
+    // The lens says what the scan will cost before it runs: the plan's evaluations (19³ grid, 24 site operations).
+    const xiLens = await eventually(async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10))
+      .find((l) => l.command?.command === 'ionpath.computeXi'), 'the Compute Ξ lens', 30_000);
+    assert.match(xiLens.command!.title, /^Compute Ξ with TensorNet-MatPES \((≈ \d+ s|< 1 s), 295 evaluations of 3 atoms\)$/);
     const r = await vscode.commands.executeCommand<{ report: { Xi: number | null } | null } | null>('ionpath.computeXi', doc.uri);
     assert.ok(r?.report && r.report.Xi !== null, 'the scan gave Ξ');
     const labels = await eventually(async () => { const l = await hintLabels(doc); return l.some((x) => /^Ξ\(TensorNet-MatPES, frozen\) \d\.\d\d$/.test(x)) ? l : null; }, 'the Ξ hint', 60_000);

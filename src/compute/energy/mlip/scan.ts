@@ -503,6 +503,36 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
   return { cell, variant, shape, size, mobile, skipRadius, ions, jobs, references, frac, evaluations, evaluationsBruteForce, evaluationsEveryIon };
 }
 
+/**
+ * CPU time of one probe evaluation through the frozen-framework graphs with 2 threads: a + b·atoms ms, fitted to
+ * scripts/bench-mlip.ts (LiFePO4, 28 atoms: 5.3 ms; Li2Te, 3 atoms: 1.05 ms; 16:17 UTC, shared 2-core machine).
+ */
+export const CPU_MS_PER_EVALUATION = { base: 0.5, perAtom: 0.17, threads: 2 } as const;
+
+export interface ScanEstimate {
+  evaluations: number;
+  atoms: number;
+  gridShape: [number, number, number];
+  /** Expected wall time on the CPU provider (s), from CPU_MS_PER_EVALUATION scaled by the thread count. */
+  seconds: number;
+}
+
+/** What a scan will cost, from its plan (no inference): a time to show before starting (the CodeLens, rank). */
+export function estimateFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}, threads: number = CPU_MS_PER_EVALUATION.threads): ScanEstimate {
+  const plan = planFrozenFrameworkScan(structure, options);
+  const atoms = plan.cell.atoms.length;
+  const perEvaluation = (CPU_MS_PER_EVALUATION.base + CPU_MS_PER_EVALUATION.perAtom * atoms) * (CPU_MS_PER_EVALUATION.threads / Math.max(1, threads));
+  return { evaluations: plan.evaluations, atoms, gridShape: plan.shape, seconds: (plan.evaluations * perEvaluation) / 1000 };
+}
+
+/** "≈ 20 s", "≈ 4 min", "≈ 1.5 h": an estimate in words. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return '< 1 s';
+  if (seconds < 90) return `≈ ${Math.round(seconds)} s`;
+  if (seconds < 5400) return `≈ ${Math.round(seconds / 60)} min`;
+  return `≈ ${(seconds / 3600).toFixed(1)} h`;
+}
+
 export async function scanFrozenFramework(structure: Structure, options: ScanOptions = {}, hooks: WorkHooks = {}): Promise<ScanResult> {
   const t0 = performance.now();
   const throwIfAborted = () => { if (hooks.signal?.aborted) throw new CancelledError(); };
