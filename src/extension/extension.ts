@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
     vscode.commands.registerCommand('ionpath.computeXi', async (uri?: vscode.Uri) => {
       const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
       if (!doc || !isStructureDocument(doc)) { void vscode.window.showInformationMessage('Open a CIF, POSCAR or extended XYZ file first.'); return undefined; }
-      // A frozen-framework scan takes seconds for a few atoms and minutes for tens: run it with progress and Cancel.
+      // A frozen-framework scan takes under a second for a few atoms and tens of seconds for tens: progress, estimate, Cancel.
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ionpath: Ξ(TensorNet-MatPES, frozen)', cancellable: true }, async (progress, token) => {
         const run = barriers.resultFor(doc, 'mlip');
         void panels.estimates.describe(doc).then((estimate) => progress.report({ message: `scanning (${estimate})` }));

@@ -52,7 +52,7 @@ async function pickMethod(folder: vscode.Uri): Promise<MethodId | undefined> {
   const preferred = config.rankMethod(folder);
   const items: (vscode.QuickPickItem & { method: MethodId })[] = [
     { method: 'bvse', label: 'BVSE', description: 'bond-valence site energy, ≈ 0.3 s per structure', detail: 'Ranks by Ea(BVSE, 3D), low first.' },
-    { method: 'mlip', label: 'TensorNet-MatPES', description: 'machine-learned potential scan, minutes per structure', detail: 'Ranks by Ξ(TensorNet-MatPES, frozen), high first (Maevskiy et al.).' },
+    { method: 'mlip', label: 'TensorNet-MatPES', description: 'machine-learned potential scan, seconds to minutes per structure (estimated before it starts)', detail: 'Ranks by Ξ(TensorNet-MatPES, frozen), high first (Maevskiy et al.).' },
     { method: 'gcn', label: 'GCN-IN', description: 'graph network on the interstitial network, milliseconds per structure', detail: 'Ranks by Ea(GCN-IN), low first; trained on BVSE barriers.' },
   ];
   items.sort((a, b) => Number(b.method === preferred) - Number(a.method === preferred));
