@@ -94,10 +94,11 @@ suite('inline GCN-IN hint before BVSE', () => {
     assert.ok(firstResult?.startsWith('Ea(GCN-IN)'), `the first number shown is GCN-IN's: ${JSON.stringify(seen)}`);
     assert.ok(seen.indexOf(firstResult!) < seen.indexOf(bvse), 'BVSE comes after');
     console.log(`[ionpath-test] GCN-IN hint after ${gcnAtMs} ms; hints seen: ${JSON.stringify(seen)}`);
-    if (previewHover) {
+    // BVSE may land between the GCN hint and the hover request (a busy machine): then the hover already says so.
+    if (previewHover && !/^\*\*Shown: Ea\(BVSE, 1D\)/.test(previewHover)) {
       assert.match(previewHover, /Shown: Ea\(GCN-IN\)/);
       assert.match(previewHover, /surrogate of BVSE/);
-    }
+    } else if (previewHover) console.log('[ionpath-test] BVSE arrived before the preview hover was read: its state was not checked');
     const after = await hoverText(doc, new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1));
     assert.match(after, /Shown: Ea\(BVSE, 1D\)/, 'the hover says which result is shown');
     assert.match(after, /showed Ea\(GCN-IN\) \d\.\d\d eV \(GCN-IN, a surrogate of BVSE; measured test R² [-\d.]+ ± [\d.]+/, `the hover names GCN-IN's test R² from the model card: ${after.slice(0, 400)}`);
