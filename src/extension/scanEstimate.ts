@@ -6,7 +6,7 @@
 import type * as vscode from 'vscode';
 import type { HostClient } from '../compute/host/client';
 import { landscapeJobKey } from '../compute/analysis/job';
-import { formatDuration } from '../compute/energy/mlip/scan';
+import { describeScanEstimate } from '../compute/energy/mlip/scan';
 import { config } from './config';
 
 const KEEP = 32;
@@ -24,7 +24,7 @@ export class ScanEstimates {
     let p = this.byKey.get(key);
     if (!p) {
       p = this.host.request('estimateScan', { text, options }, { timeoutMs: 30_000 }).then(
-        (e) => (e.ok ? `${formatDuration(e.seconds)}, ${e.evaluations.toLocaleString('en-US')} evaluations of ${e.atoms} atoms` : `cannot scan: ${shorten(e.error ?? 'unknown reason')}`),
+        (e) => (e.ok ? describeScanEstimate(e) : `cannot scan: ${shorten(e.error ?? 'unknown reason')}`),
         (e: unknown) => `no estimate: ${shorten(e instanceof Error ? e.message : String(e))}`,
       );
       this.byKey.set(key, p);

@@ -57,10 +57,14 @@ export type HostMethods = {
     result: { ok: boolean; files: { name: string; content: string }[]; error: string | null };
     progress: number;
   };
-  /** What a TensorNet-MatPES scan of this structure will cost (its plan, no inference), to show before starting. */
+  /**
+   * What the TensorNet-MatPES scans of this structure will cost (their plans, no inference), to show before starting:
+   * one scan, or with `disorder: approximants` one per distinct framework of the orderings (`structures`); `atoms` is
+   * the largest cell's.
+   */
   estimateScan: {
     params: { text: string; options: LandscapeJobOptions };
-    result: { ok: boolean; evaluations: number; atoms: number; seconds: number; error: string | null };
+    result: { ok: boolean; structures: number; evaluations: number; atoms: number; seconds: number; error: string | null };
   };
   /** Test hook: busy-wait on the host thread (used to check that hung hosts are restarted). */
   spin: { params: { ms: number }; result: null };

@@ -159,7 +159,24 @@ test('TensorNet-MatPES end to end on CPU: Li2Te (mp-2530, primitive cell) gives 
   assert.equal(rep.source.cell, 'primitive-standardized');
   assert.match(rep.source.model.sha256, /^[0-9a-f]{64}$/);
   assert.equal(rep.details.executionProvider, 'cpu');
+  assert.equal(rep.details.evaluation.path, 'frozen framework', 'the fast path, with the graphs that ship beside the model');
+  assert.match(r.stderr, /TensorNet-MatPES scan, (< 1 s|≈ \d+ s), 295 evaluations of 3 atoms on this machine's CPU/, 'the estimate comes before the scan');
   assert.equal(rep.ions.length, 2, 'both Li of the primitive cell, the second carried by symmetry');
   assert.ok(Math.abs(rep.Xi - 0.956) < 0.02, `Ξ ${rep.Xi}`);
   assert.ok(Math.abs(rep.MPE_eV - 0.35) < 0.03, `MPE ${rep.MPE_eV}`);
+});
+
+test('host estimateScan: one plan for an ordered CIF, one per distinct framework of the orderings with disorder: approximants', { skip: !existsSync(WORKER) && 'build first' }, async () => {
+  const host = new HostClient(WORKER, { onProblem: () => undefined }, 120_000);
+  try {
+    const li2te = await host.request('estimateScan', { text: readFileSync(join(ROOT, 'examples', 'Li2Te.cif'), 'utf8'), options: { method: 'mlip' } });
+    assert.deepEqual([li2te.ok, li2te.structures, li2te.evaluations, li2te.atoms], [true, 1, 295, 3]);
+    const llto = readFileSync(join(ROOT, 'test', 'fixtures', 'structures', 'LLTO-perovskite.cif'), 'utf8');
+    const meanField = await host.request('estimateScan', { text: llto, options: { method: 'mlip' } });
+    assert.equal(meanField.ok, false);
+    assert.match(meanField.error ?? '', /partially occupied/, 'the mean field cannot be scanned: said, not estimated');
+    const ensemble = await host.request('estimateScan', { text: llto, options: { method: 'mlip', disorder: 'approximants' } });
+    assert.ok(ensemble.ok && ensemble.structures >= 2, `several orderings: ${JSON.stringify(ensemble)}`);
+    assert.ok(ensemble.seconds > 100 * li2te.seconds, `a 44-atom P1 approximant ensemble costs far more than Li2Te: ${ensemble.seconds} s`);
+  } finally { host.dispose(); }
 });

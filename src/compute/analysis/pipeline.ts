@@ -277,6 +277,21 @@ function orderingsOf(structure: Structure, options: PipelineOptions, signal?: Ab
   return orderedApproximants(structure, { count: ENSEMBLE_LOW_ENERGY, randomCount: ENSEMBLE_RANDOM, seed: 1, ion: o.ion, signal });
 }
 
+/**
+ * The structures an analysis will compute a landscape for: the structure itself, or with `disorder: approximants` one
+ * ordering per distinct framework of the ensemble (what `ensembleOf` analyses). For time estimates.
+ */
+export function structuresToAnalyse(structure: Structure, options: PipelineOptions): Structure[] {
+  if (!wantsEnsemble(structure, options)) return [structure];
+  const o = normaliseOptions(options);
+  const seen = new Map<string, Structure>();
+  for (const ordering of orderingsOf(structure, options).orderings) {
+    const k = frameworkKey(ordering.structure, o.ion);
+    if (!seen.has(k)) seen.set(k, ordering.structure);
+  }
+  return [...seen.values()];
+}
+
 type Member = { ordering: Ordering; analysis: LandscapeAnalysis };
 
 /**

@@ -14,6 +14,7 @@ import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
 import { describeEstimate, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
+import { describeScanEstimate } from '../energy/mlip/scan';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
 // --- exports (analysis/exports.ts) ---
@@ -191,6 +192,12 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   process.once('SIGINT', onSigint);
   const tty = process.stderr.isTTY;
   try {
+    if (o.method === 'mlip') {
+      // Minutes for large or disordered cells: say so before starting.
+      const e = await host.request('estimateScan', { text, options }, { signal: abort.signal });
+      if (e.ok) process.stderr.write(`ionpath: TensorNet-MatPES scan, ${describeScanEstimate(e)} on this machine's CPU; Ctrl-C cancels\n`);
+      if (e.ok && e.seconds * 1000 > timeoutMs) process.stderr.write(`ionpath: warning: the estimate is above the time limit (${Math.round(timeoutMs / 1000)} s; --timeout raises it)\n`);
+    }
     const { result } = await host.request('landscape', { text, options, withGrid: false }, {
       signal: abort.signal,
       onProgress: (f) => { if (tty) process.stderr.write(`\r${o.method}: ${Math.round(f * 100)} %`); },

@@ -15,7 +15,7 @@ import { writeCube, writeGrd } from '../landscape/volumetric';
 import { sceneEnsemble, sceneLandscape, sceneNetwork, scenePath, sceneStructure } from './scene';
 import { ExportError, exportFiles } from '../analysis/exports';
 import { sourceCaption } from '../analysis/format';
-import type { LandscapeAnalysis } from '../analysis/pipeline';
+import { structuresToAnalyse, type LandscapeAnalysis } from '../analysis/pipeline';
 import { estimateFrozenFrameworkScan } from '../energy/mlip/scan';
 import { availableParallelism } from 'node:os';
 
@@ -97,14 +97,18 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     }
   });
   endpoint.handle('estimateScan', ({ text, options }) => {
-    const none = { ok: false, evaluations: 0, atoms: 0, seconds: 0 };
+    const none = { ok: false, structures: 0, evaluations: 0, atoms: 0, seconds: 0 };
     const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
     if (!built.structure) return { ...none, error: built.messages.find((m) => m.severity === 'error')?.message ?? 'the structure could not be read' };
     try {
-      const e = estimateFrozenFrameworkScan(built.structure, {
+      // A disordered structure with `disorder: approximants` is scanned once per distinct framework of its orderings.
+      const scans = structuresToAnalyse(built.structure, options).map((s) => estimateFrozenFrameworkScan(s, {
         cell: options.cell ?? 'primitive-standardized', variant: options.variant === 'empty-framework' ? 'empty framework' : 'other Li kept', mobile: options.ion,
-      }, availableParallelism());
-      return { ok: true, evaluations: e.evaluations, atoms: e.atoms, seconds: e.seconds, error: null };
+      }, availableParallelism()));
+      return {
+        ok: true, structures: scans.length, evaluations: scans.reduce((a, e) => a + e.evaluations, 0),
+        atoms: Math.max(...scans.map((e) => e.atoms)), seconds: scans.reduce((a, e) => a + e.seconds, 0), error: null,
+      };
     } catch (e) {
       return { ...none, error: e instanceof Error ? e.message : String(e) };
     }

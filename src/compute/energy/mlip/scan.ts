@@ -525,6 +525,11 @@ export function estimateFrozenFrameworkScan(structure: Structure, options: ScanO
   return { evaluations: plan.evaluations, atoms, gridShape: plan.shape, seconds: (plan.evaluations * perEvaluation) / 1000 };
 }
 
+/** "≈ 22 s, 4,139 evaluations of 28 atoms" (" over 5 orderings" when several structures are scanned). */
+export function describeScanEstimate(e: { seconds: number; evaluations: number; atoms: number; structures?: number }): string {
+  return `${formatDuration(e.seconds)}, ${e.evaluations.toLocaleString('en-US')} evaluations of ${e.atoms} atoms${(e.structures ?? 1) > 1 ? ` over ${e.structures} orderings` : ''}`;
+}
+
 /** "≈ 20 s", "≈ 4 min", "≈ 1.5 h": an estimate in words. */
 export function formatDuration(seconds: number): string {
   if (seconds < 1) return '< 1 s';
