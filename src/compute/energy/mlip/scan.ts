@@ -508,6 +508,8 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
  * scripts/bench-mlip.ts (LiFePO4, 28 atoms: 5.3 ms; Li2Te, 3 atoms: 1.05 ms; 16:17 UTC, shared 2-core machine).
  */
 export const CPU_MS_PER_EVALUATION = { base: 0.5, perAtom: 0.17, threads: 2 } as const;
+/** Whole cells through the main graph (no frozen-framework pair beside a user's model) cost ~6.9× as much (LiFePO4). */
+export const WHOLE_CELL_COST_FACTOR = 6.9;
 
 export interface ScanEstimate {
   evaluations: number;
@@ -518,10 +520,11 @@ export interface ScanEstimate {
 }
 
 /** What a scan will cost, from its plan (no inference): a time to show before starting (the CodeLens, rank). */
-export function estimateFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}, threads: number = CPU_MS_PER_EVALUATION.threads): ScanEstimate {
+export function estimateFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}, threads: number = CPU_MS_PER_EVALUATION.threads, wholeCell = false): ScanEstimate {
   const plan = planFrozenFrameworkScan(structure, options);
   const atoms = plan.cell.atoms.length;
-  const perEvaluation = (CPU_MS_PER_EVALUATION.base + CPU_MS_PER_EVALUATION.perAtom * atoms) * (CPU_MS_PER_EVALUATION.threads / Math.max(1, threads));
+  const perEvaluation = (CPU_MS_PER_EVALUATION.base + CPU_MS_PER_EVALUATION.perAtom * atoms) * (CPU_MS_PER_EVALUATION.threads / Math.max(1, threads))
+    * (wholeCell ? WHOLE_CELL_COST_FACTOR : 1);
   return { evaluations: plan.evaluations, atoms, gridShape: plan.shape, seconds: (plan.evaluations * perEvaluation) / 1000 };
 }
 
