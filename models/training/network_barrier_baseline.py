@@ -44,12 +44,16 @@ def main():
           f"R² {out['all']['R2']:.3f}, MAE {out['all']['MAE']:.3f} eV, Spearman {out['all']['spearman']:.3f}; "
           f"capped at 5 eV: R² {out['all_capped_5eV']['R2']:.3f}; both clipped at 3 eV: R² {out['all']['clipped_3eV']['R2']:.3f}, MAE {out['all']['clipped_3eV']['MAE']:.3f} eV")
     r2s, maes = [], []
+    out['val'] = {}
     for seed in [int(s) for s in args.seeds.split(',')]:
-        _, _, te = splits(len(recs), seed)
+        _, va, te = splits(len(recs), seed)
+        out['val'][str(seed)] = report(np.minimum(nb[va], CAP), y[va])
         m = report(np.minimum(nb[te], CAP), y[te])
         out['test'][str(seed)] = m
         r2s.append(m['R2']); maes.append(m['MAE'])
-        print(f"  test split seed {seed} (n={len(te)}): R² {m['R2']:.3f}, MAE {m['MAE']:.3f} eV, Spearman {m['spearman']:.3f}; clipped at 3 eV: R² {m['clipped_3eV']['R2']:.3f}")
+        v = out['val'][str(seed)]
+        print(f"  test split seed {seed} (n={len(te)}): R² {m['R2']:.3f}, MAE {m['MAE']:.3f} eV, Spearman {m['spearman']:.3f}; clipped at 3 eV: R² {m['clipped_3eV']['R2']:.3f}, MAE {m['clipped_3eV']['MAE']:.3f} eV"
+              f" | validation: R² {v['R2']:.3f}, MAE {v['MAE']:.3f} eV")
     out['test_R2_mean'], out['test_R2_std'] = float(np.mean(r2s)), float(np.std(r2s, ddof=1))
     out['test_MAE_mean'], out['test_MAE_std'] = float(np.mean(maes)), float(np.std(maes, ddof=1))
     print(f"  test: R² {out['test_R2_mean']:.3f} ± {out['test_R2_std']:.3f}, MAE {out['test_MAE_mean']:.3f} ± {out['test_MAE_std']:.3f} eV")
