@@ -20,10 +20,10 @@ import { CancelledError } from '../../src/compute/util/errors';
 
 const MODEL = join(process.cwd(), 'models', 'gcn', 'gcn-in.onnx');
 /**
- * Allowed |GCN − BVSE(ionpath)|: 2 × the held-out test MAE of GCN-IN v3 (0.115 eV on split 0; mean of three splits in
+ * Allowed |GCN − BVSE(ionpath)|: 2 × the held-out test MAE of GCN-IN v3 (0.142 eV, mean of three splits;
  * MODEL_CARD.md), rounded up to 0.05 eV.
  */
-const TOLERANCE_EV = 0.25;
+const TOLERANCE_EV = 0.3;
 
 const TABLE2 = [
   { file: 'Li3N.cif', paperGcn: 0.21, paperBvse: 0.21, exp: 0.13 },
