@@ -6,7 +6,9 @@
  * Format: JSON lines, one structure per line (floats rounded to 6 significant digits):
  *   { id, formula, source, Ea_1D, Ea_2D, Ea_3D,                      labels in eV, null = no percolating path
  *     in: { n, f, x: [n·f row-major], ei: [2·E: sources then targets], featureNames, dimensionality,
- *           ef: [E·edgeFeatureNames.length row-major], edgeFeatureNames, g: [graph features], graphFeatureNames } | null,
+ *           ef: [E·edgeFeatureNames.length row-major], edgeFeatureNames, g: [graph features], graphFeatureNames,
+ *           networkBarriers: [1D, 2D, 3D] BVSE percolation barriers of the network, eV, not clipped (null: never),
+ *           ms: wall time of the graph (network + features) } | null,
  *     in_error: string | null,
  *     cg: { n, x: [n·4: Z, χ, oxidation, occupancy], ei: [2·E], d: [E distances Å] } | null }
  * Resumable: ids already in the output are skipped.
@@ -56,10 +58,12 @@ async function main(): Promise<void> {
     const s = built.structure;
     if (!s) continue;
     let inGraph: object | null = null, inError: string | null = null;
+    const tg = performance.now();
     try {
       const g = interstitialGraph(s);
       inGraph = { n: g.nodeCount, f: g.featureNames.length, x: r6(g.nodeFeatures), ei: Array.from(g.edgeIndex), featureNames: g.featureNames, dimensionality: g.dimensionality,
-        ef: r6(g.edgeFeatures), edgeFeatureNames: g.edgeFeatureNames, g: r6(g.graphFeatures), graphFeatureNames: g.graphFeatureNames };
+        ef: r6(g.edgeFeatures), edgeFeatureNames: g.edgeFeatureNames, g: r6(g.graphFeatures), graphFeatureNames: g.graphFeatureNames,
+        networkBarriers: g.networkBarriers.map((b) => (Number.isFinite(b) ? Number(b.toPrecision(6)) : null)), ms: Math.round(performance.now() - tg) };
     } catch (e) { inError = e instanceof Error ? e.message : String(e); inFailed++; }
     const cg = crystalGraph(s);
     const record = {

@@ -13,7 +13,7 @@ ap = argparse.ArgumentParser(); ap.add_argument('--ckpt', required=True); ap.add
 a = ap.parse_args()
 ck = torch.load(a.ckpt)
 v2 = ck.get('n_edge_feat') is not None
-model = GCNTopKEdges(ck['n_feat'], ck['n_edge_feat'], ck['n_graph_feat']) if v2 else GCNTopK(ck['n_feat'])
+model = GCNTopKEdges(ck['n_feat'], ck['n_edge_feat'], ck['n_graph_feat'], residual_index=ck.get('residual_index', -1)) if v2 else GCNTopK(ck['n_feat'])
 model.load_state_dict(ck['state']); model.eval()
 worst = 0.0
 for line in open(a.data):

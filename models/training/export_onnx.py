@@ -37,7 +37,7 @@ def main():
     a = ck['args']
     v2 = ck.get('n_edge_feat') is not None
     if v2:
-        model = GCNTopKEdges(ck['n_feat'], ck['n_edge_feat'], ck['n_graph_feat'], hidden=128, ratios=(0.9, 0.8, 0.9))
+        model = GCNTopKEdges(ck['n_feat'], ck['n_edge_feat'], ck['n_graph_feat'], hidden=128, ratios=(0.9, 0.8, 0.9), residual_index=ck.get('residual_index', -1))
     else:
         model = GCNTopK(ck['n_feat'], hidden=128, ratios=(0.9, 0.8, 0.9), act=a.get('act', 'relu'))
     model.load_state_dict(ck['state'])
@@ -55,6 +55,7 @@ def main():
     m = onnx.load(args.out)
     res = ck['result']
     summary = {k: res[k] for k in ('seed', 'epochs_run', 'epochs_planned', 'best_epoch', 'n_train', 'n_val', 'n_test', 'target', 'val', 'test')}
+    if ck.get('residual_index', -1) >= 0: summary['residual_over'] = ck['graph_feature_names'][ck['residual_index']]
     for k, v in {'model_id': args.model_id, 'feature_names': json.dumps(ck['feature_names']),
                  'target': f"Ea_1D (ionpath BVSE, 0.2 Å), transform {a['target']}" + (f" at {a['clip']} eV" if a['target'] == 'clip' else ''),
                  'training': json.dumps(summary),
@@ -76,8 +77,13 @@ def main():
                 if not r['in']: continue
                 xx = torch.tensor(r['in']['x'], dtype=torch.float32).view(r['in']['n'], -1)
                 ee = torch.tensor(r['in']['ei'], dtype=torch.long).view(2, -1)
-                with torch.no_grad(): ref = float(wrapped(xx, ee))
-                got = float(sess.run(None, {'node_features': xx.numpy(), 'edge_index': ee.numpy()})[0][0])
+                feeds = {'node_features': xx.numpy(), 'edge_index': ee.numpy()}
+                extra = ()
+                if v2:
+                    extra = (torch.tensor(r['in']['ef'], dtype=torch.float32).view(ee.shape[1], -1), torch.tensor(r['in']['g'], dtype=torch.float32).view(1, -1))
+                    feeds['edge_features'], feeds['graph_features'] = extra[0].numpy(), extra[1].numpy()
+                with torch.no_grad(): ref = float(wrapped(xx, ee, *extra))
+                got = float(sess.run(None, feeds)[0][0])
                 print(r['id'], ref, got)
                 assert abs(ref - got) < 1e-4
 

@@ -171,8 +171,11 @@ class GCNTopKEdges(nn.Module):
     narrowest point of a path is an edge property) and the graph-level percolation features (r_crit(d), …) joined to
     the readout. All inputs are standardised inside the model (training-split mean/std buffers)."""
 
-    def __init__(self, n_feat, n_edge, n_graph, hidden=128, ratios=(0.9, 0.8, 0.9), stats=None, edge_hidden=64):
+    def __init__(self, n_feat, n_edge, n_graph, hidden=128, ratios=(0.9, 0.8, 0.9), stats=None, edge_hidden=64, residual_index=-1):
         super().__init__()
+        # v3 option: predict a residual over one raw graph feature (the network's BVSE percolation barrier in 1D):
+        # output = graph_features[:, residual_index] + MLP(...); -1: plain regression (v2).
+        self.residual_index = int(residual_index)
         z = lambda k: torch.zeros(k)
         o = lambda k: torch.ones(k)
         s = stats or {}
@@ -202,4 +205,7 @@ class GCNTopKEdges(nn.Module):
         m = self.edge_mlp(torch.cat([h[src], h[dst], e], 1))
         emask = torch.ones(m.shape[0], dtype=m.dtype, device=m.device)
         z = torch.cat([readout(h, mask, batch, n_graphs), readout(m, emask, batch[src], n_graphs), self.graph_mlp(g)], 1)
-        return self.mlp(z).squeeze(1)
+        out = self.mlp(z).squeeze(1)
+        if self.residual_index >= 0:
+            out = out + graph_features[:, self.residual_index]
+        return out

@@ -13,7 +13,9 @@ labels and against the clipped ones (the range a screening user cares about).
 
 Model selection inside a run: the epoch with the lowest validation MSE (in the transformed target) is kept.
 Kinds: 'in' (v1: GCN + top-k on node features), 'in2' (v2, gcn.GCNTopKEdges: bottleneck features gate the adjacency,
-edge readout, graph-level r_crit features), 'cg', 'cgcnn'. --patience N: early stopping on validation MSE.
+edge readout, graph-level r_crit features), 'in3' (v3: the same network on the v3 export, whose node/edge/graph
+features include the BVSE energies at the network's points and its percolation barriers; --residual networkBarrier1
+predicts the residual over the network barrier), 'cg', 'cgcnn'. --patience N: early stopping on validation MSE.
 Usage: /usr/bin/python3 models/training/train.py --data /tmp/gcn-data/graphs.jsonl --out models/training/runs
        [--models in,cg] [--seeds 0,1,2] [--epochs 150] [--budget-min 8] [--target clip] [--clip 3]
 """
@@ -45,7 +47,7 @@ def to_tensors(r, kind):
     ei = torch.tensor(g['ei'], dtype=torch.long).view(2, -1)
     if kind == 'in':
         return x, ei, None
-    if kind == 'in2':  # v2: bottleneck (edge) features and graph-level percolation features
+    if kind in ('in2', 'in3'):  # v2: bottleneck (edge) features and graph-level percolation features (v3: + BVSE)
         ef = torch.tensor(g['ef'], dtype=torch.float32).view(ei.shape[1], -1)
         return x, ei, (ef, torch.tensor(g['g'], dtype=torch.float32).view(1, -1))
     d = torch.tensor(g['d'], dtype=torch.float32)
@@ -104,15 +106,21 @@ def splits(n, seed):
     return p[:a], p[a:b], p[b:]
 
 
+def residual_index(recs, args):
+    """--residual NAME: the model predicts target − graph feature NAME (raw), e.g. networkBarrier1 (v3)."""
+    return recs[0]['in']['graphFeatureNames'].index(args.residual) if args.residual else -1
+
+
 def run(kind, recs, tensors, y_raw, seed, args, target):
     torch.manual_seed(seed); np.random.seed(seed)
     tr, va, te = splits(len(recs), seed)
     yt = target.fwd(y_raw).astype(np.float32)
-    if kind == 'in2':
+    if kind in ('in2', 'in3'):
         allx = torch.cat([tensors[i][0] for i in tr]); alle = torch.cat([tensors[i][2][0] for i in tr]); allg = torch.cat([tensors[i][2][1] for i in tr])
         sd = lambda t: torch.where(t.std(0) < 1e-6, torch.ones(t.shape[1]), t.std(0))
         model = GCNTopKEdges(allx.shape[1], alle.shape[1], allg.shape[1], hidden=128, ratios=(0.9, 0.8, 0.9),
-                             stats={'x_mean': allx.mean(0), 'x_std': sd(allx), 'e_mean': alle.mean(0), 'e_std': sd(alle), 'g_mean': allg.mean(0), 'g_std': sd(allg)})
+                             stats={'x_mean': allx.mean(0), 'x_std': sd(allx), 'e_mean': alle.mean(0), 'e_std': sd(alle), 'g_mean': allg.mean(0), 'g_std': sd(allg)},
+                             residual_index=residual_index(recs, args))
     elif kind in ('in', 'cg'):
         allx = torch.cat([tensors[i][0] for i in tr])
         std = allx.std(0); std[std < 1e-6] = 1.0
@@ -137,7 +145,7 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
                 x = torch.cat([x[:, :1], (x[:, 1:] - model.extra_mean) / model.extra_std], 1)
             items.append((x, ei, d))
         x, ei, d, b, n = collate(items)
-        if kind == 'in2': return model(x, ei, d[0], d[1], b, n)
+        if kind in ('in2', 'in3'): return model(x, ei, d[0], d[1], b, n)
         return model(x, ei, d, b, n) if kind == 'cgcnn' else model(x, ei, b, n)
 
     def predict(idx):
@@ -217,6 +225,7 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--patience', type=int, default=0, help='early stopping: epochs without a better validation MSE (0: off)')
     ap.add_argument('--resume', default='', help='folder of checkpoints of a stopped run: continue each split from its best epoch')
+    ap.add_argument('--residual', default='', help='in2/in3: predict a residual over this raw graph feature (e.g. networkBarrier1)')
     ap.add_argument('--stop-file', default='', help='stop a run (keeping its best epoch) when this file exists')
     args = ap.parse_args()
     args.deadline_ts = 0
@@ -241,12 +250,14 @@ def main():
             res, model = run(kind, recs, tensors, y, seed, args, target)
             print(json.dumps({k: v for k, v in res.items() if k != 'test_ids'}), flush=True)
             results.append(res)
+            edged = kind in ('in2', 'in3')
             torch.save({'state': model.state_dict(), 'args': vars(args), 'n_feat': tensors[0][0].shape[1],
-                        'feature_names': recs[0]['in']['featureNames'] if kind in ('in', 'in2') else None,
-                        'edge_feature_names': recs[0]['in'].get('edgeFeatureNames') if kind == 'in2' else None,
-                        'graph_feature_names': recs[0]['in'].get('graphFeatureNames') if kind == 'in2' else None,
-                        'n_edge_feat': tensors[0][2][0].shape[1] if kind == 'in2' else None,
-                        'n_graph_feat': tensors[0][2][1].shape[1] if kind == 'in2' else None, 'result': res},
+                        'feature_names': recs[0]['in']['featureNames'] if kind in ('in', 'in2', 'in3') else None,
+                        'edge_feature_names': recs[0]['in'].get('edgeFeatureNames') if edged else None,
+                        'graph_feature_names': recs[0]['in'].get('graphFeatureNames') if edged else None,
+                        'n_edge_feat': tensors[0][2][0].shape[1] if edged else None,
+                        'n_graph_feat': tensors[0][2][1].shape[1] if edged else None,
+                        'residual_index': residual_index(recs, args) if edged else -1, 'result': res},
                        os.path.join(args.out, f'{kind}-{args.target}-seed{seed}.pt'))
             with open(os.path.join(args.out, f'results-{args.target}-{args.models.replace(",", "+")}.json'), 'w') as f:
                 json.dump({'n': len(recs), 'args': vars(args), 'runs': results}, f, indent=1)

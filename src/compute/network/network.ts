@@ -412,12 +412,32 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
  * is the width of the edge at which some component first reaches rank d.
  */
 export function criticalChannelRadii(nodeRadii: readonly number[], edges: readonly NetworkEdge[]): Vec3 {
-  const n = nodeRadii.length;
+  const widths = edges.map((e) => Math.min(e.bottleneckRadius, nodeRadii[e.a], nodeRadii[e.b]));
+  const r = percolationThresholds(nodeRadii.length, edges, widths, 'largest-first', (w) => w > 0);
+  return r.map((w) => (Number.isFinite(w) ? w : 0)) as Vec3;
+}
+
+/**
+ * Percolation thresholds of a periodic network: edges taken in order of `weights` ('largest-first' for widths,
+ * 'smallest-first' for energies), while `admit(weight)` holds, joined in a union-find that keeps each node's image
+ * offset from its root and a basis of loop translations per root. Threshold d (d = 1, 2, 3) is the weight of the
+ * edge at which some component first reaches rank d (a d-dimensional channel); ±Infinity (the empty end of the
+ * order) when it never does.
+ */
+export function percolationThresholds(
+  nodeCount: number,
+  edges: readonly Pick<NetworkEdge, 'a' | 'b' | 'offset'>[],
+  weights: readonly number[],
+  order: 'largest-first' | 'smallest-first',
+  admit: (weight: number) => boolean = () => true,
+): Vec3 {
+  const n = nodeCount;
   const parent = new Int32Array(n).map((_, i) => i);
   const size = new Int32Array(n).fill(1);
   const off = new Int32Array(3 * n); // offset of node from its parent's image
   const basis: Vec3[][] = Array.from({ length: n }, () => []);
-  const out: Vec3 = [0, 0, 0];
+  const never = order === 'largest-first' ? -Infinity : Infinity;
+  const out: Vec3 = [never, never, never];
   let best = 0;
   const find = (v: number): [number, number, number, number] => {
     let x = 0, y = 0, z = 0, u = v;
@@ -432,9 +452,11 @@ export function criticalChannelRadii(nodeRadii: readonly number[], edges: readon
     }
     return [u, x, y, z];
   };
-  const order = edges.map((e, i) => ({ i, w: Math.min(e.bottleneckRadius, nodeRadii[e.a], nodeRadii[e.b]) })).sort((p, q) => q.w - p.w);
-  for (const { i, w } of order) {
-    if (w <= 0) break;
+  const sign = order === 'largest-first' ? -1 : 1;
+  const sorted = edges.map((_, i) => i).sort((p, q) => sign * (weights[p] - weights[q]));
+  for (const i of sorted) {
+    const w = weights[i];
+    if (!admit(w)) break;
     const e = edges[i];
     const [ra, ax, ay, az] = find(e.a);
     const [rb, bx, by, bz] = find(e.b);
@@ -445,10 +467,10 @@ export function criticalChannelRadii(nodeRadii: readonly number[], edges: readon
       const loop: Vec3 = [dx, dy, dz];
       if (basis[ra].length < 3 && independent(basis[ra], loop)) basis[ra].push(loop);
     } else {
-      let keep = ra, absorb = rb, sign = 1;
-      if (size[ra] < size[rb]) { keep = rb; absorb = ra; sign = -1; }
+      let keep = ra, absorb = rb, s = 1;
+      if (size[ra] < size[rb]) { keep = rb; absorb = ra; s = -1; }
       parent[absorb] = keep;
-      off[3 * absorb] = sign * dx; off[3 * absorb + 1] = sign * dy; off[3 * absorb + 2] = sign * dz;
+      off[3 * absorb] = s * dx; off[3 * absorb + 1] = s * dy; off[3 * absorb + 2] = s * dz;
       size[keep] += size[absorb];
       for (const v of basis[absorb]) if (basis[keep].length < 3 && independent(basis[keep], v)) basis[keep].push(v);
       basis[absorb] = [];

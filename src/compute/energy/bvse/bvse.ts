@@ -960,3 +960,51 @@ export function validateForBvse(structure: Structure, options: BvseOptions = {})
   const model = prepareModel(structure, options);
   return { parameters: model.parameters, warnings: model.warnings };
 }
+
+/** BVSE of the probe at single points: the same model as the grid, see `bvsePointEnergy`. */
+export interface BvsePointEnergy {
+  /** E(r) in eV at a fractional position (any image); WALL_ENERGY inside a walled cation core, as on the grid. */
+  energyAt(frac: Vec3): number;
+  parameters: BvseParameters;
+  warnings: string[];
+}
+
+/**
+ * The BVSE site energy of the module comment at arbitrary points, for features at the interstitial network's
+ * interstices and bottlenecks (gcn/features.ts). Same prepared model as the grid (species, occupancy-weighted site
+ * kinds, charge scaling s, hard-wall rule, radial tables with their flat cores, cut-off), but every pair within the
+ * cut-off is summed at the point: no near/far split, no grid symmetry, so a value equals the grid's full sum
+ * (`farField: false`) at a grid point to float rounding, and differs from the default (split) grid by the split's
+ * < 2 meV. Only 'spse' without a neighbour limit (the mode the GCN's labels use).
+ */
+export function bvsePointEnergy(structure: Structure, options: BvseOptions = {}): BvsePointEnergy {
+  const model = prepareModel(structure, options);
+  if (model.parameters.neighbourLimit !== null) throw new LandscapeError('bad-option', 'Pointwise BVSE is implemented without a neighbour limit only (use mode \'spse\').');
+  model.parameters.farField = null;
+  const { cutoff } = model.parameters;
+  const lattice = structure.lattice.matrix;
+  const { tables, stride, coreU } = buildKindTables(model, cutoff);
+  // Points are wrapped into the cell, so images within the cut-off of the cell cover every point.
+  const images = siteImages(model, lattice, cutoff, (k) => k * stride);
+  const { x, y, z, base, count } = images;
+  const core2 = Float64Array.from({ length: count }, (_, c) => coreU[base[c] / stride]);
+  const cutU = cutoff * cutoff;
+  const invStep = 1 / TABLE_STEP;
+  const energyAt = (frac: Vec3): number => {
+    const p = cartesian([frac[0] - Math.floor(frac[0]), frac[1] - Math.floor(frac[1]), frac[2] - Math.floor(frac[2])], lattice);
+    let energy = 0;
+    for (let c = 0; c < count; c++) {
+      const dx = x[c] - p[0], dy = y[c] - p[1], dz = z[c] - p[2];
+      const u = dx * dx + dy * dy + dz * dz;
+      if (u >= cutU) continue;
+      if (u <= core2[c]) return WALL_ENERGY;
+      const t = Math.sqrt(u) * invStep;
+      const i = t | 0;
+      const at = base[c] + i;
+      const lo = tables[at];
+      energy += lo + (t - i) * (tables[at + 1] - lo);
+    }
+    return energy;
+  };
+  return { energyAt, parameters: model.parameters, warnings: model.warnings };
+}
