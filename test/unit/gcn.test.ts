@@ -73,7 +73,7 @@ test('the model file carries its feature names and id', () => {
   assert.ok(edgeNames.includes('bottleneckRadius') && edgeNames.includes('energy') && edgeNames.includes('barrier'));
   const graphNames = JSON.parse(meta.graph_feature_names) as string[];
   assert.ok(graphNames.includes('rcrit1') && graphNames.includes('networkBarrier1'));
-  assert.equal(meta.model_id, 'gcn-in-bvse-ea1d-v3');
+  assert.equal(meta.model_id, 'gcn-in-bvse-ea1d-v3.1');
 });
 
 test('a cancelled signal rejects with CancelledError; a missing model file is a located error', async () => {

@@ -7,7 +7,7 @@
  * `edge_index` int64 [2, E] (directed, both directions present), and returns `ea_1d_ev` float32 [1]. A v2 model
  * (gcn-in-bvse-ea1d-v2) also takes `edge_features` float32 [E, G] (the bottlenecks, in edge_index's column order) and
  * `graph_features` float32 [1, H] (r_crit(d) and the other graph-level features); they are fed when the session
- * declares them. The v3 model (gcn-in-bvse-ea1d-v3) has the same inputs with the BVSE columns of features.ts
+ * declares them. The v3 models (gcn-in-bvse-ea1d-v3, -v3.1) have the same inputs with the BVSE columns of features.ts
  * appended: node and edge `energy`, edge `barrier`, graph `networkBarrier1/2/3` (the network's own BVSE percolation
  * barriers); it predicts Ea_1D as the network barrier 1D plus a learned correction (see MODEL_CARD.md), inside the
  * ONNX graph.
@@ -36,7 +36,7 @@ export class GcnModelError extends Error {
   }
 }
 
-export const GCN_MODEL_ID = 'gcn-in-bvse-ea1d-v3';
+export const GCN_MODEL_ID = 'gcn-in-bvse-ea1d-v3.1';
 export const DEFAULT_EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
 
 export interface GcnModelOptions {
