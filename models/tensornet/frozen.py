@@ -71,6 +71,12 @@ class SlotAlgebra(nn.Module):
         return torch.cat(out, dim=-1)
 
 
+def _edge_terms(net: TensorNetPotential, vec: torch.Tensor):
+    """Length d, unit vector u, radial basis g(d) and cut-off φ(d) of edge vectors [E, 3] (as TensorNetPotential)."""
+    d = torch.sqrt((vec * vec).sum(1))
+    return d, vec / torch.clamp(d, min=1e-6)[:, None], net.basis(d), cosine_cutoff(d, net.cutoff)
+
+
 def _matmul33(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (a[:, :, :, None, :] * b[:, None, :, :, :]).sum(2)
 
@@ -97,11 +103,7 @@ class FrozenFrameworkFixed(nn.Module):
         dst = torch.cat((edge_dst, torch.zeros_like(edge_dst[:1])))
         far = torch.tensor([[2.0 * net.cutoff + 1.0, 0.0, 0.0]], dtype=edge_shift.dtype)
         shift = torch.cat((edge_shift, far))
-        vec = positions[dst] + shift - positions[src]
-        d = torch.sqrt((vec * vec).sum(1))
-        u = vec / torch.clamp(d, min=1e-6)[:, None]
-        basis = net.basis(d)
-        phi = cosine_cutoff(d, net.cutoff)
+        _, u, basis, phi = _edge_terms(net, positions[dst] + shift - positions[src])
         # embedding messages in slot form, summed at dst (TensorEmbedding.forward up to the aggregate)
         x = emb.emb(species)
         w = emb.emb2.weight
@@ -141,10 +143,7 @@ class FrozenFrameworkProbe(nn.Module):
         f_count = n - 1
         b_count = probe_copy_table.shape[0]
         # ---- probe edges (+ one zero row, the padding id P) ----
-        d = torch.sqrt((probe_vec * probe_vec).sum(1))
-        u = probe_vec / torch.clamp(d, min=1e-6)[:, None]
-        basis = net.basis(d)
-        phi = cosine_cutoff(d, net.cutoff)
+        _, u, basis, phi = _edge_terms(net, probe_vec)
         x = emb.emb(species)
         w = emb.emb2.weight
         xa, xb = x @ w[:, :c].t(), x @ w[:, c:].t()
