@@ -10,7 +10,7 @@ import type { EnergyLandscape, EnergySource } from './source';
 import { bvseSource } from './bvse/source';
 import type { BvseOptions } from './bvse/bvse';
 import { analyticSource } from './analytic/source';
-import { mlipSource } from './mlip/source';
+import { mlipSource, type MlipSourceOptions } from './mlip/source';
 import { gcnModel } from '../gcn/model';
 
 /** A source that can also run on the calling thread (CLI, tests, scripts). */
@@ -27,6 +27,15 @@ export function bvseOptionsOf(o: NormalisedOptions, expert: Partial<BvseOptions>
   return { ...expert, ion: o.ion, ionCharge: o.ionCharge, resolution: o.resolution, mode: o.mode };
 }
 
+/** The TensorNet-MatPES scan options the analysis options ask for (the source, and the host's time estimate). */
+export function mlipScanOptionsOf(o: NormalisedOptions): MlipSourceOptions {
+  return {
+    cell: o.cell ?? 'primitive-standardized',
+    variant: o.variant === 'empty-framework' ? 'empty framework' : 'other Li kept',
+    session: o.modelPath ? { modelPath: o.modelPath } : undefined,
+  };
+}
+
 /** The source for a method; `bvseExpert` carries test/benchmark-only BVSE settings (grid shape, far field). */
 export function sourceFor(o: NormalisedOptions, bvseExpert?: Partial<BvseOptions>): EnergySource & Partial<SyncCapable> {
   switch (o.method) {
@@ -35,11 +44,7 @@ export function sourceFor(o: NormalisedOptions, bvseExpert?: Partial<BvseOptions
     case 'analytic':
       return analyticSource({ barriers: o.analyticBarriers ?? [0.3, 0.8, 1.5], resolution: o.resolution });
     case 'mlip':
-      return mlipSource({
-        cell: o.cell ?? 'primitive-standardized',
-        variant: o.variant === 'empty-framework' ? 'empty framework' : 'other Li kept',
-        session: o.modelPath ? { modelPath: o.modelPath } : undefined,
-      });
+      return mlipSource(mlipScanOptionsOf(o));
     case 'gcn':
       return gcnModel(o.modelPath ? { modelPath: o.modelPath } : {});
     default:

@@ -17,6 +17,8 @@ import { ExportError, exportFiles } from '../analysis/exports';
 import { sourceCaption } from '../analysis/format';
 import { structuresToAnalyse, type LandscapeAnalysis } from '../analysis/pipeline';
 import { estimateFrozenFrameworkScan } from '../energy/mlip/scan';
+import { mlipScanOptionsOf } from '../energy/registry';
+import { normaliseOptions } from '../analysis/options';
 import { frozenGraphsSha256, resolveModelPath } from '../energy/mlip/session';
 import { availableParallelism } from 'node:os';
 
@@ -104,10 +106,9 @@ export function registerHostMethods(endpoint: Endpoint<ExtensionMethods, HostMet
     try {
       // A disordered structure with `disorder: approximants` is scanned once per distinct framework of its orderings;
       // a user's model without the frozen-framework pair beside it goes the slower whole-cell way.
-      const wholeCell = frozenGraphsSha256(resolveModelPath(options.modelPath)) === null;
-      const scans = structuresToAnalyse(built.structure, options).map((s) => estimateFrozenFrameworkScan(s, {
-        cell: options.cell ?? 'primitive-standardized', variant: options.variant === 'empty-framework' ? 'empty framework' : 'other Li kept', mobile: options.ion,
-      }, availableParallelism(), wholeCell));
+      const scan = mlipScanOptionsOf(normaliseOptions({ ...options, method: 'mlip' }));
+      const wholeCell = frozenGraphsSha256(resolveModelPath(scan.session?.modelPath)) === null;
+      const scans = structuresToAnalyse(built.structure, options).map((s) => estimateFrozenFrameworkScan(s, scan, availableParallelism(), wholeCell));
       return {
         ok: true, structures: scans.length, evaluations: scans.reduce((a, e) => a + e.evaluations, 0),
         atoms: Math.max(...scans.map((e) => e.atoms)), seconds: scans.reduce((a, e) => a + e.seconds, 0), error: null,
