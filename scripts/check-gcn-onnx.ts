@@ -8,8 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
-import { interstitialGraph } from '../src/compute/gcn/features';
-import { gcnModel } from '../src/compute/gcn/model';
+import { ENERGY_CAP, interstitialGraph } from '../src/compute/gcn/features';
+import { defaultModelPath, gcnModel, onnxMetadata } from '../src/compute/gcn/model';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -17,11 +17,14 @@ async function main(): Promise<void> {
   const modelPath = opt('--model');
   const out = opt('--out') ?? '/tmp/gcn-onnx-check.jsonl';
   const model = gcnModel(modelPath ? { modelPath } : {});
+  // The graph written for PyTorch uses the model's own BVSE feature clip, as gcn/model.ts does.
+  const meta = onnxMetadata(new Uint8Array(readFileSync(modelPath ?? defaultModelPath())));
+  const energyCap = meta.energy_cap !== undefined ? Number(meta.energy_cap) : ENERGY_CAP;
   const lines: string[] = [];
   for (const file of args) {
     const s = buildStructure(readFileSync(file, 'utf8')).structure;
     if (!s) { console.log(`${file}: does not build`); continue; }
-    const g = interstitialGraph(s);
+    const g = interstitialGraph(s, { energyCap });
     const p = await model.predict(s);
     lines.push(JSON.stringify({ id: basename(file), onnx: p.Ea_1D_eV, in: { n: g.nodeCount, x: Array.from(g.nodeFeatures), ei: Array.from(g.edgeIndex), ef: Array.from(g.edgeFeatures), g: Array.from(g.graphFeatures) } }));
     console.log(`${basename(file)} Ea_1D(GCN-IN, ONNX) ${p.Ea_1D_eV?.toFixed(4)} eV (${p.details.executionProvider})`);

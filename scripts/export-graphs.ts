@@ -13,14 +13,15 @@
  *     cg: { n, x: [n·4: Z, χ, oxidation, occupancy], ei: [2·E], d: [E distances Å] } | null }
  * Resumable: ids already in the output are skipped.
  * Usage: nice -n 10 node out/scripts/export-graphs.js [--mp-dir /tmp/mp-li/mp-li] [--out /tmp/gcn-data/graphs.jsonl]
- *        [--limit N] [--max-sites N] [--until HH:MM] [--follow]
+ *        [--limit N] [--max-sites N] [--until HH:MM] [--follow] [--energy-cap 5]
+ * --energy-cap: the clip of the BVSE features in eV (recorded per graph as `in.energyCap`, carried into the model).
  * --max-sites leaves out larger cells (the training run used 60, for CPU time; the model card says so).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
 import { crystalGraph } from '../src/compute/gcn/crystalGraph';
-import { interstitialGraph } from '../src/compute/gcn/features';
+import { ENERGY_CAP, interstitialGraph } from '../src/compute/gcn/features';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -31,6 +32,7 @@ const labels = arg('--labels') ?? join(process.cwd(), 'models', 'gcn', 'labels-b
 const limit = Number(arg('--limit') ?? Infinity);
 const maxSites = Number(arg('--max-sites') ?? Infinity);
 const until = arg('--until');
+const energyCap = Number(arg('--energy-cap') ?? ENERGY_CAP);
 const stopAt = until ? (() => { const [h, m] = until.split(':').map(Number); const d = new Date(); d.setUTCHours(h, m, 0, 0); return d.getTime(); })() : Infinity;
 
 const r6 = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isInteger(v) ? v : Number(v.toPrecision(6))));
@@ -60,10 +62,10 @@ async function main(): Promise<void> {
     let inGraph: object | null = null, inError: string | null = null;
     const tg = performance.now();
     try {
-      const g = interstitialGraph(s);
+      const g = interstitialGraph(s, { energyCap });
       inGraph = { n: g.nodeCount, f: g.featureNames.length, x: r6(g.nodeFeatures), ei: Array.from(g.edgeIndex), featureNames: g.featureNames, dimensionality: g.dimensionality,
         ef: r6(g.edgeFeatures), edgeFeatureNames: g.edgeFeatureNames, g: r6(g.graphFeatures), graphFeatureNames: g.graphFeatureNames,
-        networkBarriers: g.networkBarriers.map((b) => (Number.isFinite(b) ? Number(b.toPrecision(6)) : null)), ms: Math.round(performance.now() - tg) };
+        energyCap: g.energyCap, networkBarriers: g.networkBarriers.map((b) => (Number.isFinite(b) ? Number(b.toPrecision(6)) : null)), ms: Math.round(performance.now() - tg) };
     } catch (e) { inError = e instanceof Error ? e.message : String(e); inFailed++; }
     const cg = crystalGraph(s);
     const record = {

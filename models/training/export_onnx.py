@@ -4,7 +4,8 @@ Exports a trained IN model (a checkpoint written by train.py) to ONNX, opset 17,
   (v2 checkpoints, kind in2, also: edge_features float32 [E, G] in edge_index's column order, graph_features
   float32 [1, H]; their names in metadata edge_feature_names / graph_feature_names)
   output   ea_1d_ev float32 [1]: Ea_1D(GCN-IN) in eV (the target transform of training is undone inside the graph)
-metadata_props: model_id, feature_names (JSON), target, training (JSON summary of the run).
+metadata_props: model_id, feature_names (JSON), target, training (JSON summary of the run), energy_cap (eV: the clip of
+the BVSE features in the training export, v3.2 on; absent = 5 eV).
 Then checks the ONNX file against PyTorch on a few graphs of the data set (|Δ| < 1e-4 eV) when onnxruntime is
 available in Python, else with onnx.checker only (the TS test runs it in onnxruntime-node).
 Usage: /usr/bin/python3 models/training/export_onnx.py --ckpt models/training/runs/in-clip-seed0.pt --out models/gcn/gcn-in.onnx
@@ -59,6 +60,7 @@ def main():
     for k, v in {'model_id': args.model_id, 'feature_names': json.dumps(ck['feature_names']),
                  'target': f"Ea_1D (ionpath BVSE, 0.2 Å), transform {a['target']}" + (f" at {a['clip']} eV" if a['target'] == 'clip' else ''),
                  'training': json.dumps(summary),
+                 **({'energy_cap': repr(float(ck['energy_cap']))} if ck.get('energy_cap') is not None else {}),
                  **({'edge_feature_names': json.dumps(ck['edge_feature_names']), 'graph_feature_names': json.dumps(ck['graph_feature_names'])} if v2 else {})}.items():
         p = m.metadata_props.add(); p.key, p.value = k, v
     onnx.checker.check_model(m)

@@ -4,7 +4,7 @@ networkEnergies — BVSE at the interstices and bottlenecks of the interstitial 
 max(E_bottleneck, E_a, E_b) − E_min, smallest weight at which the network percolates in 1D), against the BVSE grid
 label Ea_1D (models/gcn/labels-bvse.csv), on all structures and on the test parts of train.py's splits (seeds 0, 1,
 2: the same load() order and split code). Nothing is fitted. A network that never percolates in 1D (null) counts as
-the feature clip (5 eV).
+the feature clip of the export (`in.energyCap`; 5 eV before v3.2, 10 eV from v3.2; --cap overrides).
 Usage: /usr/bin/python3 models/training/network_barrier_baseline.py --data /tmp/gcn3-data/graphs.jsonl
        [--out models/training/results-network-barrier.json]
 """
@@ -14,7 +14,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train import load, metrics, splits  # noqa: E402
 
-CAP = 5.0  # = ENERGY_CAP in features.ts
+DEFAULT_CAP = 5.0  # = ENERGY_CAP in features.ts, for exports that do not record their cap
 
 
 def spearman(a, b):
@@ -34,15 +34,17 @@ def main():
     ap.add_argument('--data', default='/tmp/gcn3-data/graphs.jsonl')
     ap.add_argument('--out', default='models/training/results-network-barrier.json')
     ap.add_argument('--seeds', default='0,1,2')
+    ap.add_argument('--cap', type=float, default=0, help='the clip in eV (default: the export\'s in.energyCap)')
     args = ap.parse_args()
     recs = load(args.data)
+    CAP = args.cap or float(recs[0]['in'].get('energyCap', DEFAULT_CAP))
     y = np.array([r['Ea_1D'] for r in recs])
     nb = np.array([r['in']['networkBarriers'][0] if r['in']['networkBarriers'][0] is not None else CAP for r in recs])
     never = int(sum(r['in']['networkBarriers'][0] is None for r in recs))
-    out = {'n': len(recs), 'never_percolating_1d': never, 'all': report(nb, y), 'all_capped_5eV': report(np.minimum(nb, CAP), y), 'test': {}}
+    out = {'n': len(recs), 'never_percolating_1d': never, 'all': report(nb, y), 'cap_eV': CAP, 'all_capped': report(np.minimum(nb, CAP), y), 'test': {}}
     print(f"{len(recs)} structures ({never} whose network never percolates in 1D): network barrier 1D vs Ea_1D(BVSE): "
           f"R² {out['all']['R2']:.3f}, MAE {out['all']['MAE']:.3f} eV, Spearman {out['all']['spearman']:.3f}; "
-          f"capped at 5 eV: R² {out['all_capped_5eV']['R2']:.3f}; both clipped at 3 eV: R² {out['all']['clipped_3eV']['R2']:.3f}, MAE {out['all']['clipped_3eV']['MAE']:.3f} eV")
+          f"capped at {CAP:g} eV: R² {out['all_capped']['R2']:.3f}; both clipped at 3 eV: R² {out['all']['clipped_3eV']['R2']:.3f}, MAE {out['all']['clipped_3eV']['MAE']:.3f} eV")
     r2s, maes = [], []
     out['val'] = {}
     for seed in [int(s) for s in args.seeds.split(',')]:

@@ -15,7 +15,8 @@ Model selection inside a run: the epoch with the lowest validation MSE (in the t
 Kinds: 'in' (v1: GCN + top-k on node features), 'in2' (v2, gcn.GCNTopKEdges: bottleneck features gate the adjacency,
 edge readout, graph-level r_crit features), 'in3' (v3: the same network on the v3 export, whose node/edge/graph
 features include the BVSE energies at the network's points and its percolation barriers; --residual networkBarrier1
-predicts the residual over the network barrier), 'cg', 'cgcnn'. --patience N: early stopping on validation MSE.
+predicts the residual over the network barrier), 'cg', 'cgcnn'. --patience N: early stopping on validation MSE;
+--plateau F,P: learning rate × F after P epochs without a better validation MSE.
 Usage: /usr/bin/python3 models/training/train.py --data /tmp/gcn-data/graphs.jsonl --out models/training/runs
        [--models in,cg] [--seeds 0,1,2] [--epochs 150] [--budget-min 8] [--target clip] [--clip 3]
 """
@@ -29,13 +30,24 @@ from gcn import GCNTopK, GCNTopKEdges, CGCNN  # noqa: E402
 CG_CENTRES = [round(0.2 * k, 6) for k in range(26)]  # = gaussianCentres(5, 0.2) in crystalGraph.ts
 
 
-def load(path):
+def load(path, keep_crystal_graph=True):
+    """The usable records, sorted by id. Number lists become numpy arrays as they are read (and the crystal graph is
+    dropped unless a crystal-graph model is trained): as Python lists, 4,500 graphs take ~10 GB per process."""
     recs = []
     with open(path) as f:
         for line in f:
             r = json.loads(line)
             if r['Ea_1D'] is None or r['in'] is None or r['cg'] is None or r['in']['n'] == 0 or len(r['in']['ei']) == 0:
                 continue
+            g = r['in']
+            for k in ('x', 'ef', 'g'):
+                if k in g: g[k] = np.asarray(g[k], dtype=np.float32)
+            g['ei'] = np.asarray(g['ei'], dtype=np.int64)
+            if keep_crystal_graph:
+                c = r['cg']
+                c['x'] = np.asarray(c['x'], dtype=np.float32); c['ei'] = np.asarray(c['ei'], dtype=np.int64); c['d'] = np.asarray(c['d'], dtype=np.float32)
+            else:
+                r['cg'] = {}
             recs.append(r)
     recs.sort(key=lambda r: r['id'])
     return recs
@@ -43,14 +55,14 @@ def load(path):
 
 def to_tensors(r, kind):
     g = r['cg' if kind in ('cg', 'cgcnn') else 'in']
-    x = torch.tensor(g['x'], dtype=torch.float32).view(g['n'], -1)
-    ei = torch.tensor(g['ei'], dtype=torch.long).view(2, -1)
+    x = torch.as_tensor(g['x'], dtype=torch.float32).view(g['n'], -1)
+    ei = torch.as_tensor(g['ei'], dtype=torch.long).view(2, -1)
     if kind == 'in':
         return x, ei, None
     if kind in ('in2', 'in3'):  # v2: bottleneck (edge) features and graph-level percolation features (v3: + BVSE)
-        ef = torch.tensor(g['ef'], dtype=torch.float32).view(ei.shape[1], -1)
-        return x, ei, (ef, torch.tensor(g['g'], dtype=torch.float32).view(1, -1))
-    d = torch.tensor(g['d'], dtype=torch.float32)
+        ef = torch.as_tensor(g['ef'], dtype=torch.float32).view(ei.shape[1], -1)
+        return x, ei, (ef, torch.as_tensor(g['g'], dtype=torch.float32).view(1, -1))
+    d = torch.as_tensor(g['d'], dtype=torch.float32)
     if kind == 'cgcnn':
         return x, ei, d
     # 'cg': the crystal graph through the SAME GCN + top-k network as the IN graph (the seed's representation
@@ -130,6 +142,12 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
         model = CGCNN(extra.shape[1], hidden=128, layers=3, centres=CG_CENTRES)
         model.extra_mean, model.extra_std = extra.mean(0), extra.std(0).clamp(min=1e-6)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    # --plateau F,P: halve (×F) the learning rate after P epochs without a better validation MSE (v3.2); off: the
+    # seed's constant lr 1e-3.
+    sched = None
+    if args.plateau:
+        f, p = args.plateau.split(',')
+        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode='min', factor=float(f), patience=int(p))
     start_epochs = 0
     if args.resume:  # continue a stopped run of this kind and split from its best epoch (fresh Adam state)
         ck = torch.load(os.path.join(args.resume, f'{kind}-{args.target}-seed{seed}.pt'))
@@ -176,6 +194,7 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
         pv = predict(va)
         vmse = float(((pv - yt[va]) ** 2).mean())
         history.append(vmse)
+        if sched is not None: sched.step(vmse)
         if vmse < best:
             best, best_epoch = vmse, epoch
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
@@ -199,6 +218,7 @@ def run(kind, recs, tensors, y_raw, seed, args, target):
     model.load_state_dict(best_state)
     res = {'kind': kind, 'seed': seed, 'epochs_run': start_epochs + len(history), 'epochs_planned': args.epochs,
            'best_epoch': (start_epochs + best_epoch + 1) if best_epoch >= 0 else ck['result']['best_epoch'], 'resumed_after': start_epochs,
+           'plateau': args.plateau or None, 'lr_final': opt.param_groups[0]['lr'],
            'train_s': round(time.time() - t0, 1), 'n_train': len(tr), 'n_val': len(va), 'n_test': len(te), 'target': target.kind}
     for name, idx in (('val', va), ('test', te)):
         p = target.inv(predict(idx))
@@ -226,12 +246,13 @@ def main():
     ap.add_argument('--patience', type=int, default=0, help='early stopping: epochs without a better validation MSE (0: off)')
     ap.add_argument('--resume', default='', help='folder of checkpoints of a stopped run: continue each split from its best epoch')
     ap.add_argument('--residual', default='', help='in2/in3: predict a residual over this raw graph feature (e.g. networkBarrier1)')
+    ap.add_argument('--plateau', default='', help="F,P: ReduceLROnPlateau on validation MSE, factor F after P epochs (e.g. 0.5,8)")
     ap.add_argument('--stop-file', default='', help='stop a run (keeping its best epoch) when this file exists')
     args = ap.parse_args()
     args.deadline_ts = 0
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    recs = load(args.data)
+    recs = load(args.data, keep_crystal_graph=any(k in ('cg', 'cgcnn') for k in args.models.split(',')))
     if args.limit: recs = recs[:args.limit]
     y = np.array([r['Ea_1D'] for r in recs], dtype=np.float64)
     print(f'{len(recs)} structures; Ea_1D(BVSE) median {np.median(y):.3f} eV, {np.mean(y > args.clip) * 100:.1f} % above {args.clip} eV', flush=True)
@@ -257,7 +278,9 @@ def main():
                         'graph_feature_names': recs[0]['in'].get('graphFeatureNames') if edged else None,
                         'n_edge_feat': tensors[0][2][0].shape[1] if edged else None,
                         'n_graph_feat': tensors[0][2][1].shape[1] if edged else None,
-                        'residual_index': residual_index(recs, args) if edged else -1, 'result': res},
+                        'residual_index': residual_index(recs, args) if edged else -1,
+                        # the clip of the BVSE features in the export (absent before v3.2: 5 eV); the ONNX metadata carries it
+                        'energy_cap': recs[0]['in'].get('energyCap', 5.0) if kind == 'in3' else None, 'result': res},
                        os.path.join(args.out, f'{kind}-{args.target}-seed{seed}.pt'))
             with open(os.path.join(args.out, f'results-{args.target}-{args.models.replace(",", "+")}.json'), 'w') as f:
                 json.dump({'n': len(recs), 'args': vars(args), 'runs': results}, f, indent=1)

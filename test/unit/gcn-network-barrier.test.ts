@@ -123,3 +123,19 @@ test('interstitial graph carries the BVSE columns, relative to the lowest inters
   for (let e = 0; e < g.edgeIndex.length / 2; e++) assert.ok(g.edgeFeatures[e * G + eb] >= -1e-6);
   assert.ok(ee >= 0);
 });
+
+test('the BVSE feature clip is the one asked for (the model passes its energy_cap)', () => {
+  const { structure } = structureOf('LiFePO4.cif');
+  const at5 = interstitialGraph(structure), at10 = interstitialGraph(structure, { energyCap: 10 });
+  assert.equal(at5.energyCap, ENERGY_CAP);
+  assert.equal(at10.energyCap, 10);
+  const F = at5.featureNames.length, ei = at5.featureNames.indexOf('energy');
+  let above = 0;
+  for (let i = 0; i < at10.nodeCount; i++) {
+    const e10 = at10.nodeFeatures[i * F + ei], e5 = at5.nodeFeatures[i * F + ei];
+    assert.ok(e10 <= 10 + 1e-6);
+    assert.ok(Math.abs(e5 - Math.min(ENERGY_CAP, e10)) < 1e-5, 'the same energy, clipped at the lower cap');
+    if (e10 > ENERGY_CAP) above++;
+  }
+  assert.ok(above > 0, 'LiFePO4 has interstices above 5 eV (inside the framework), which the 10 eV cap keeps apart');
+});

@@ -24,7 +24,10 @@ import type { Vec3 } from '../structure/types';
 import { buildInterstitialNetwork, CAVD_LI_RADIUS, CAVD_TOLERANCE, NEAREST_ATOMS, networkFeatures, percolationThresholds, type InterstitialNetwork, type NetworkOptions } from '../network';
 import { bvsePointEnergy } from '../energy/bvse/bvse';
 
-/** Clip of the BVSE features (eV), as network/gridEnergyAt: above it the number only says "blocked". */
+/**
+ * Default clip of the BVSE features (eV): above it the number only says "blocked". A model records the cap it was
+ * trained with in its ONNX metadata (`energy_cap`; absent = 5 eV, v3/v3.1) and gcn/model.ts passes it back here.
+ */
 export const ENERGY_CAP = 5;
 
 /** BVSE energies on the full-cell network (see the header), raw (not clipped), eV. */
@@ -86,6 +89,8 @@ export interface InterstitialGraphOptions {
   energyAt?: (frac: Vec3) => number;
   /** 'symmetry' (default): one node per interstice orbit, as the seed; 'none': every interstice of the cell. */
   reduce?: 'symmetry' | 'none';
+  /** Clip of every BVSE feature, eV (default ENERGY_CAP); must equal the model's `energy_cap`. */
+  energyCap?: number;
 }
 
 export interface InterstitialGraph {
@@ -109,13 +114,16 @@ export interface InterstitialGraph {
   cellNodes: number;
   cellEdges: number;
   warnings: string[];
+  /** The clip applied to the BVSE features, eV. */
+  energyCap: number;
 }
 
 export function interstitialGraph(structure: Structure, options: InterstitialGraphOptions = {}, signal?: AbortSignal): InterstitialGraph {
   const network = buildInterstitialNetwork(structure, { ...options.network, signal });
   const feats = networkFeatures(structure, network, { bothDirections: true });
   const energies = networkEnergies(structure, network, options.energyAt);
-  const clip = (e: number) => Math.min(ENERGY_CAP, e);
+  const cap = options.energyCap ?? ENERGY_CAP;
+  const clip = (e: number) => Math.min(cap, e);
   const F0 = feats.nodeFeatureCount, F = F0 + 2;
   const featureNames = [...feats.featureNames, 'accessible', 'energy'];
   const reduce = options.reduce ?? 'symmetry';
@@ -183,6 +191,7 @@ export function interstitialGraph(structure: Structure, options: InterstitialGra
     dimensionality: network.channels.dimensionality,
     cellNodes: N0, cellEdges: network.edges.length,
     warnings: network.warnings,
+    energyCap: cap,
   };
 }
 

@@ -26,7 +26,7 @@ import type { Structure } from '../structure/types';
 import type { BarrierModel, PredictedBarriers, SourceIdentity } from '../energy/source';
 import { CancelledError } from '../util/errors';
 import type { WorkHooks } from '../util/work';
-import { interstitialGraph, type InterstitialGraphOptions } from './features';
+import { ENERGY_CAP, interstitialGraph, type InterstitialGraphOptions } from './features';
 
 /** A GCN model problem (file, runtime, feature mismatch, output): a stable code and a readable message. */
 export class GcnModelError extends Error {
@@ -162,7 +162,10 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (hooks.signal?.aborted) throw new CancelledError();
       const id = identity();
       const t0 = performance.now();
-      const graph = interstitialGraph(structure, options.network, hooks.signal);
+      // The BVSE features are clipped where the model's training set clipped them (metadata `energy_cap`, eV).
+      const energyCap = meta.energy_cap !== undefined ? Number(meta.energy_cap) : ENERGY_CAP;
+      if (!(energyCap > 0)) throw new GcnModelError('model-features', `the GCN model's energy_cap metadata is not a positive number: ${meta.energy_cap}`);
+      const graph = interstitialGraph(structure, { ...options.network, energyCap }, hooks.signal);
       const t1 = performance.now();
       hooks.onProgress?.(0.5);
       loading ??= load();
