@@ -7,7 +7,8 @@
  *   inference         onnxruntime-node session.run alone (session created once, before timing)
  *   total             both, as `predict` does
  * on the example CIFs (or the files given). Median over --repeat runs per structure.
- * Usage: nice -n 10 node out/scripts/bench-gcn.js [--repeat 3] [--providers cpu] [--model path.onnx] [files…]
+ * Usage: nice -n 10 node out/scripts/bench-gcn.js [--repeat 3] [--providers cpu] [--model path.onnx]
+ *        [--intra-op-threads N (default 1; 0 = onnxruntime's default, all cores)] [files…]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,15 +22,16 @@ const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? ar
 const repeat = Number(arg('--repeat') ?? 3);
 const providers = arg('--providers')?.split(',');
 const modelPath = arg('--model');
+const intraOpThreads = arg('--intra-op-threads') !== undefined ? Number(arg('--intra-op-threads')) : undefined;
 const files = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 const list = files.length ? files : readdirSync(join(process.cwd(), 'examples')).filter((f) => f.endsWith('.cif')).sort().map((f) => join(process.cwd(), 'examples', f));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 async function main(): Promise<void> {
-  const model = gcnModel({ ...(providers ? { executionProviders: providers } : {}), ...(modelPath ? { modelPath } : {}) });
+  const model = gcnModel({ ...(providers ? { executionProviders: providers } : {}), ...(modelPath ? { modelPath } : {}), ...(intraOpThreads !== undefined ? { intraOpThreads } : {}) });
   const first = buildStructure(readFileSync(list[0], 'utf8')).structure!;
   const warm = await model.predict(first); // session creation is not timed
-  console.log(`execution provider: ${warm.details.executionProvider}; model ${warm.identity.model?.id} sha256 ${warm.identity.model?.sha256.slice(0, 12)}…`);
+  console.log(`intra-op threads: ${intraOpThreads ?? 1}; execution provider: ${warm.details.executionProvider}; model ${warm.identity.model?.id} sha256 ${warm.identity.model?.sha256.slice(0, 12)}…`);
   console.log('structure                sites  IN nodes  edges  network+features ms  of which BVSE ms  inference ms  total ms  Ea_1D(GCN-IN) eV');
   const all: { net: number; inf: number; bvse: number }[] = [];
   for (const f of list) {

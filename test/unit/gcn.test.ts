@@ -15,13 +15,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStructure } from '../../src/compute/structure/build';
 import { runLandscapeJobSync } from '../../src/compute/analysis/job';
+import * as ort from 'onnxruntime-node';
 import { gcnModel, GcnModelError, onnxMetadata } from '../../src/compute/gcn/model';
+import { ENERGY_CAP, interstitialGraph } from '../../src/compute/gcn/features';
 import { CancelledError } from '../../src/compute/util/errors';
 
 const MODEL = join(process.cwd(), 'models', 'gcn', 'gcn-in.onnx');
 /**
- * Allowed |GCN − BVSE(ionpath)|: 2 × the held-out test MAE of GCN-IN v3 (0.142 eV, mean of three splits;
- * MODEL_CARD.md), rounded up to 0.05 eV.
+ * Allowed |GCN − BVSE(ionpath)|: about 2 × the held-out test MAE of GCN-IN v3 (0.142 eV, mean of three splits;
+ * MODEL_CARD.md; v3.2: 0.09 eV), kept at 0.3 eV because single structures (Li3N) lie further out than the mean.
  */
 const TOLERANCE_EV = 0.3;
 
@@ -73,7 +75,30 @@ test('the model file carries its feature names and id', () => {
   assert.ok(edgeNames.includes('bottleneckRadius') && edgeNames.includes('energy') && edgeNames.includes('barrier'));
   const graphNames = JSON.parse(meta.graph_feature_names) as string[];
   assert.ok(graphNames.includes('rcrit1') && graphNames.includes('networkBarrier1'));
-  assert.equal(meta.model_id, 'gcn-in-bvse-ea1d-v3.1');
+  assert.equal(meta.model_id, 'gcn-in-bvse-ea1d-v3.2');
+});
+
+test("the BVSE features reach the model clipped at the model's own energy_cap", async () => {
+  const meta = onnxMetadata(new Uint8Array(readFileSync(MODEL)));
+  const cap = Number(meta.energy_cap);
+  assert.equal(cap, 10, 'v3.2 was trained on features clipped at 10 eV');
+  const { structure } = structureOf('LiFePO4.cif');
+  const p = await gcnModel({ modelPath: MODEL }).predict(structure);
+  const session = await ort.InferenceSession.create(MODEL, { executionProviders: ['cpu'] });
+  const direct = async (energyCap: number) => {
+    const g = interstitialGraph(structure, { energyCap });
+    const e = g.edgeIndex.length / 2;
+    const out = await session.run({
+      node_features: new ort.Tensor('float32', g.nodeFeatures, [g.nodeCount, g.featureNames.length]),
+      edge_index: new ort.Tensor('int64', BigInt64Array.from(g.edgeIndex, (v) => BigInt(v)), [2, e]),
+      edge_features: new ort.Tensor('float32', g.edgeFeatures, [e, g.edgeFeatureNames.length]),
+      graph_features: new ort.Tensor('float32', g.graphFeatures, [1, g.graphFeatureNames.length]),
+    });
+    return out[session.outputNames[0]].data[0] as number;
+  };
+  const atCap = await direct(cap), atDefault = await direct(ENERGY_CAP);
+  assert.ok(Math.abs(p.Ea_1D_eV! - atCap) < 1e-6, `predict ${p.Ea_1D_eV} = the model on cap-${cap} features ${atCap}`);
+  assert.ok(Math.abs(atDefault - atCap) > 1e-4, `the cap matters on LiFePO4 (${atDefault} vs ${atCap}), so this test can tell`);
 });
 
 test('a cancelled signal rejects with CancelledError; a missing model file is a located error', async () => {

@@ -10,7 +10,8 @@
  * declares them. The v3 models (gcn-in-bvse-ea1d-v3, -v3.1) have the same inputs with the BVSE columns of features.ts
  * appended: node and edge `energy`, edge `barrier`, graph `networkBarrier1/2/3` (the network's own BVSE percolation
  * barriers); it predicts Ea_1D as the network barrier 1D plus a learned correction (see MODEL_CARD.md), inside the
- * ONNX graph.
+ * ONNX graph. v3.2 (gcn-in-bvse-ea1d-v3.2) was trained with the BVSE features clipped at 10 eV instead of 5 and
+ * says so in its metadata (`energy_cap`), which is passed to features.ts; a file without it gets 5 eV (v3, v3.1).
  * Its feature names are stored in the file's metadata (`feature_names`, and for v2 `edge_feature_names`,
  * `graph_feature_names`, JSON) and must equal the ones features.ts produces: a mismatch is an error, not a silent
  * wrong number.
@@ -36,7 +37,7 @@ export class GcnModelError extends Error {
   }
 }
 
-export const GCN_MODEL_ID = 'gcn-in-bvse-ea1d-v3.1';
+export const GCN_MODEL_ID = 'gcn-in-bvse-ea1d-v3.2';
 export const DEFAULT_EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
 
 export interface GcnModelOptions {
@@ -45,6 +46,9 @@ export interface GcnModelOptions {
   /** Tried in order until one creates a session. */
   executionProviders?: readonly string[];
   network?: InterstitialGraphOptions;
+  /** onnxruntime intra-op threads (default 1: one graph of a few dozen nodes is too small to split, and ranking
+   * runs one model per worker; measured in scripts/bench-gcn.ts). 0: onnxruntime's default (all cores). */
+  intraOpThreads?: number;
 }
 
 /** Where the committed model lives, for bundles in dist/, out/test/unit/, out/scripts/ and for the repo root. */
@@ -67,7 +71,7 @@ interface OrtSession {
   outputNames: readonly string[];
 }
 interface Ort {
-  InferenceSession: { create(bytes: Uint8Array, options: { executionProviders: string[]; graphOptimizationLevel?: string }): Promise<OrtSession> };
+  InferenceSession: { create(bytes: Uint8Array, options: { executionProviders: string[]; graphOptimizationLevel?: string; intraOpNumThreads?: number; interOpNumThreads?: number }): Promise<OrtSession> };
   Tensor: new (type: string, data: Float32Array | BigInt64Array, dims: number[]) => OrtTensor;
 }
 
@@ -133,7 +137,8 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
     const tried: string[] = [];
     for (const ep of providers) {
       try {
-        const session = await ort.InferenceSession.create(data, { executionProviders: [ep] });
+        const threads = options.intraOpThreads ?? 1;
+        const session = await ort.InferenceSession.create(data, { executionProviders: [ep], ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}) });
         const names = (key: string) => JSON.parse(meta[key] ?? '[]') as string[];
         return { session, executionProvider: ep, tried, featureNames: names('feature_names'), edgeFeatureNames: names('edge_feature_names'), graphFeatureNames: names('graph_feature_names') };
       } catch (e) {
