@@ -8,8 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
-import { ENERGY_CAP, interstitialGraph } from '../src/compute/gcn/features';
-import { defaultModelPath, gcnModel, onnxMetadata } from '../src/compute/gcn/model';
+import { interstitialGraph } from '../src/compute/gcn/features';
+import { defaultModelPath, energyCapOf, gcnModel, onnxMetadata } from '../src/compute/gcn/model';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -18,8 +18,7 @@ async function main(): Promise<void> {
   const out = opt('--out') ?? '/tmp/gcn-onnx-check.jsonl';
   const model = gcnModel(modelPath ? { modelPath } : {});
   // The graph written for PyTorch uses the model's own BVSE feature clip, as gcn/model.ts does.
-  const meta = onnxMetadata(new Uint8Array(readFileSync(modelPath ?? defaultModelPath())));
-  const energyCap = meta.energy_cap !== undefined ? Number(meta.energy_cap) : ENERGY_CAP;
+  const energyCap = energyCapOf(onnxMetadata(new Uint8Array(readFileSync(modelPath ?? defaultModelPath()))));
   const lines: string[] = [];
   for (const file of args) {
     const s = buildStructure(readFileSync(file, 'utf8')).structure;

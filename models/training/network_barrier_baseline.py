@@ -12,9 +12,7 @@ import argparse, json, os, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import load, metrics, splits  # noqa: E402
-
-DEFAULT_CAP = 5.0  # = ENERGY_CAP in features.ts, for exports that do not record their cap
+from train import DEFAULT_ENERGY_CAP, load, metrics, splits  # noqa: E402
 
 
 def spearman(a, b):
@@ -37,7 +35,7 @@ def main():
     ap.add_argument('--cap', type=float, default=0, help='the clip in eV (default: the export\'s in.energyCap)')
     args = ap.parse_args()
     recs = load(args.data)
-    CAP = args.cap or float(recs[0]['in'].get('energyCap', DEFAULT_CAP))
+    CAP = args.cap or float(recs[0]['in'].get('energyCap', DEFAULT_ENERGY_CAP))
     y = np.array([r['Ea_1D'] for r in recs])
     nb = np.array([r['in']['networkBarriers'][0] if r['in']['networkBarriers'][0] is not None else CAP for r in recs])
     never = int(sum(r['in']['networkBarriers'][0] is None for r in recs))

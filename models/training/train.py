@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gcn import GCNTopK, GCNTopKEdges, CGCNN  # noqa: E402
 
 CG_CENTRES = [round(0.2 * k, 6) for k in range(26)]  # = gaussianCentres(5, 0.2) in crystalGraph.ts
+DEFAULT_ENERGY_CAP = 5.0  # = ENERGY_CAP in features.ts: the BVSE feature clip of exports that do not record theirs
 
 
 def load(path, keep_crystal_graph=True):
@@ -280,7 +281,7 @@ def main():
                         'n_graph_feat': tensors[0][2][1].shape[1] if edged else None,
                         'residual_index': residual_index(recs, args) if edged else -1,
                         # the clip of the BVSE features in the export (absent before v3.2: 5 eV); the ONNX metadata carries it
-                        'energy_cap': recs[0]['in'].get('energyCap', 5.0) if kind == 'in3' else None, 'result': res},
+                        'energy_cap': recs[0]['in'].get('energyCap', DEFAULT_ENERGY_CAP) if kind == 'in3' else None, 'result': res},
                        os.path.join(args.out, f'{kind}-{args.target}-seed{seed}.pt'))
             with open(os.path.join(args.out, f'results-{args.target}-{args.models.replace(",", "+")}.json'), 'w') as f:
                 json.dump({'n': len(recs), 'args': vars(args), 'runs': results}, f, indent=1)

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { buildStructure } from '../../src/compute/structure/build';
 import { runLandscapeJobSync } from '../../src/compute/analysis/job';
 import * as ort from 'onnxruntime-node';
-import { gcnModel, GcnModelError, onnxMetadata } from '../../src/compute/gcn/model';
+import { energyCapOf, gcnModel, GcnModelError, onnxMetadata } from '../../src/compute/gcn/model';
 import { ENERGY_CAP, interstitialGraph } from '../../src/compute/gcn/features';
 import { CancelledError } from '../../src/compute/util/errors';
 
@@ -80,8 +80,10 @@ test('the model file carries its feature names and id', () => {
 
 test("the BVSE features reach the model clipped at the model's own energy_cap", async () => {
   const meta = onnxMetadata(new Uint8Array(readFileSync(MODEL)));
-  const cap = Number(meta.energy_cap);
+  const cap = energyCapOf(meta);
   assert.equal(cap, 10, 'v3.2 was trained on features clipped at 10 eV');
+  assert.equal(energyCapOf({}), ENERGY_CAP, 'a file without energy_cap (v3, v3.1) gets the 5 eV clip');
+  assert.throws(() => energyCapOf({ energy_cap: 'none' }), (e: unknown) => e instanceof GcnModelError && /energy_cap/.test(e.message));
   const { structure } = structureOf('LiFePO4.cif');
   const p = await gcnModel({ modelPath: MODEL }).predict(structure);
   const session = await ort.InferenceSession.create(MODEL, { executionProviders: ['cpu'] });

@@ -113,6 +113,16 @@ export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
   return out;
 }
 
+/**
+ * The clip of the BVSE features the model was trained with (metadata `energy_cap`, eV; absent: ENERGY_CAP, v3/v3.1),
+ * so that the features are clipped where its training set clipped them.
+ */
+export function energyCapOf(meta: Record<string, string>): number {
+  const cap = meta.energy_cap !== undefined ? Number(meta.energy_cap) : ENERGY_CAP;
+  if (!(cap > 0)) throw new GcnModelError('model-features', `the GCN model's energy_cap metadata is not a positive number: ${meta.energy_cap}`);
+  return cap;
+}
+
 interface Loaded { session: OrtSession; executionProvider: string; tried: string[]; featureNames: string[]; edgeFeatureNames: string[]; graphFeatureNames: string[] }
 
 export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
@@ -167,10 +177,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (hooks.signal?.aborted) throw new CancelledError();
       const id = identity();
       const t0 = performance.now();
-      // The BVSE features are clipped where the model's training set clipped them (metadata `energy_cap`, eV).
-      const energyCap = meta.energy_cap !== undefined ? Number(meta.energy_cap) : ENERGY_CAP;
-      if (!(energyCap > 0)) throw new GcnModelError('model-features', `the GCN model's energy_cap metadata is not a positive number: ${meta.energy_cap}`);
-      const graph = interstitialGraph(structure, { ...options.network, energyCap }, hooks.signal);
+      const graph = interstitialGraph(structure, { ...options.network, energyCap: energyCapOf(meta) }, hooks.signal);
       const t1 = performance.now();
       hooks.onProgress?.(0.5);
       loading ??= load();
