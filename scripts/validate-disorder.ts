@@ -23,7 +23,8 @@ import { buildStructure } from '../src/compute/structure/build';
 import { frameworkKey, orderedApproximants } from '../src/compute/structure/approximants/approximants';
 import { analyzeLandscapeSync } from '../src/compute/analysis/pipeline';
 import type { Structure } from '../src/compute/structure/types';
-import { WALL_RULES, type WallRule } from '../src/compute/energy/bvse/bvse';
+import { WALL_MIN_OCCUPANCY, WALL_RULES, type WallRule } from '../src/compute/energy/bvse/bvse';
+import { mostlyEmptyCationSites } from '../src/compute/structure/vacancies';
 import { writeFileAtomic } from '../src/compute/util/atomicWrite';
 import { csv, median, rocAuc, spearman } from './lib/metrics';
 
@@ -87,15 +88,17 @@ export function rulesThatMatter(s: Structure, ion = 'Li'): WallRule[] {
   const cationOcc = (site: Structure['sites'][number]) => site.species.filter((sp) => sp.element !== ion && (sp.oxidation ?? 0) > 0).reduce((a, sp) => a + sp.occupancy, 0);
   const shared = s.sites.some((site) => site.species.some((sp) => sp.element === ion && sp.occupancy > 0) && cationOcc(site) > 0);
   const partialCation = s.sites.some((site) => { const c = cationOcc(site); return c > 1e-9 && c < 1 - 1e-9; });
-  return WALL_RULES.filter((r) => (r === 'shared-open' || r === 'shared-excluded' ? shared : partialCation));
+  const mostlyEmpty = mostlyEmptyCationSites(s, ion, WALL_MIN_OCCUPANCY).size > 0;
+  return WALL_RULES.filter((r) => (r === 'vacant-excluded' ? mostlyEmpty : r === 'shared-open' || r === 'shared-excluded' ? shared : partialCation));
 }
 
 /** --mean-field-rules: the mean field of every CIF under every wall rule that can change it (cache rows keep orderings). */
 export function meanFieldRules(row: CifRow, text: string): CifRow {
   const built = buildStructure(text).structure;
   if (!built) return row;
-  const out: NonNullable<CifRow['meanFieldRules']> = {};
-  for (const rule of rulesThatMatter(built)) {
+  const out: NonNullable<CifRow['meanFieldRules']> = { ...row.meanFieldRules };
+  const only = arg('--rules')?.split(',') as WallRule[] | undefined;
+  for (const rule of rulesThatMatter(built).filter((r) => !only || only.includes(r))) {
     try { out[rule] = landscape(built, rule); } catch (e) { out[rule] = { error: e instanceof Error ? e.message : String(e) }; }
   }
   return { ...row, meanFieldRules: out };
@@ -116,7 +119,7 @@ function ruleValue(row: CifRow, rule: Rule, dim: 'Ea1D' | 'Ea3D'): number | null
     if (!row.meanFieldRules) return null; // not measured
     // A rule not run here does not change this CIF's grid (rulesThatMatter): 'shared-*' equal 'half', which (with no
     // partially occupied cation site) equals the any-occupancy wall of the first pass.
-    const r = row.meanFieldRules[wall] ?? (wall.startsWith('shared') ? row.meanFieldRules.half : undefined);
+    const r = row.meanFieldRules[wall] ?? (wall === 'vacant-excluded' ? row.meanFieldRules['shared-excluded'] ?? row.meanFieldRules.half : wall.startsWith('shared') ? row.meanFieldRules.half : undefined);
     if (r === undefined) return val(row.meanField[dim]);
     return 'error' in r ? null : val(r[dim]);
   }

@@ -6,13 +6,13 @@ import { erfc } from '../../src/compute/energy/bvse/erfc';
 import { LandscapeError } from '../../src/compute/util/errors';
 import { BVSE_PAIRS, ELEMENTS, ELEMENT_SYMBOLS, softBvIon } from '../../src/compute/data/bvTables';
 import type { Structure, Vec3 } from '../../src/compute/structure/types';
-import { dopedRockSalt, makeStructure, perovskite } from './landscape-fixtures';
+import { dopedRockSalt, makeStructure, perovskite, vacantPerovskite } from './landscape-fixtures';
 
 /**
  * Slow, direct BVSE at a Cartesian point, written from SCIENCE.md §2 (SPSE) or the reference README (BVlain) without
  * any of the production code's tables, blocks or image lists.
  */
-function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li', ionCharge = 1, k = 100, wallRule: WallRule = 'shared-excluded'): number {
+function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li', ionCharge = 1, k = 100, wallRule: WallRule = 'vacant-excluded'): number {
   const m = structure.lattice.matrix;
   const probe = mode === 'spse' ? softBvIon(ion, ionCharge)! : { n: ELEMENTS.get(ion)!.period, r: ELEMENTS.get(ion)!.covalentRadius! };
   const nOf = (el: string, ox: number) => softBvIon(el, ox)?.n ?? ELEMENTS.get(el)!.period;
@@ -27,10 +27,26 @@ function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li
   const s = mode === 'spse' ? -anions / cations : 1;
   type Hit = { r: number; site: (typeof structure.sites)[number] };
   const hits: Hit[] = [];
+  const cationOcc = (site: (typeof structure.sites)[number]) => site.species.filter((sp) => sp.element !== ion && sp.oxidation! > 0).reduce((t, sp) => t + sp.occupancy, 0);
+  const cart = (f: number[]) => [0, 1, 2].map((c) => f[0] * m[0][c] + f[1] * m[1][c] + f[2] * m[2][c]);
+  // Cation occupancy of a position: every site (any image) within 1 Å of it (a split cation is one position).
+  const held = (site: (typeof structure.sites)[number]) => {
+    let h = 0;
+    for (const other of structure.sites) for (let t0 = -1; t0 <= 1; t0++) for (let t1 = -1; t1 <= 1; t1++) for (let t2 = -1; t2 <= 1; t2++) {
+      const d = cart([other.frac[0] + t0 - site.frac[0], other.frac[1] + t1 - site.frac[1], other.frac[2] + t2 - site.frac[2]]);
+      if (Math.hypot(d[0], d[1], d[2]) <= 1) h += cationOcc(other);
+    }
+    return h;
+  };
+  const vacantSites = new Set<(typeof structure.sites)[number]>();
   for (const site of structure.sites) {
     if (site.species.every((sp) => sp.element === ion)) continue;
-    // 'shared-excluded' (the default): co-occupants of a mobile-ion site leave the framework (still counted in s).
-    if (mode === 'spse' && wallRule === 'shared-excluded' && site.species.some((sp) => sp.element === ion && sp.occupancy > 0)) continue;
+    // 'shared-excluded' and 'vacant-excluded' (the default): co-occupants of a mobile-ion site leave the framework
+    // (still counted in s); 'vacant-excluded' also drops the cations of a position held less than ½ of the time.
+    const excluding = mode === 'spse' && (wallRule === 'shared-excluded' || wallRule === 'vacant-excluded');
+    if (excluding && site.species.some((sp) => sp.element === ion && sp.occupancy > 0)) continue;
+    const vacant = mode === 'spse' && wallRule === 'vacant-excluded' && cationOcc(site) > 0 && held(site) < 0.5;
+    if (vacant) vacantSites.add(site);
     for (let t0 = -4; t0 <= 4; t0++)
       for (let t1 = -4; t1 <= 4; t1++)
         for (let t2 = -4; t2 <= 4; t2++) {
@@ -53,6 +69,7 @@ function directBvse(structure: Structure, point: Vec3, mode: BvseMode, ion = 'Li
     for (const sp of site.species) {
       if (sp.element === ion) continue;
       const ox = sp.oxidation!;
+      if (ox > 0 && vacantSites.has(site)) continue;
       if (ox < 0) {
         const p = BVSE_PAIRS.get(`${ion}+${ionCharge}|${sp.element}${ox}`)!;
         energy += sp.occupancy * 0.5 * p.D0 * ((Math.exp(p.alpha * (p.Rmin - r)) - 1) ** 2 - 1);
@@ -99,6 +116,16 @@ test('SPSE BVSE weights mixed, partially occupied sites (rock salt with Li/Mg si
     assert.ok(maxLow < 2e-4, `${rule}: max error below Emin + 5 eV: ${maxLow}`);
     assert.ok(maxAll < 2e-3, `${rule}: max relative error elsewhere: ${maxAll}`);
   }
+});
+
+test('SPSE BVSE leaves out a position held less than half the time (vacant-excluded), and weights it under half', () => {
+  for (const rule of ['vacant-excluded', 'half'] as const) {
+    const { maxLow, maxAll } = compareWithDirect(vacantPerovskite(), 'spse', 5, rule);
+    assert.ok(maxLow < 2e-4, `${rule}: max error below Emin + 5 eV: ${maxLow}`);
+    assert.ok(maxAll < 2e-3, `${rule}: max relative error elsewhere: ${maxAll}`);
+  }
+  const e = (wallRule: WallRule) => computeBvse(vacantPerovskite(), { wallRule, resolution: 0.25 }).grid;
+  assert.notDeepEqual(e('vacant-excluded').data, e('half').data, 'the rules differ on this cell');
 });
 
 test('BVlain mode matches a direct sum over the k = 100 nearest framework sites', () => {

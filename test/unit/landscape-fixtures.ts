@@ -61,6 +61,17 @@ export function dopedRockSalt(a = 4.03): Structure {
   ], 'LiF-Mg');
 }
 
+/** Cubic A-deficient perovskite (La 0.3 on the A site, no Li in the cell, as in La-rich LLTO CIFs that list no Li). */
+export function vacantPerovskite(a = 3.88): Structure {
+  return makeStructure([a, a, a, 90, 90, 90], [
+    { element: 'La', oxidation: 3, frac: [0, 0, 0], occupancy: 0.3, label: 'La1' },
+    { element: 'Ti', oxidation: 4, frac: [0.5, 0.5, 0.5] },
+    { element: 'O', oxidation: -2, frac: [0.5, 0.5, 0], label: 'O1' },
+    { element: 'O', oxidation: -2, frac: [0.5, 0, 0.5], label: 'O2' },
+    { element: 'O', oxidation: -2, frac: [0, 0.5, 0.5], label: 'O3' },
+  ], 'La0.3TiO3');
+}
+
 export const cubicLattice = (a: number): Mat3 => latticeMatrix(a, a, a, 90, 90, 90);
 
 /** Grid from a function of voxel coordinates. */

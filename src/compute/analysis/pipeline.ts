@@ -21,11 +21,11 @@ import { REPORT_SCHEMA, REPORT_UNITS, type IonReport, type LandscapeReport } fro
 import { channelDimensionality } from './format';
 import { normaliseOptions, type AnalysisOptions, type NormalisedOptions } from './options';
 import { sourceFor } from '../energy/registry';
-import type { BvseOptions } from '../energy/bvse/bvse';
+import { WALL_MIN_OCCUPANCY, type BvseOptions } from '../energy/bvse/bvse';
 import { runSync, type Work, type WorkHooks, progressRange } from '../util/work';
 import { runAsync } from '../util/work';
 import { LandscapeError } from '../util/errors';
-import { frameworkKey, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
+import { frameworkKey, mostlyEmptySiteMessages, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
@@ -235,17 +235,25 @@ async function analyzeOne(structure: Structure, options: PipelineOptions, hooks:
   return withMeanFieldMessages(await runAsync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1)), options);
 }
 
-/** BVSE's mean field on a CIF whose mobile ion shares sites: say where, at the rows (bvse.ts, rule 'shared-excluded'). */
+/**
+ * BVSE's mean field on a CIF with cations left out of the probe's framework (bvse.ts, rules 'shared-excluded' and
+ * 'vacant-excluded'): say which sites, at their rows.
+ */
 function withMeanFieldMessages(a: LandscapeAnalysis, options: PipelineOptions): LandscapeAnalysis {
   const o = normaliseOptions(options);
   const rule = (a.report.source.parameters as { wallRule?: string | null }).wallRule;
-  if (o.method !== 'bvse' || rule !== 'shared-excluded' || !a.structure.hasPartialOccupancy) return a;
-  const messages = sharedMobileSiteMessages(a.structure, o.ion);
-  if (!messages.length) return a;
-  // The report (exports, JSON) says it briefly; the located message carries the explanation.
-  const sites = messages.map((m) => m.message.slice(0, m.message.indexOf(':'))).join(', ');
-  const report = { ...a.report, warnings: [...a.report.warnings, `Mean field: framework cations sharing a ${o.ion} site (${sites}) are left out of the probe's framework (wall rule shared-excluded).`] };
-  return { ...a, report, messages: [...(a.messages ?? []), ...messages] };
+  if (o.method !== 'bvse' || (rule !== 'shared-excluded' && rule !== 'vacant-excluded') || !a.structure.hasPartialOccupancy) return a;
+  const shared = sharedMobileSiteMessages(a.structure, o.ion);
+  const vacant = rule === 'vacant-excluded' ? mostlyEmptySiteMessages(a.structure, o.ion, WALL_MIN_OCCUPANCY) : [];
+  if (!shared.length && !vacant.length) return a;
+  // The report (exports, JSON) says it briefly; the located messages carry the explanation.
+  const sites = (ms: StructureMessage[]) => ms.map((m) => m.message.slice(0, m.message.indexOf(':'))).join(', ');
+  const notes = [
+    ...(shared.length ? [`Mean field: framework cations sharing a ${o.ion} site (${sites(shared)}) are left out of the probe's framework (wall rule ${rule}).`] : []),
+    ...(vacant.length ? [`Mean field: cations on positions held less than ${WALL_MIN_OCCUPANCY} of the time (${sites(vacant)}) are left out of the probe's framework (wall rule ${rule}).`] : []),
+  ];
+  const report = { ...a.report, warnings: [...a.report.warnings, ...notes] };
+  return { ...a, report, messages: [...(a.messages ?? []), ...shared, ...vacant] };
 }
 
 /** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */

@@ -17,10 +17,14 @@
  * raised Ea 1D from 0.395 to 3.29 eV. Sites at ≥ ½ keep the wall: the mean field cannot say which of them are
  * empty; ordered approximants (structure/approximants) can. A framework cation that shares a site with the mobile ion
  * (La on the A site of LLTO, Al on Li 24d of a garnet) is left out of the probe's framework like the mobile ion
- * itself (WallRule 'shared-excluded', the default): the CIF says the mobile ion uses that site, so the site belongs to
- * the conduction sublattice, and a 0.63-La wall of r_C = 1.81 Å on every A site of a 3.88 Å perovskite otherwise
- * closes every A cage (LLTO Ea 1D 4.66 eV). It still counts in the charge scaling s. Measured against the other
- * rules on the OBELiX training CIFs in docs/VALIDATION.md (scripts/validate-disorder.ts).
+ * itself (WallRule 'shared-excluded'): the CIF says the mobile ion uses that site, so the site belongs to the
+ * conduction sublattice, and a 0.63-La wall of r_C = 1.81 Å on every A site of a 3.88 Å perovskite otherwise closes
+ * every A cage (LLTO Ea 1D 4.66 eV). So are the cations of a position held less than ½ of the time (split positions
+ * within 1 Å summed; structure/vacancies.ts), with or without the mobile ion in the CIF (WallRule 'vacant-excluded',
+ * the default): such a position is more likely empty than not, and where the probe sits on it, it is empty. This is
+ * what opens the La-poor layer of an LLTO CIF that lists no Li (cy2: 1.39 → 0.87 eV). Excluded cations still count in
+ * the charge scaling s. Measured against the other rules on the OBELiX training CIFs in docs/VALIDATION.md
+ * (scripts/validate-disorder.ts).
  *
  * Mode 'bvlain' reproduces BVlain 0.24's conventions for side-by-side comparison (data/reference/README.md):
  * Cordero covalent radii, n = period, no charge scaling, no hard wall, only the k = 100 nearest framework sites
@@ -40,6 +44,7 @@
 import type { Mat3, Structure, Vec3 } from '../../structure/types';
 import { bvsePair, bvsePairKey, ELEMENTS, signed, softBvIon, type BvsePairParams } from '../../data/bvTables';
 import { inverse3 } from '../../structure/geometry';
+import { mostlyEmptyCationSites } from '../../structure/vacancies';
 import { erfc as erfcFn } from './erfc';
 import { LandscapeError, type LandscapeErrorLocation } from '../../util/errors';
 import { checkGridSize, gridShapeFor, latticeLengths, MAX_GRID_POINTS, makeGrid, type EnergyGrid, type GridConvention } from '../../landscape/grid';
@@ -86,11 +91,14 @@ export interface BvseOptions {
  * occupancy-weighted core below. 'shared-open': as 'half', but a site the mobile ion shares (a mobile-ion site of the
  * CIF) never walls: it is part of the conduction sublattice. 'shared-excluded': the co-occupants of mobile-ion sites
  * leave the probe's framework like the mobile ion (they still count in the charge scaling s). 'weighted': no
- * binary wall on partial sites; inside the core the site adds occupancy × WALL_ENERGY.
+ * binary wall on partial sites; inside the core the site adds occupancy × WALL_ENERGY. 'vacant-excluded': as
+ * 'shared-excluded', and the cations of a position they hold less than ½ of the time (split positions within
+ * SPLIT_POSITION_RADIUS counted together, structure/vacancies.ts) leave the probe's framework too: that position is more likely empty than
+ * not, and where the probe sits on it, it is empty.
  */
-export type WallRule = 'half' | 'shared-open' | 'shared-excluded' | 'weighted';
-export const WALL_RULES: readonly WallRule[] = ['half', 'shared-open', 'shared-excluded', 'weighted'];
-export const DEFAULT_WALL_RULE: WallRule = 'shared-excluded';
+export type WallRule = 'half' | 'shared-open' | 'shared-excluded' | 'weighted' | 'vacant-excluded';
+export const WALL_RULES: readonly WallRule[] = ['half', 'shared-open', 'shared-excluded', 'weighted', 'vacant-excluded'];
+export const DEFAULT_WALL_RULE: WallRule = 'vacant-excluded';
 
 /**
  * Near/far split of the pair sums, for speed. Each radial term f(R) is split smoothly as f·w + f·(1 − w), with
@@ -244,8 +252,9 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
   let anyAnion = false;
 
   const softnessN = (element: string, oxidation: number): number => softBvIon(element, oxidation)?.n ?? ELEMENTS.get(element)?.period ?? 1;
+  const mostlyEmpty = mode === 'spse' && wallRule === 'vacant-excluded' ? mostlyEmptyCationSites(structure, ion, WALL_MIN_OCCUPANCY) : new Set<number>();
 
-  for (const site of structure.sites) {
+  for (const [siteIndex, site] of structure.sites.entries()) {
     const terms: SpeciesTerm[] = [];
     const sharesMobile = site.species.some((sp) => sp.element === ion && sp.occupancy > 0);
     for (const sp of site.species) {
@@ -261,7 +270,8 @@ function prepareModel(structure: Structure, options: BvseOptions): PreparedModel
       }
       if (oxidation < 0) anionChargeSum += (oxidation * sp.occupancy) / Math.sqrt(softnessN(sp.element, oxidation));
       if (oxidation > 0) cationChargeSum += (oxidation * sp.occupancy) / Math.sqrt(softnessN(sp.element, oxidation));
-      if (isMobile || (sharesMobile && mode === 'spse' && wallRule === 'shared-excluded')) continue;
+      const excludedWithMobile = (wallRule === 'shared-excluded' || wallRule === 'vacant-excluded') && mode === 'spse' && sharesMobile;
+      if (isMobile || excludedWithMobile || (oxidation > 0 && mostlyEmpty.has(siteIndex))) continue;
       const key = `${sp.element}${signed(oxidation)}`;
       let index = speciesIndex.get(key);
       if (index === undefined) {

@@ -23,6 +23,7 @@
 import type { Lattice, Mat3, Site, SiteSpecies, Structure, StructureMessage, Vec3 } from '../types';
 import { det3, inverse3, vecMat, wrap01 } from '../geometry';
 import { reducedFormula } from '../build';
+import { mostlyEmptyCationSites } from '../vacancies';
 import { ewaldMatrix, ewaldEnergyFromMatrix, sitePotentials, swapDelta, applySwap } from './ewald';
 import { CancelledError } from '../../util/errors';
 import { mulberry32 as rng } from '../../util/random';
@@ -562,7 +563,30 @@ export function frameworkKey(structure: Structure, ion = 'Li'): string {
 }
 
 /**
- * Located warnings for the mean field (BVSE's default wall rule, 'shared-excluded'): every CIF site where the mobile
+ * Located warnings for the mean field under BVSE's default wall rule 'vacant-excluded': every CIF site whose framework
+ * cations hold their position less than `threshold` of the time (structure/vacancies.ts), which BVSE then leaves out
+ * of the probe's framework. One message per asymmetric site, at its row.
+ */
+export function mostlyEmptySiteMessages(structure: Structure, ion: string, threshold: number): StructureMessage[] {
+  const out: StructureMessage[] = [];
+  const seen = new Set<number>();
+  for (const i of mostlyEmptyCationSites(structure, ion, threshold)) {
+    const site = structure.sites[i];
+    if (seen.has(site.asymmetricIndex)) continue;
+    seen.add(site.asymmetricIndex);
+    const cations = site.species.filter((s) => s.element !== ion && s.occupancy > 0 && (s.oxidation ?? 0) > 0);
+    const label = structure.asymmetricSites[site.asymmetricIndex]?.label ?? cations[0]?.label ?? `#${i + 1}`;
+    out.push({
+      severity: 'warning', code: 'mostly-empty-site',
+      message: `site ${label}: ${cations.map((s) => `${s.element} (${Number(s.occupancy.toFixed(3))})`).join(', ')} holds this position less than ${threshold} of the time; in the mean field BVSE leaves it out of the ${ion} probe's framework (a position more likely empty than held is open to the ${ion} ion; counted in the charge scaling). Ordered approximants (--disorder approximants) place whole atoms instead.`,
+      at: locate(structure, site.asymmetricIndex),
+    });
+  }
+  return out;
+}
+
+/**
+ * Located warnings for the mean field (BVSE's wall rules 'shared-excluded' and 'vacant-excluded'): every CIF site where the mobile
  * ion shares the site with a framework cation, which BVSE then leaves out of the probe's framework on that site (the
  * site is a mobile-ion site: part of the conduction sublattice). One message per asymmetric site, at its row.
  */
