@@ -39,7 +39,8 @@ function deadline(): number {
   const [h, m] = until.split(':').map(Number);
   const d = new Date();
   d.setUTCHours(h, m, 0, 0);
-  return d.getTime();
+  // A time already past today is that time tomorrow (a run started at 22:00 with --until 00:30).
+  return d.getTime() <= Date.now() ? d.getTime() + 24 * 3600 * 1000 : d.getTime();
 }
 const stopAt = deadline();
 
