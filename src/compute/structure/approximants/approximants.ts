@@ -25,6 +25,7 @@ import { det3, inverse3, vecMat, wrap01 } from '../geometry';
 import { reducedFormula } from '../build';
 import { mostlyEmptyCationSites } from '../vacancies';
 import { ewaldMatrix, ewaldEnergyFromMatrix, sitePotentials, swapDelta, applySwap } from './ewald';
+import { freeSiteNetwork, type FreeSiteNetwork } from './freeSites';
 import { CancelledError } from '../../util/errors';
 import { mulberry32 as rng } from '../../util/random';
 
@@ -54,6 +55,11 @@ export interface Ordering {
   /** Ewald energy of the supercell with formal charges (eV). */
   ewald_eV: number;
   kind: 'low-energy' | 'random';
+  /**
+   * Where the mobile ion shares sites with framework cations: its sublattice's positions left free of them, and
+   * whether those connect across the supercell (freeSites.ts). Absent when no site is shared.
+   */
+  freeSites?: FreeSiteNetwork;
 }
 
 export interface ApproximantResult {
@@ -481,10 +487,16 @@ export function orderedApproximants(structure: Structure, options: ApproximantOp
   const orbitOfPosition = new Int32Array(n);
   for (const o of orbits) for (const s of o.sites) for (const p of positionsOfSite[s]) orbitOfPosition[p] = orbits.indexOf(o);
 
+  // The mobile ion's sublattice, where it shares orbits with framework cations (for the free-site network).
+  const sharesWithFramework = (o: Orbit) => o.species.some((sp) => sp.element === ion) && o.species.some((sp) => sp.element !== ion && sp.charge > 0);
+  const mobilePositions = orbits.some(sharesWithFramework) ? orbits.filter((o) => o.species.some((sp) => sp.element === ion)).flatMap((o) => o.sites.flatMap((si) => positionsOfSite[si])) : [];
+
   const toStructure = (config: Config, energy: number, kind: Ordering['kind'], k: number): Ordering => {
     const speciesAt = new Map(fixedSpecies);
     let c = 0;
     for (const v of variable) for (const p of v.positions) { const s = config[c++]; if (s >= 0) speciesAt.set(p, s); }
+    const isFree = (p: number) => { const si = speciesAt.get(p); if (si === undefined) return true; const sp = orbits[orbitOfPosition[p]].species[si]; return sp.element === ion || !(sp.charge > 0); };
+    const freeSites = mobilePositions.length ? freeSiteNetwork(superMatrix, mobilePositions.map((p) => positions[p].frac), mobilePositions.map(isFree)) : undefined;
     const sites: Site[] = [];
     const composition: Record<string, number> = {};
     for (let p = 0; p < n; p++) {
@@ -501,7 +513,7 @@ export function orderedApproximants(structure: Structure, options: ApproximantOp
       composition[s.element] = (composition[s.element] ?? 0) + 1;
     }
     return {
-      kind, ewald_eV: energy,
+      kind, ewald_eV: energy, ...(freeSites ? { freeSites } : {}),
       structure: {
         ...structure,
         name: `${structure.name}_approximant_${kind === 'random' ? 'r' : 'e'}${k}`,
@@ -544,6 +556,16 @@ export function orderedApproximants(structure: Structure, options: ApproximantOp
     if (seen.has(key)) continue;
     seen.add(key);
     result.orderings.push(toStructure(config, ewaldEnergyFromMatrix(matrix, chargesOf(problem, config)), 'random', k++));
+  }
+  const cut = result.orderings.filter((o) => o.freeSites?.sublatticeConnects && !o.freeSites.freeConnect);
+  if (cut.length) {
+    const shared = orbits.find(sharesWithFramework)!;
+    const f = cut[0].freeSites!;
+    warnings.push({
+      severity: 'warning', code: 'free-sites-disconnected',
+      message: `in ${cut.length} of ${result.orderings.length} orderings (${cut.map((o) => result.orderings.indexOf(o) + 1).join(', ')}; 1 = lowest Ewald energy) the ${ion} sites left free of framework cations (${f.free} of ${f.total} in the ${d}-cell approximant) do not connect across the supercell, although the ${ion} sublattice as a whole does: every path there crosses a cation, and those barriers say more about this approximant than about the crystal (the mean field keeps every ${ion} site open)`,
+      at: locate(structure, shared.index),
+    });
   }
   return result;
 }
