@@ -72,7 +72,8 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   /** The result for the document's current text, computing it if needed. Resolves null on cancel. */
   resultFor(document: vscode.TextDocument, method?: MethodId, role: 'inline' | 'extra' | 'preview' = method ? 'extra' : 'inline'): Promise<LandscapeJobResult | null> {
     const text = document.getText();
-    const options = config.analysisOptions(document.uri, method);
+    // A preview is only worth it where it is fast: not on a structure the GCN would first have to order.
+    const options = role === 'preview' ? { ...config.analysisOptions(document.uri, method), orderedOnly: true } : config.analysisOptions(document.uri, method);
     // The job's own key, the same the host and the ranking cache use.
     const hash = landscapeJobKey(text, options);
     const uri = document.uri.toString();

@@ -56,6 +56,7 @@ export function disorderText(r: LandscapeReport): string | null {
   const d = r.disorder;
   if (!d) return null;
   if (d.treatment === 'mean-field') return 'mean field (partially occupied sites weighted by occupancy)';
+  if (d.rule === 'lowest-ewald') return `the lowest-Ewald ordering of a ${d.cells}-cell ordered approximant (this method needs atoms at definite positions)`;
   return `lowest Ea 1D over ${d.orderings} ordered approximants of ${d.cells} cell${d.cells === 1 ? '' : 's'} (${d.frameworks} distinct frameworks, Ewald-ranked and random)`;
 }
 

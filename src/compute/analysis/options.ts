@@ -38,6 +38,12 @@ export interface AnalysisOptions {
   cell?: ScanCell;
   variant?: ScanVariant;
   modelPath?: string;
+  /**
+   * Previews: a partially occupied structure that this method would first have to order (a method without a mean
+   * field) is answered at once with a located 'disordered-structure' error instead. The ordering search costs more
+   * than BVSE's mean field, which is then the first number shown.
+   */
+  orderedOnly?: boolean;
   /** Test source only: the analytic landscape's barriers along a, b, c (eV). */
   analyticBarriers?: [number, number, number];
 }
@@ -79,6 +85,7 @@ export function normaliseOptions(o: AnalysisOptions): NormalisedOptions {
   if (o.block) n.block = o.block;
   if (o.oxidationStates && Object.keys(o.oxidationStates).length) n.oxidationStates = o.oxidationStates;
   if (o.disorder && o.disorder !== 'mean-field') n.disorder = o.disorder;
+  if (o.orderedOnly) n.orderedOnly = true;
   if (method === 'bvse' || method === 'gcn') {
     // The GCN's node features include the BVSE energy at each interstice, so it reads the BVSE settings too.
     n.resolution = o.resolution ?? DEFAULT_RESOLUTION_A;

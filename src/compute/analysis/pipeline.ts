@@ -20,7 +20,7 @@ import { buildStencil, type StencilKind } from '../landscape/stencil';
 import { REPORT_SCHEMA, REPORT_UNITS, type IonReport, type LandscapeReport } from './report';
 import { channelDimensionality } from './format';
 import { normaliseOptions, type AnalysisOptions, type NormalisedOptions } from './options';
-import { sourceFor } from '../energy/registry';
+import { METHOD_NAMES, sourceFor } from '../energy/registry';
 import { WALL_MIN_OCCUPANCY, type BvseOptions } from '../energy/bvse/bvse';
 import { runSync, type Work, type WorkHooks, progressRange } from '../util/work';
 import { runAsync } from '../util/work';
@@ -224,6 +224,7 @@ export function predictionReport(pred: PredictedBarriers, options: AnalysisOptio
  */
 export async function analyzeLandscape(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): Promise<LandscapeAnalysis> {
   if (wantsEnsemble(structure, options)) return ensembleOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h));
+  if (wantsOrdering(structure, options)) return lowestOrderingOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h));
   return analyzeOne(structure, options, hooks);
 }
 
@@ -259,6 +260,7 @@ function withMeanFieldMessages(a: LandscapeAnalysis, options: PipelineOptions): 
 /** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */
 export function analyzeLandscapeSync(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): LandscapeAnalysis {
   if (wantsEnsemble(structure, options)) return ensembleOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h));
+  if (wantsOrdering(structure, options)) return lowestOrderingOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h));
   return analyzeOneSync(structure, options, hooks);
 }
 
@@ -280,9 +282,29 @@ function wantsEnsemble(structure: Structure, options: PipelineOptions): boolean 
   return options.disorder === 'approximants' && structure.hasPartialOccupancy;
 }
 
-function orderingsOf(structure: Structure, options: PipelineOptions, signal?: AbortSignal) {
+/**
+ * A disordered structure, a source without a mean field (the potential, the interstitial network), and no ensemble
+ * asked for: the source gets the lowest-Ewald ordering of an approximant (issue 9; SCIENCE.md §7), said in the report.
+ */
+function wantsOrdering(structure: Structure, options: PipelineOptions): boolean {
   const o = normaliseOptions(options);
-  return orderedApproximants(structure, { count: ENSEMBLE_LOW_ENERGY, randomCount: ENSEMBLE_RANDOM, seed: 1, ion: o.ion, signal });
+  if (!structure.hasPartialOccupancy || options.disorder === 'approximants') return false;
+  const needs = sourceFor(o, options.bvse).orderedInput;
+  const disordered = (s: Structure['asymmetricSites'][number]) =>
+    (s.species.length > 1 || s.species.some((sp) => sp.occupancy < 1 - 1e-6)) && (needs === 'all' || s.species.some((sp) => sp.element !== o.ion));
+  const site = needs === 'nothing' ? undefined : structure.asymmetricSites.find(disordered);
+  if (!site) return false;
+  if (o.orderedOnly) {
+    throw new LandscapeError('disordered-structure', `Not computed as a preview: ${METHOD_NAMES[o.method] ?? o.method} would first have to order this partially occupied structure (site ${site.label}).`, { siteLabel: site.label, line: site.line + 1 });
+  }
+  return true;
+}
+
+function orderingsOf(structure: Structure, options: PipelineOptions, signal?: AbortSignal, lowestOnly = false) {
+  const o = normaliseOptions(options);
+  return lowestOnly
+    ? orderedApproximants(structure, { count: 1, randomCount: 0, seed: 1, ion: o.ion, signal })
+    : orderedApproximants(structure, { count: ENSEMBLE_LOW_ENERGY, randomCount: ENSEMBLE_RANDOM, seed: 1, ion: o.ion, signal });
 }
 
 /**
@@ -290,6 +312,7 @@ function orderingsOf(structure: Structure, options: PipelineOptions, signal?: Ab
  * ordering per distinct framework of the ensemble (what `ensembleOf` analyses). For time estimates.
  */
 export function structuresToAnalyse(structure: Structure, options: PipelineOptions): Structure[] {
+  if (wantsOrdering(structure, options)) return [orderingsOf(structure, options, undefined, true).orderings[0].structure];
   if (!wantsEnsemble(structure, options)) return [structure];
   const o = normaliseOptions(options);
   const seen = new Map<string, Structure>();
@@ -341,6 +364,35 @@ async function ensembleOf(structure: Structure, options: PipelineOptions, hooks:
     members.push({ ordering, analysis: a });
   }
   return combineEnsemble(result, members, byFramework.size);
+}
+
+/**
+ * The lowest-Ewald ordering alone, for a source that needs atoms at definite positions: its analysis, with the
+ * approximant in the report (rule 'lowest-ewald', no range: one ordering) and the ordering's decisions as messages.
+ */
+function lowestOrderingReport(result: ReturnType<typeof orderingsOf>, a: LandscapeAnalysis): LandscapeAnalysis {
+  const ordering = result.orderings[0];
+  const note = `${a.report.source.label} needs atoms at definite positions: computed on the lowest-Ewald ordering of a ${result.cells}-cell ordered approximant of this partially occupied structure (--disorder approximants for an ensemble).`;
+  const report: LandscapeReport = {
+    ...a.report,
+    source: { ...a.report.source, cell: 'ordered-approximant' },
+    disorder: {
+      treatment: 'approximants', supercell: result.supercell, cells: result.cells, orderings: 1, frameworks: 1, rule: 'lowest-ewald',
+      members: [{ kind: ordering.kind, ewald_eV: ordering.ewald_eV, Ea_1D_eV: a.report.Ea_1D_eV, Ea_3D_eV: a.report.Ea_3D_eV }],
+    },
+    warnings: [...new Set([note, ...result.warnings.map((w) => w.message), ...a.report.warnings])],
+  };
+  return { ...a, report, messages: [...result.warnings, ...(a.messages ?? [])], ensemble: [{ ordering, analysis: a }] };
+}
+
+async function lowestOrderingOf(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => Promise<LandscapeAnalysis>): Promise<LandscapeAnalysis> {
+  const result = orderingsOf(structure, options, hooks.signal, true);
+  return lowestOrderingReport(result, await one(result.orderings[0].structure, hooks));
+}
+
+function lowestOrderingOfSync(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => LandscapeAnalysis): LandscapeAnalysis {
+  const result = orderingsOf(structure, options, hooks.signal, true);
+  return lowestOrderingReport(result, one(result.orderings[0].structure, hooks));
 }
 
 function ensembleOfSync(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => LandscapeAnalysis): LandscapeAnalysis {

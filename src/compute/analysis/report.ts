@@ -35,8 +35,11 @@ export interface DisorderReport {
   orderings?: number;
   /** Distinct frameworks actually computed (orderings that differ only in where Li sits share one landscape). */
   frameworks?: number;
-  /** The ensemble rule that gives the reported Ea: the lowest over orderings (docs/VALIDATION.md says why). */
-  rule?: 'min';
+  /**
+   * What gives the reported Ea: 'min', the lowest over the ensemble's orderings (docs/VALIDATION.md says why);
+   * 'lowest-ewald', the one ordering of lowest Ewald energy (sources without a mean field, when no ensemble is asked).
+   */
+  rule?: 'min' | 'lowest-ewald';
   /** [lowest, highest] over the orderings, eV (null: none percolates). */
   range?: { Ea_1D_eV: [number | null, number | null]; Ea_3D_eV: [number | null, number | null] };
   /** Per ordering: its kind, Ewald energy (eV per supercell) and Ea 1D/3D. */

@@ -64,8 +64,17 @@ export interface EnergyLandscape {
 }
 
 /** A source of energy grids: BVSE, the potential scan, a test's analytic wells. */
+export type OrderedInput = 'nothing' | 'framework' | 'all';
+
 export interface GridSource {
   readonly kind: 'grid';
+  /**
+   * What it needs at definite positions: 'nothing' (it computes partial occupancy as such: BVSE's occupancy-weighted
+   * mean field), 'framework' (every site but the mobile ion's, which it removes: the interstitial network), or 'all'
+   * (the potential). A structure disordered where it matters is given the lowest-Ewald ordering of an approximant,
+   * unless the ensemble is asked for.
+   */
+  readonly orderedInput: OrderedInput;
   identity(structure: Structure): SourceIdentity;
   produce(structure: Structure, hooks?: WorkHooks): Promise<EnergyLandscape>;
 }
@@ -87,6 +96,13 @@ export interface PredictedBarriers {
 /** A model that predicts barriers without a grid (the GCN on the interstitial network). */
 export interface BarrierModel {
   readonly kind: 'barriers';
+  /**
+   * What it needs at definite positions: 'nothing' (it computes partial occupancy as such: BVSE's occupancy-weighted
+   * mean field), 'framework' (every site but the mobile ion's, which it removes: the interstitial network), or 'all'
+   * (the potential). A structure disordered where it matters is given the lowest-Ewald ordering of an approximant,
+   * unless the ensemble is asked for.
+   */
+  readonly orderedInput: OrderedInput;
   identity(structure: Structure): SourceIdentity;
   predict(structure: Structure, hooks?: WorkHooks): Promise<PredictedBarriers>;
 }

@@ -172,6 +172,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
 
   return {
     kind: 'barriers',
+    orderedInput: 'framework', // the interstitial network of the framework (mobile ions removed); trained on ordered crystals
     identity,
     async predict(structure: Structure, hooks: WorkHooks = {}): Promise<PredictedBarriers> {
       if (hooks.signal?.aborted) throw new CancelledError();

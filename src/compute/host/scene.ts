@@ -131,5 +131,5 @@ export function sceneEnsemble(a: LandscapeAnalysis, ion: string): SceneEnsemble 
     const i = members.findIndex((m) => m.analysis.structure === reportedStructure);
     if (i >= 0) orderings[i].reported = true;
   }
-  return { supercell: d.supercell ? supercellLabel(d.supercell, d.cells ?? 1) : `${d.cells ?? '?'} cells`, rule: d.rule === 'min' ? 'lowest Ea(1D) over the orderings' : String(d.rule), orderings };
+  return { supercell: d.supercell ? supercellLabel(d.supercell, d.cells ?? 1) : `${d.cells ?? '?'} cells`, rule: d.rule === 'min' ? 'lowest Ea(1D) over the orderings' : d.rule === 'lowest-ewald' ? 'the lowest-Ewald ordering (this method needs atoms at definite positions)' : String(d.rule), orderings };
 }

@@ -45,6 +45,7 @@ export function analyticLandscape(structure: Structure, o: AnalyticOptions, hook
 export function analyticSource(o: AnalyticOptions): GridSource & { produceSync(structure: Structure, hooks?: WorkHooks): EnergyLandscape } {
   return {
     kind: 'grid',
+    orderedInput: 'nothing', // the landscape does not depend on the atoms
     identity: () => identityOf(o),
     produce: async (structure, hooks) => analyticLandscape(structure, o, hooks),
     produceSync: (structure, hooks) => analyticLandscape(structure, o, hooks),

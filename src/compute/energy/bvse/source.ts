@@ -37,6 +37,7 @@ function landscapeOf(structure: Structure, options: BvseOptions, r: BvseResult, 
 export function bvseSource(options: BvseOptions = {}): GridSource & { produceSync(structure: Structure, hooks?: WorkHooks): EnergyLandscape } {
   return {
     kind: 'grid',
+    orderedInput: 'nothing', // occupancy-weighted sums, with the wall rules of bvse.ts
     identity: () => identityOf(options),
     async produce(structure, hooks = {}) {
       const t0 = performance.now();

@@ -37,6 +37,7 @@ export function mlipSource(options: MlipSourceOptions = {}): GridSource {
   });
   return {
     kind: 'grid',
+    orderedInput: 'all', // a potential needs every atom at a definite position
     identity: () => identity(),
     async produce(structure: Structure, hooks: WorkHooks = {}): Promise<EnergyLandscape> {
       const scan = await scanFrozenFramework(structure, options, hooks);

@@ -1,0 +1,71 @@
+/**
+ * Methods without a mean field on a partially occupied structure (analysis/pipeline.ts, issue 9): the interstitial
+ * network GCN and the potential scan are given the lowest-Ewald ordering of an ordered approximant, and the report
+ * says so; a preview (`orderedOnly`) is refused at once with a located error; BVSE keeps its mean field.
+ * Fixture: the repository's LLTO-type perovskite (Li0.33La0.56TiO3, a = 3.87 Å, Inaguma et al. 1993; Li and La share
+ * the A site), as in approximants.test.ts.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildStructure } from '../../src/compute/structure/build';
+import { orderedApproximants } from '../../src/compute/structure/approximants/approximants';
+import { analyzeLandscape, structuresToAnalyse } from '../../src/compute/analysis/pipeline';
+import { disorderText } from '../../src/compute/analysis/format';
+import { runLandscapeJob } from '../../src/compute/analysis/job';
+import { LandscapeError } from '../../src/compute/util/errors';
+
+const TEXT = readFileSync(join(process.cwd(), 'test', 'fixtures', 'structures', 'LLTO-perovskite.cif'), 'utf8');
+const llto = () => buildStructure(TEXT).structure!;
+
+test('GCN on a disordered CIF: the lowest-Ewald ordering, said in the report; the same number as on that ordering', async () => {
+  const a = await analyzeLandscape(llto(), { method: 'gcn' });
+  const d = a.report.disorder!;
+  assert.equal(d.treatment, 'approximants');
+  assert.equal(d.rule, 'lowest-ewald');
+  assert.equal(d.orderings, 1);
+  assert.equal(a.report.source.cell, 'ordered-approximant');
+  assert.match(disorderText(a.report)!, /lowest-Ewald ordering of a 9-cell ordered approximant/);
+  assert.ok(a.report.warnings.some((w) => /GCN-IN needs atoms at definite positions/.test(w)));
+  const lowest = orderedApproximants(llto(), { count: 1, randomCount: 0, seed: 1 }).orderings[0];
+  assert.equal(a.report.disorder!.members![0].ewald_eV, lowest.ewald_eV);
+  const direct = await analyzeLandscape(lowest.structure, { method: 'gcn' });
+  assert.equal(direct.report.disorder, null, 'an ordered structure is analysed as it is');
+  assert.equal(a.report.Ea_1D_eV, direct.report.Ea_1D_eV);
+  // The ensemble is still there when asked for, and differs (several orderings, rule 'min').
+  const ens = await analyzeLandscape(llto(), { method: 'gcn', disorder: 'approximants' });
+  assert.equal(ens.report.disorder!.rule, 'min');
+  assert.ok(ens.report.disorder!.orderings! > 1);
+});
+
+test('the potential scan plans on the lowest-Ewald ordering (one ordered structure of 9 cells), not an error', () => {
+  const plan = structuresToAnalyse(llto(), { method: 'mlip' });
+  assert.equal(plan.length, 1);
+  assert.equal(plan[0].hasPartialOccupancy, false);
+  assert.equal(plan[0].sites.filter((s) => s.species[0].element === 'Ti').length, 9);
+  // BVSE has a mean field: it analyses the CIF as it is.
+  assert.equal(structuresToAnalyse(llto(), { method: 'bvse' })[0].hasPartialOccupancy, true);
+});
+
+test('a preview (orderedOnly) of a disordered CIF is refused at once with a located error; BVSE ignores the flag', async () => {
+  await assert.rejects(analyzeLandscape(llto(), { method: 'gcn', orderedOnly: true }), (e: unknown) => e instanceof LandscapeError && e.code === 'disordered-structure' && /site Li1/.test(e.message));
+  const job = await runLandscapeJob(TEXT, { method: 'gcn', orderedOnly: true });
+  assert.equal(job.ok, false);
+  assert.match(job.error ?? '', /Not computed as a preview/);
+  const bvse = await runLandscapeJob(TEXT, { method: 'bvse', orderedOnly: true, resolution: 0.3 });
+  assert.ok(bvse.ok, bvse.error ?? '');
+  assert.equal(bvse.report!.disorder?.treatment ?? 'mean-field', 'mean-field');
+});
+
+test('only the mobile ion disordered (LLZO): the GCN keeps the CIF (it removes Li); the potential orders it', async () => {
+  const text = readFileSync(join(process.cwd(), 'examples', 'Li7La3Zr2O12.cif'), 'utf8');
+  const s = buildStructure(text).structure!;
+  assert.ok(s.hasPartialOccupancy, 'Li 24d/96h are partially occupied');
+  const gcn = await analyzeLandscape(s, { method: 'gcn', orderedOnly: true });
+  assert.notEqual(gcn.report.disorder?.treatment, 'approximants', 'no ordering: the framework is ordered');
+  assert.equal(gcn.report.source.cell, 'as-given');
+  assert.equal(structuresToAnalyse(s, { method: 'gcn' })[0], s);
+  const plan = structuresToAnalyse(s, { method: 'mlip' });
+  assert.equal(plan[0].hasPartialOccupancy, false, 'the potential needs the Li at definite positions too');
+});
