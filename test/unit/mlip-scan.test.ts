@@ -183,3 +183,16 @@ test('the time estimate counts the evaluations the scan will make (Li2Te, LiFePO
   assert.ok(Math.abs(estimateFrozenFrameworkScan(li2te, {}, 4).seconds - e.seconds / 2) < 1e-9, 'twice the threads, half the time');
   assert.deepEqual([0.4, 22.4, 300, 7200].map(formatDuration), ['< 1 s', '≈ 22 s', '≈ 5 min', '≈ 2.0 h']);
 });
+
+test('estimates sample the distinct ions of a large P1 cell and scale the count (approximants have dozens)', async () => {
+  const { orderedApproximants } = await import('../../src/compute/structure/approximants/approximants');
+  const llto = buildStructure(readFileSync('test/fixtures/structures/LLTO-perovskite.cif', 'utf8')).structure!;
+  const ordering = orderedApproximants(llto, { count: 1, randomCount: 0, seed: 1 }).orderings[0].structure;
+  const full = planFrozenFrameworkScan(ordering, { cell: 'as-given' });
+  assert.ok(full.jobs.length >= 2, `${full.jobs.length} distinct Li`);
+  const sampled = planFrozenFrameworkScan(ordering, { cell: 'as-given' }, 1);
+  assert.equal(sampled.jobs.length, 1);
+  const rel = Math.abs(sampled.evaluations - full.evaluations) / full.evaluations;
+  assert.ok(rel < 0.1, `one ion scaled to ${full.jobs.length}: ${sampled.evaluations} vs ${full.evaluations}`);
+  assert.equal(planFrozenFrameworkScan(ordering, { cell: 'as-given' }, full.jobs.length).evaluations, full.evaluations, 'all sampled: exact');
+});

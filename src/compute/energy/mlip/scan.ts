@@ -445,7 +445,14 @@ export interface ScanPlan {
   evaluationsEveryIon: number;
 }
 
-export function planFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}): ScanPlan {
+/** Estimates plan at most this many distinct ions' grids and scale the count to all (a P1 approximant has dozens). */
+export const ESTIMATE_SAMPLED_IONS = 4;
+
+/**
+ * The scan's plan. `sampleIons` (estimates only): build the grids of that many distinct ions and scale their
+ * evaluation count to all of them; the returned `jobs` are then the sampled ones only, and must not be scanned.
+ */
+export function planFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}, sampleIons = Infinity): ScanPlan {
   const variant: ScanVariant = options.variant ?? 'other Li kept';
   if (variant !== 'other Li kept' && variant !== 'empty framework') throw new LandscapeError('bad-option', `Unknown scan variant '${variant}' (use 'other Li kept' or 'empty framework').`);
   const mobile = options.mobile ?? 'Li';
@@ -473,7 +480,8 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
     return [k0 / shape[0], k1 / shape[1], k2 / shape[2]];
   };
   const jobs: Job[] = [];
-  for (const { a: ion, i: atomIndex } of variant === 'empty framework' ? ions.slice(0, 1) : ions) {
+  const scanned = variant === 'empty framework' ? ions.slice(0, 1) : ions;
+  for (const { a: ion, i: atomIndex } of scanned.slice(0, Math.max(1, sampleIons))) {
     const fixed = cell.atoms.filter((b, j) => j !== atomIndex && (variant === 'other Li kept' || b.element !== mobile));
     const framework = new FrozenFramework(L, fixed, ion);
     const group = variant === 'empty framework' ? cell.ops : siteSymmetry(cell.ops, ion.frac, L);
@@ -499,7 +507,8 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
   const evaluationsBruteForce = perJob.reduce((a, b) => a + b, 0) + references.length;
   // The authors' loop scans every Li, equivalent or not (other Li kept); one probe scan in the empty framework.
   const evaluationsEveryIon = (variant === 'empty framework' ? perJob[0] : jobs.reduce((s2, j, q) => s2 + perJob[q] * ions.find((x) => x.i === j.atomIndex)!.count, 0)) + references.length;
-  const evaluations = jobs.reduce((s, j) => s + j.points.length, 0) + references.length;
+  // Sampled (estimates): the mean over the sampled ions' grids, times the ions scanned.
+  const evaluations = Math.round(jobs.reduce((s, j) => s + j.points.length, 0) * (scanned.length / jobs.length)) + references.length;
   return { cell, variant, shape, size, mobile, skipRadius, ions, jobs, references, frac, evaluations, evaluationsBruteForce, evaluationsEveryIon };
 }
 
@@ -521,7 +530,7 @@ export interface ScanEstimate {
 
 /** What a scan will cost, from its plan (no inference): a time to show before starting (the CodeLens, rank). */
 export function estimateFrozenFrameworkScan(structure: Structure, options: ScanOptions = {}, threads: number = CPU_MS_PER_EVALUATION.threads, wholeCell = false): ScanEstimate {
-  const plan = planFrozenFrameworkScan(structure, options);
+  const plan = planFrozenFrameworkScan(structure, options, ESTIMATE_SAMPLED_IONS);
   const atoms = plan.cell.atoms.length;
   const perEvaluation = (CPU_MS_PER_EVALUATION.base + CPU_MS_PER_EVALUATION.perAtom * atoms) * (CPU_MS_PER_EVALUATION.threads / Math.max(1, threads))
     * (wholeCell ? WHOLE_CELL_COST_FACTOR : 1);
