@@ -69,3 +69,21 @@ test('only the mobile ion disordered (LLZO): the GCN keeps the CIF (it removes L
   const plan = structuresToAnalyse(s, { method: 'mlip' });
   assert.equal(plan[0].hasPartialOccupancy, false, 'the potential needs the Li at definite positions too');
 });
+
+test('rank rows and their CSV say how partial occupancy was treated (mean field, lowest-Ewald ordering, ensemble)', async () => {
+  const { rowFromResult, rowsToCsv } = await import('../../src/compute/analysis/ranking');
+  const rows = await Promise.all([
+    runLandscapeJob(TEXT, { method: 'bvse', resolution: 0.3 }),
+    runLandscapeJob(TEXT, { method: 'gcn' }),
+    runLandscapeJob(TEXT, { method: 'bvse', resolution: 0.3, disorder: 'approximants' }),
+    runLandscapeJob(readFileSync(join(process.cwd(), 'examples', 'LiFePO4.cif'), 'utf8'), { method: 'bvse', resolution: 0.3 }),
+  ]).then((jobs) => jobs.map((j, i) => rowFromResult(`f${i}.cif`, j, false)));
+  assert.equal(rows[0].disorder, 'mean field');
+  assert.equal(rows[1].disorder, 'lowest-Ewald ordering of 9 cells');
+  assert.match(rows[2].disorder ?? '', /^min of \d+ orderings of 9 cells, Ea 1D [\d.]+–([\d.]+|none) eV$/);
+  assert.equal(rows[3].disorder, null, 'an ordered CIF');
+  const csv = rowsToCsv(rows).split('\n');
+  const col = csv[0].split(',').indexOf('disorder');
+  assert.ok(col > 0);
+  assert.equal(csv[1].split(',')[col], 'mean field');
+});

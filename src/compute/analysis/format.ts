@@ -60,6 +60,16 @@ export function disorderText(r: LandscapeReport): string | null {
   return `lowest Ea 1D over ${d.orderings} ordered approximants of ${d.cells} cell${d.cells === 1 ? '' : 's'} (${d.frameworks} distinct frameworks, Ewald-ranked and random)`;
 }
 
+/** The disorder treatment in a table cell: "mean field", "lowest-Ewald ordering of 9 cells", "min of 6 orderings of 17 cells, Ea 1D 6.52–8.30 eV". */
+export function disorderCell(r: LandscapeReport): string | null {
+  const d = r.disorder;
+  if (!d) return null;
+  if (d.treatment === 'mean-field') return 'mean field';
+  const cells = `${d.cells} cell${d.cells === 1 ? '' : 's'}`;
+  if (d.rule === 'lowest-ewald') return `lowest-Ewald ordering of ${cells}`;
+  return `min of ${d.orderings} orderings of ${cells}${d.range ? `, Ea 1D ${rangeText(d.range.Ea_1D_eV)} eV` : ''}`;
+}
+
 /** The method and where it ran, for captions: "BVSE (softBV, SPSE convention), Li+1, 0.2 Å grid (52×30×24)". */
 export function sourceCaption(r: LandscapeReport): string {
   const parts = [r.source.description, r.ion];

@@ -3,7 +3,7 @@
  * "Rank folder by Ξ" and `ionpath rank`.
  */
 import type { LandscapeJobResult } from './job';
-import { methodLabel, sourceCaption } from './format';
+import { disorderCell, methodLabel, sourceCaption } from './format';
 
 export interface RankRow {
   file: string;               // path relative to the ranked folder
@@ -16,6 +16,11 @@ export interface RankRow {
   FV_connected: number | null;
   FV_disconnected: number | null;
   dimensionality: number | null;
+  /**
+   * How partial occupancy was treated, for a structure that has it: "mean field", "lowest-Ewald ordering of 9 cells",
+   * "min of 6 orderings of 17 cells, Ea 1D 6.52–8.30 eV" (format.ts disorderCell); null for an ordered one.
+   */
+  disorder: string | null;
   /** The method's label ("BVSE", "TensorNet-MatPES", "GCN-IN") and its full description with ion and grid. */
   method: string | null;
   source: string | null;
@@ -39,6 +44,7 @@ export function rowFromResult(file: string, r: LandscapeJobResult, fromCache: bo
     FV_connected: p?.FV_connected ?? null,
     FV_disconnected: p?.FV_disconnected ?? null,
     dimensionality: p ? p.channelDimensionality : null,
+    disorder: p ? disorderCell(p) : null,
     method: p ? methodLabel(p) : null,
     source: p ? sourceCaption(p) : null,
     warnings: [...new Set([...structureWarnings, ...(p?.warnings ?? [])])],
@@ -85,7 +91,7 @@ export function sortRows(rows: RankRow[], method?: string): RankRow[] {
 const CSV_COLUMNS: [keyof RankRow, string][] = [
   ['file', 'file'], ['formula', 'formula'], ['Xi', 'Xi'], ['Ea_1D_eV', 'Ea_1D_eV'], ['Ea_2D_eV', 'Ea_2D_eV'], ['Ea_3D_eV', 'Ea_3D_eV'],
   ['MPE_eV', 'MPE_eV'], ['FV_connected', 'FV_connected'], ['FV_disconnected', 'FV_disconnected'], ['dimensionality', 'dimensionality'],
-  ['method', 'method'], ['source', 'source'], ['warnings', 'warnings'], ['error', 'error'],
+  ['disorder', 'disorder'], ['method', 'method'], ['source', 'source'], ['warnings', 'warnings'], ['error', 'error'],
 ];
 
 function csvCell(v: unknown): string {

@@ -167,5 +167,5 @@ export function canonical(v: unknown): string {
 function sha256(b: Uint8Array): string { return createHash('sha256').update(b).digest('hex'); }
 
 function emptyRow(file: string): RankRow {
-  return { file, formula: null, Xi: null, Ea_1D_eV: null, Ea_2D_eV: null, Ea_3D_eV: null, MPE_eV: null, FV_connected: null, FV_disconnected: null, dimensionality: null, method: null, source: null, warnings: [], error: null, fromCache: false, seconds: null };
+  return { file, formula: null, Xi: null, Ea_1D_eV: null, Ea_2D_eV: null, Ea_3D_eV: null, MPE_eV: null, FV_connected: null, FV_disconnected: null, dimensionality: null, disorder: null, method: null, source: null, warnings: [], error: null, fromCache: false, seconds: null };
 }
