@@ -25,7 +25,8 @@ import { WALL_MIN_OCCUPANCY, type BvseOptions } from '../energy/bvse/bvse';
 import { runSync, type Work, type WorkHooks, progressRange } from '../util/work';
 import { runAsync } from '../util/work';
 import { LandscapeError } from '../util/errors';
-import { frameworkKey, mostlyEmptySiteMessages, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
+import { frameworkKey, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
+import { mostlyEmptySiteMessages } from '../structure/vacancies';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */

@@ -64,16 +64,17 @@ export interface EnergyLandscape {
 }
 
 /** A source of energy grids: BVSE, the potential scan, a test's analytic wells. */
+/**
+ * What a source needs at definite positions: 'nothing' (it computes partial occupancy as such: BVSE's
+ * occupancy-weighted mean field), 'framework' (every site but the mobile ion's, which it removes: the interstitial
+ * network), or 'all' (the potential). A structure disordered where it matters is given the lowest-Ewald ordering of an
+ * approximant (analysis/pipeline.ts), unless the ensemble is asked for.
+ */
 export type OrderedInput = 'nothing' | 'framework' | 'all';
 
 export interface GridSource {
   readonly kind: 'grid';
-  /**
-   * What it needs at definite positions: 'nothing' (it computes partial occupancy as such: BVSE's occupancy-weighted
-   * mean field), 'framework' (every site but the mobile ion's, which it removes: the interstitial network), or 'all'
-   * (the potential). A structure disordered where it matters is given the lowest-Ewald ordering of an approximant,
-   * unless the ensemble is asked for.
-   */
+  /** What it needs at definite positions (see OrderedInput). */
   readonly orderedInput: OrderedInput;
   identity(structure: Structure): SourceIdentity;
   produce(structure: Structure, hooks?: WorkHooks): Promise<EnergyLandscape>;
@@ -96,12 +97,7 @@ export interface PredictedBarriers {
 /** A model that predicts barriers without a grid (the GCN on the interstitial network). */
 export interface BarrierModel {
   readonly kind: 'barriers';
-  /**
-   * What it needs at definite positions: 'nothing' (it computes partial occupancy as such: BVSE's occupancy-weighted
-   * mean field), 'framework' (every site but the mobile ion's, which it removes: the interstitial network), or 'all'
-   * (the potential). A structure disordered where it matters is given the lowest-Ewald ordering of an approximant,
-   * unless the ensemble is asked for.
-   */
+  /** What it needs at definite positions (see OrderedInput). */
   readonly orderedInput: OrderedInput;
   identity(structure: Structure): SourceIdentity;
   predict(structure: Structure, hooks?: WorkHooks): Promise<PredictedBarriers>;

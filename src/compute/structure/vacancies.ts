@@ -1,5 +1,6 @@
 /**
- * Positions that are more likely empty than held, for BVSE's mean field (energy/bvse, wall rule 'vacant-excluded').
+ * Positions that are more likely empty than held, for BVSE's mean field (energy/bvse, wall rule
+ * 'vacant-excluded'), and the located warnings that say which ones it opened.
  *
  *   held(i) = Σ_j c_j  over every site j (all lattice images) within SPLIT_POSITION_RADIUS of site i,
  *   c_j = occupancy of site j by framework cations (the mobile element and anions not counted),
@@ -9,7 +10,7 @@
  * Neighbours are found through fractional bins at least SPLIT_POSITION_RADIUS thick, so a 20,000-site cell costs
  * O(N), not O(N²).
  */
-import type { Structure, Vec3 } from './types';
+import type { Structure, StructureMessage, Vec3 } from './types';
 import { det3, norm } from './geometry';
 
 const cross = (u: Vec3, v: Vec3): Vec3 => [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
@@ -63,4 +64,33 @@ export function mostlyEmptyCationSites(structure: Structure, ion: string, thresh
     if (held < threshold - 1e-9) out.add(i);
   }
   return out;
+}
+
+/**
+ * Located warnings for the mean field under BVSE's default wall rule 'vacant-excluded': every CIF site whose framework
+ * cations hold their position less than `threshold` of the time (structure/vacancies.ts), which BVSE then leaves out
+ * of the probe's framework. One message per asymmetric site, at its row.
+ */
+export function mostlyEmptySiteMessages(structure: Structure, ion: string, threshold: number): StructureMessage[] {
+  const out: StructureMessage[] = [];
+  const seen = new Set<number>();
+  for (const i of mostlyEmptyCationSites(structure, ion, threshold)) {
+    const site = structure.sites[i];
+    if (seen.has(site.asymmetricIndex)) continue;
+    seen.add(site.asymmetricIndex);
+    const cations = site.species.filter((s) => s.element !== ion && s.occupancy > 0 && (s.oxidation ?? 0) > 0);
+    const label = structure.asymmetricSites[site.asymmetricIndex]?.label ?? cations[0]?.label ?? `#${i + 1}`;
+    out.push({
+      severity: 'warning', code: 'mostly-empty-site',
+      message: `site ${label}: ${cations.map((s) => `${s.element} (${Number(s.occupancy.toFixed(3))})`).join(', ')} holds this position less than ${threshold} of the time; in the mean field BVSE leaves it out of the ${ion} probe's framework (a position more likely empty than held is open to the ${ion} ion; counted in the charge scaling). Ordered approximants (--disorder approximants) place whole atoms instead.`,
+      at: rowOf(structure, site.asymmetricIndex),
+    });
+  }
+  return out;
+}
+
+/** The CIF row of an asymmetric site, for a located message (none for formats without rows). */
+function rowOf(structure: Structure, asym: number) {
+  const a = structure.asymmetricSites[asym];
+  return a && a.line >= 0 ? { line: a.line, column: a.column, length: Math.max(1, a.label.length) } : undefined;
 }

@@ -23,7 +23,6 @@
 import type { Lattice, Mat3, Site, SiteSpecies, Structure, StructureMessage, Vec3 } from '../types';
 import { det3, inverse3, vecMat, wrap01 } from '../geometry';
 import { reducedFormula } from '../build';
-import { mostlyEmptyCationSites } from '../vacancies';
 import { ewaldMatrix, ewaldEnergyFromMatrix, sitePotentials, swapDelta, applySwap } from './ewald';
 import { freeSiteNetwork, type FreeSiteNetwork } from './freeSites';
 import { CancelledError } from '../../util/errors';
@@ -582,29 +581,6 @@ export function frameworkKey(structure: Structure, ion = 'Li'): string {
   }
   const mobile = structure.sites.reduce((n, site) => n + site.species.filter((sp) => sp.element === ion).reduce((a, sp) => a + sp.occupancy, 0), 0);
   return `${mobile.toFixed(3)}|${parts.sort().join(';')}`;
-}
-
-/**
- * Located warnings for the mean field under BVSE's default wall rule 'vacant-excluded': every CIF site whose framework
- * cations hold their position less than `threshold` of the time (structure/vacancies.ts), which BVSE then leaves out
- * of the probe's framework. One message per asymmetric site, at its row.
- */
-export function mostlyEmptySiteMessages(structure: Structure, ion: string, threshold: number): StructureMessage[] {
-  const out: StructureMessage[] = [];
-  const seen = new Set<number>();
-  for (const i of mostlyEmptyCationSites(structure, ion, threshold)) {
-    const site = structure.sites[i];
-    if (seen.has(site.asymmetricIndex)) continue;
-    seen.add(site.asymmetricIndex);
-    const cations = site.species.filter((s) => s.element !== ion && s.occupancy > 0 && (s.oxidation ?? 0) > 0);
-    const label = structure.asymmetricSites[site.asymmetricIndex]?.label ?? cations[0]?.label ?? `#${i + 1}`;
-    out.push({
-      severity: 'warning', code: 'mostly-empty-site',
-      message: `site ${label}: ${cations.map((s) => `${s.element} (${Number(s.occupancy.toFixed(3))})`).join(', ')} holds this position less than ${threshold} of the time; in the mean field BVSE leaves it out of the ${ion} probe's framework (a position more likely empty than held is open to the ${ion} ion; counted in the charge scaling). Ordered approximants (--disorder approximants) place whole atoms instead.`,
-      at: locate(structure, site.asymmetricIndex),
-    });
-  }
-  return out;
 }
 
 /**
