@@ -47,7 +47,7 @@ const COLUMNS: Column[] = [
   { key: 'FV_connected', label: 'FV_c', title: 'connected free volume at 0.5 eV (fraction of the cell)', numeric: true, width: 80, format: (r) => (r.FV_connected === null ? '—' : r.FV_connected.toPrecision(3)) },
   { key: 'FV_disconnected', label: 'FV_d', title: 'disconnected free volume at 0.5 eV (fraction of the cell)', numeric: true, width: 80, format: (r) => (r.FV_disconnected === null ? '—' : r.FV_disconnected.toPrecision(3)) },
   { key: 'dimensionality', label: 'dim', title: 'channel dimensionality: directions that open within 0.5 eV of Ea 1D', numeric: true, width: 60, format: (r) => (r.dimensionality === null ? '—' : `${r.dimensionality}D`) },
-  { key: 'disorder', label: 'disorder', title: 'partial occupancy: mean field, or ordered approximants (supercell, orderings, Ea 1D range)', width: 170, format: (r) => r.disorder ?? '' },
+  { key: 'disorder', label: 'disorder', title: 'partial occupancy: mean field, Li sites only (removed, nothing averaged), or ordered approximants (supercell, orderings, Ea 1D range)', width: 170, format: (r) => r.disorder ?? '' },
   { key: 'warnings', label: 'warnings', title: 'what the researcher should know about this result', width: 80, format: (r) => (r.warnings.length ? `⚠ ${r.warnings.length}` : '') },
   { key: 'error', label: 'error', title: 'why no result', width: 260, format: (r) => r.error ?? '' },
 ];

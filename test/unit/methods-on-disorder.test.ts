@@ -63,8 +63,15 @@ test('only the mobile ion disordered (LLZO): the GCN keeps the CIF (it removes L
   const s = buildStructure(text).structure!;
   assert.ok(s.hasPartialOccupancy, 'Li 24d/96h are partially occupied');
   const gcn = await analyzeLandscape(s, { method: 'gcn', orderedOnly: true });
-  assert.notEqual(gcn.report.disorder?.treatment, 'approximants', 'no ordering: the framework is ordered');
+  assert.equal(gcn.report.disorder?.treatment, 'mobile-ion-removed', 'no ordering and no mean field: the framework is ordered and Li is removed');
   assert.equal(gcn.report.source.cell, 'as-given');
+  const { disorderCell, disorderText } = await import('../../src/compute/analysis/format');
+  assert.equal(disorderCell(gcn.report), 'Li sites only (removed)');
+  assert.match(disorderText(gcn.report) ?? '', /only the Li sites are partially occupied/);
+  // BVSE removes every Li too: the same, while LLTO (La shares the A site) is its mean field.
+  const bvse = await analyzeLandscape(s, { method: 'bvse', resolution: 0.4 });
+  assert.equal(bvse.report.disorder?.treatment, 'mobile-ion-removed');
+  assert.equal((await analyzeLandscape(llto(), { method: 'bvse', resolution: 0.4 })).report.disorder?.treatment, 'mean-field');
   assert.equal(structuresToAnalyse(s, { method: 'gcn' })[0], s);
   const plan = structuresToAnalyse(s, { method: 'mlip' });
   assert.equal(plan[0].hasPartialOccupancy, false, 'the potential needs the Li at definite positions too');

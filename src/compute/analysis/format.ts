@@ -56,6 +56,7 @@ export function disorderText(r: LandscapeReport): string | null {
   const d = r.disorder;
   if (!d) return null;
   if (d.treatment === 'mean-field') return 'mean field (partially occupied sites weighted by occupancy)';
+  if (d.treatment === 'mobile-ion-removed') return `only the ${r.ion.replace(/[+-]\d+$/, '')} sites are partially occupied; the method removes ${r.ion.replace(/[+-]\d+$/, '')}, so nothing is averaged`;
   if (d.rule === 'lowest-ewald') return `the lowest-Ewald ordering of a ${d.cells}-cell ordered approximant (this method needs atoms at definite positions)`;
   return `lowest Ea 1D over ${d.orderings} ordered approximants of ${d.cells} cell${d.cells === 1 ? '' : 's'} (${d.frameworks} distinct frameworks, Ewald-ranked and random)`;
 }
@@ -65,6 +66,7 @@ export function disorderCell(r: LandscapeReport): string | null {
   const d = r.disorder;
   if (!d) return null;
   if (d.treatment === 'mean-field') return 'mean field';
+  if (d.treatment === 'mobile-ion-removed') return `${r.ion.replace(/[+-]\d+$/, '')} sites only (removed)`;
   const cells = `${d.cells} cell${d.cells === 1 ? '' : 's'}`;
   if (d.rule === 'lowest-ewald') return `lowest-Ewald ordering of ${cells}`;
   return `min of ${d.orderings} orderings of ${cells}${d.range ? `, Ea 1D ${rangeText(d.range.Ea_1D_eV)} eV` : ''}`;

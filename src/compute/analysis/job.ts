@@ -18,6 +18,7 @@ import { stableStringify } from '../energy/source';
 import { isAbortError, LandscapeError, type LandscapeErrorLocation } from '../util/errors';
 import type { WorkHooks } from '../util/work';
 import { modelFingerprint } from '../energy/models';
+import { implausibleGeometryMessages } from '../structure/bondValence';
 
 /** Why a job gave no numbers: a stable code, the sentence, and where in the input (1-based line). */
 export interface JobFailure {
@@ -69,6 +70,14 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
     messages.push({ severity: 'warning', code: 'oxidation-partly-given', message: `oxidation states were given for ${Object.keys(given).join(', ')} only; kept ${kept.join(', ')}` });
   }
   structure.oxidationSource = structure.sites.every((s) => s.species.every((sp) => sp.oxidationSource === 'cif')) ? 'cif' : 'mixed';
+  // Bond-valence sums depend on the states: judge the geometry again with the given ones.
+  for (const list of [messages, structure.messages]) {
+    const kept = list.filter((m) => m.code !== 'implausible-geometry');
+    list.splice(0, list.length, ...kept);
+  }
+  const geometry = implausibleGeometryMessages(structure);
+  messages.push(...geometry);
+  structure.messages.push(...geometry);
   messages.push({ severity: 'info', code: 'oxidation-given', message: `oxidation states set by the caller: ${Object.entries(given).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ')}` });
   return null;
 }

@@ -27,6 +27,7 @@ import { runAsync } from '../util/work';
 import { LandscapeError } from '../util/errors';
 import { frameworkKey, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
 import { mostlyEmptySiteMessages } from '../structure/vacancies';
+import { IMPLAUSIBLE_FACTOR } from '../structure/bondValence';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
@@ -178,7 +179,7 @@ export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineO
     FV_disconnected: fv.disconnected,
     Xi: xiScore(fvXi.connected, fvXi.disconnected),
     ions: perIon.map((x) => x.report),
-    disorder: landscape.structure.hasPartialOccupancy ? { treatment: 'mean-field' } : null,
+    disorder: asGivenDisorder(landscape.structure, o.ion),
     path: path && {
       points_A: path.points, frac: path.frac, energies_eV: path.energies, distances_A: path.distances,
       barrier_eV: path.barrier, translation: path.translation, startsAtGlobalMinimum: path.startsAtGlobalMinimum, ion: lead.ion.label,
@@ -210,7 +211,7 @@ export function predictionReport(pred: PredictedBarriers, options: AnalysisOptio
     channelDimensionality: pred.dimensionality ?? channelDimensionality(barriers),
     percolationDirections: [], minimumComponentEa1D_eV: null, MPE_eV: null,
     FV_threshold_eV: null, FV_connected: null, FV_disconnected: null, Xi: null,
-    ions: [], path: null, disorder: pred.structure.hasPartialOccupancy ? { treatment: 'mean-field' } : null,
+    ions: [], path: null, disorder: asGivenDisorder(pred.structure, o.ion),
     warnings: [...commonWarnings(pred.structure, o), ...pred.warnings],
     details: pred.details,
     timings_ms: { ...pred.timings_ms, total: sumTimings(pred.timings_ms) },
@@ -224,9 +225,22 @@ export function predictionReport(pred: PredictedBarriers, options: AnalysisOptio
  * analysis yields to the event loop between slices so a worker can receive a cancel (rejects with CancelledError).
  */
 export async function analyzeLandscape(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): Promise<LandscapeAnalysis> {
-  if (wantsEnsemble(structure, options)) return ensembleOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h));
-  if (wantsOrdering(structure, options)) return lowestOrderingOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h));
-  return analyzeOne(structure, options, hooks);
+  if (wantsEnsemble(structure, options)) return withGeometryWarning(structure, await ensembleOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h)));
+  if (wantsOrdering(structure, options)) return withGeometryWarning(structure, await lowestOrderingOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h)));
+  return withGeometryWarning(structure, await analyzeOne(structure, options, hooks));
+}
+
+/**
+ * The input's implausible bond-valence sums (structure/bondValence.ts), said with the number in the report: the
+ * located messages are the structure's own (the editor's diagnostics, the job's messages), the report names the sites.
+ */
+function withGeometryWarning(structure: Structure, a: LandscapeAnalysis): LandscapeAnalysis {
+  const flagged = structure.messages.filter((m) => m.code === 'implausible-geometry');
+  if (!flagged.length) return a;
+  // 'site Li1: Li+1 has a bond-valence sum of 2.28 v.u. for valence 1 (…' → 'Li1 (Li+1) 2.28 v.u. for valence 1'
+  const sites = flagged.map((m) => m.message.replace(/^site (\S+): (\S+) has a bond-valence sum of (\S+ v\.u\. for valence \d+).*$/s, '$1 ($2) $3')).join(', ');
+  const note = `Implausible geometry: bond-valence sums off by more than ×${IMPLAUSIBLE_FACTOR} at ${sites}. Barriers computed from this geometry may not be the material's.`;
+  return { ...a, report: { ...a.report, warnings: [...a.report.warnings, note] } };
 }
 
 async function analyzeOne(structure: Structure, options: PipelineOptions, hooks: WorkHooks): Promise<LandscapeAnalysis> {
@@ -260,9 +274,9 @@ function withMeanFieldMessages(a: LandscapeAnalysis, options: PipelineOptions): 
 
 /** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */
 export function analyzeLandscapeSync(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): LandscapeAnalysis {
-  if (wantsEnsemble(structure, options)) return ensembleOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h));
-  if (wantsOrdering(structure, options)) return lowestOrderingOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h));
-  return analyzeOneSync(structure, options, hooks);
+  if (wantsEnsemble(structure, options)) return withGeometryWarning(structure, ensembleOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h)));
+  if (wantsOrdering(structure, options)) return withGeometryWarning(structure, lowestOrderingOfSync(structure, options, hooks, (s, h) => analyzeOneSync(s, options, h)));
+  return withGeometryWarning(structure, analyzeOneSync(structure, options, hooks));
 }
 
 function analyzeOneSync(structure: Structure, options: PipelineOptions, hooks: WorkHooks): LandscapeAnalysis {
@@ -291,14 +305,25 @@ function wantsOrdering(structure: Structure, options: PipelineOptions): boolean 
   const o = normaliseOptions(options);
   if (!structure.hasPartialOccupancy || options.disorder === 'approximants') return false;
   const needs = sourceFor(o, options.bvse).orderedInput;
-  const disordered = (s: Structure['asymmetricSites'][number]) =>
-    (s.species.length > 1 || s.species.some((sp) => sp.occupancy < 1 - 1e-6)) && (needs === 'all' || s.species.some((sp) => sp.element !== o.ion));
-  const site = needs === 'nothing' ? undefined : structure.asymmetricSites.find(disordered);
+  const site = needs === 'nothing' ? undefined : structure.asymmetricSites.find((s) => partialSite(s) && (needs === 'all' || holdsFramework(s, o.ion)));
   if (!site) return false;
   if (o.orderedOnly) {
     throw new LandscapeError('disordered-structure', `Not computed as a preview: ${METHOD_NAMES[o.method] ?? o.method} would first have to order this partially occupied structure (site ${site.label}).`, { siteLabel: site.label, line: site.line + 1 });
   }
   return true;
+}
+
+type CifSite = Structure['asymmetricSites'][number];
+const partialSite = (s: CifSite) => s.species.length > 1 || s.species.some((sp) => sp.occupancy < 1 - 1e-6);
+const holdsFramework = (s: CifSite, ion: string) => s.species.some((sp) => sp.element !== ion);
+
+/**
+ * How a report names a partially occupied input analysed as it is (BVSE, the GCN: sources that remove the mobile
+ * ion): the mean field, or, when only the mobile ion's sites are partial, nothing averaged at all.
+ */
+function asGivenDisorder(structure: Structure, ion: string): LandscapeReport['disorder'] {
+  if (!structure.hasPartialOccupancy) return null;
+  return structure.asymmetricSites.some((s) => partialSite(s) && holdsFramework(s, ion)) ? { treatment: 'mean-field' } : { treatment: 'mobile-ion-removed' };
 }
 
 function orderingsOf(structure: Structure, options: PipelineOptions, signal?: AbortSignal, lowestOnly = false) {

@@ -24,11 +24,13 @@ export interface IonReport {
 }
 
 /**
- * How a partially occupied crystal was treated. 'approximants': the numbers are those of one rule over an ensemble
- * of ordered supercells (structure/approximants), with the spread over the ensemble.
+ * How a partially occupied crystal was treated. 'mean-field': partially occupied framework sites weighted by their
+ * occupancy. 'mobile-ion-removed': only the mobile ion's sites are partial, and the method removes the mobile ion, so
+ * nothing is averaged. 'approximants': the numbers are those of one rule over an ensemble of ordered supercells
+ * (structure/approximants), with the spread over the ensemble.
  */
 export interface DisorderReport {
-  treatment: 'mean-field' | 'approximants';
+  treatment: 'mean-field' | 'mobile-ion-removed' | 'approximants';
   /** Rows: supercell vectors in CIF-cell units; cells = |det|. */
   supercell?: [Vec3, Vec3, Vec3];
   cells?: number;

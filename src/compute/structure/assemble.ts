@@ -16,6 +16,7 @@ import { detectSymmetry } from './build';
 import { reducedFormula } from './formula';
 import { det3, inverse3, latticeMatrix, vecMat, wrap01 } from './geometry';
 import { guessOxidationStates } from './elements';
+import { implausibleGeometryMessages } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Mat3, Site, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface CellAtom {
@@ -104,7 +105,7 @@ export function structureFromAtoms(name: string, vectors: Mat3, atoms: CellAtom[
   }
   if (!composition.Li) messages.push({ severity: 'warning', code: 'no-li', message: 'the structure contains no Li: Li transport will be computed for an inserted probe ion', at: cellAt });
 
-  return {
+  const structure: Structure = {
     name,
     lattice,
     spaceGroup: info,
@@ -114,8 +115,11 @@ export function structureFromAtoms(name: string, vectors: Mat3, atoms: CellAtom[
     formula: reducedFormula(composition),
     oxidationSource: guess ? 'guessed' : 'unassigned',
     hasPartialOccupancy: false,
-    messages: messages.filter((m) => m.severity !== 'error'),
+    messages: [],
   };
+  messages.push(...implausibleGeometryMessages(structure));
+  structure.messages = messages.filter((m) => m.severity !== 'error');
+  return structure;
 }
 
 /** Minimum-image distance check over all pairs (27 images: exact for any cell shape); false on an overlap. */

@@ -16,6 +16,7 @@ import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 import { canonicalElement, guessOxidationStates } from './elements';
 import { reducedFormula } from './formula';
+import { implausibleGeometryMessages } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface BuildOptions {
@@ -636,7 +637,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   yield 0.9;
   detectSymmetry(lattice, sites, info, messages);
 
-  return {
+  const structure: Structure = {
     name: frame.name,
     lattice,
     spaceGroup: info,
@@ -646,8 +647,12 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     formula: reducedFormula(composition),
     oxidationSource: missingOx ? oxidationSource : 'cif',
     hasPartialOccupancy: partial,
-    messages: messages.filter((m) => m.severity !== 'error'),
+    messages: [],
   };
+  // ---- is the geometry chemically plausible? (bond-valence sums) ----
+  messages.push(...implausibleGeometryMessages(structure));
+  structure.messages = messages.filter((m) => m.severity !== 'error');
+  return structure;
 }
 
 function cartDistance(lattice: Lattice, f: Vec3, g: Vec3): number {
