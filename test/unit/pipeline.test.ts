@@ -181,3 +181,19 @@ test('host estimateScan: one plan for an ordered CIF, one (the lowest-Ewald orde
     assert.ok(ensemble.seconds > 1.5 * lowest.seconds, `the ensemble costs more than one ordering: ${ensemble.seconds} vs ${lowest.seconds} s`);
   } finally { host.dispose(); }
 });
+
+test('a trap off the channel: Ea from the global minimum, and the warning gives the channel-referenced Ea beside it', () => {
+  const s = makeStructure([6, 6, 6, 90, 90, 90], [{ element: 'O', oxidation: -2, frac: [0.5, 0.5, 0.5] }]);
+  const land = analyticLandscape(s, { barriers: [0.4, 2, 2], resolution: 0.5 });
+  const grid = land.grids[0].grid;
+  const [n0, n1, n2] = grid.shape;
+  // A deep, isolated voxel at the cell centre (½, ½, ½), where the analytic landscape has its maximum.
+  const data = Float32Array.from(grid.data);
+  data[((n0 / 2) * n1 + n1 / 2) * n2 + n2 / 2] = -0.25;
+  const trapped = { ...land, grids: [{ ...land.grids[0], grid: makeGrid(grid.shape, data, grid.lattice, 'trap') }] };
+  const res = runSync(gridAnalysisWork(trapped, { method: 'analytic' }));
+  close(res.report.Ea_1D_eV, 0.65, 1e-6);
+  const w = res.report.warnings.find((x) => x.startsWith('The global energy minimum is an isolated pocket'));
+  assert.ok(w, res.report.warnings.join(' | '));
+  assert.match(w, /0\.250 eV above the minimum \(Ea_1D from there: 0\.400 eV/);
+});

@@ -147,7 +147,11 @@ export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineO
     warnings.push(
       `The global energy minimum is an isolated pocket: it joins a percolating channel only at ` +
         `${finiteOrNull(p.minimumComponentEa1D)?.toFixed(3) ?? 'no level'} eV, above Ea_1D = ${ea1.toFixed(3)} eV. ` +
-        `MPE is measured from the minimum; the path starts at the lowest point of the first channel.`,
+        `MPE is measured from the minimum; the path starts at the lowest point of the first channel` +
+        (path && !path.startsAtGlobalMinimum && path.energies.length
+          ? `, ${path.energies[0].toFixed(3)} eV above the minimum (Ea_1D from there: ${(ea1 - path.energies[0]).toFixed(3)} eV; ` +
+            `Ea stays measured from the global minimum, as in BVlain, softBV and the published labels: docs/VALIDATION.md).`
+          : '.'),
     );
   }
   if (o.method === 'bvse' && o.mode === 'bvlain') warnings.push('Comparison mode: BVlain 0.24 conventions (covalent radii, no charge scaling, no hard wall, k = 100 nearest).');
