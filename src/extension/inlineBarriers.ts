@@ -22,6 +22,8 @@ import { anchorLine, blockNote, isStructureDocument, STRUCTURE_SELECTOR } from '
 const EDIT_DEBOUNCE_MS = 1200;
 /** The longest the inline method waits for the GCN preview to answer first. */
 const PREVIEW_HEAD_START_MS = 1000;
+/** The longest the inline method waits for the preview at all, host start-up included. */
+const PREVIEW_WAIT_CAP_MS = 10_000;
 const SELECTOR: vscode.DocumentSelector = STRUCTURE_SELECTOR; // CIF, POSCAR/CONTCAR, extended XYZ
 
 type Entry =
@@ -70,7 +72,8 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   /** The result for the document's current text, computing it if needed. Resolves null on cancel. */
-  resultFor(document: vscode.TextDocument, method?: MethodId, role: 'inline' | 'extra' | 'preview' = method ? 'extra' : 'inline'): Promise<LandscapeJobResult | null> {
+  /** `onHostStart`: called when the host has received the request (at once for a result already there or running). */
+  resultFor(document: vscode.TextDocument, method?: MethodId, role: 'inline' | 'extra' | 'preview' = method ? 'extra' : 'inline', onHostStart?: () => void): Promise<LandscapeJobResult | null> {
     const text = document.getText();
     // A preview is only worth it where it is fast: not on a structure the GCN would first have to order.
     const options = role === 'preview' ? { ...config.analysisOptions(document.uri, method), orderedOnly: true } : config.analysisOptions(document.uri, method);
@@ -92,7 +95,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       this.docHash.set(uri, hash);
     }
     const hit = this.byHash.get(hash);
-    if (hit) return hit.state === 'done' ? Promise.resolve(hit.result) : hit.promise;
+    if (hit) { onHostStart?.(); return hit.state === 'done' ? Promise.resolve(hit.result) : hit.promise; }
     if (role === 'preview') this.previewStarted.set(hash, Date.now());
 
     const abort = new AbortController();
@@ -101,6 +104,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.showStatus();
     entry.promise = this.host.request('landscape', { text, options, withGrid: false }, {
       signal: abort.signal,
+      onStarted: onHostStart,
       timeoutMs: METHOD_TIME_LIMIT_MS[normaliseOptions(options).method],
       onProgress: (p) => { entry.progress = p; this.showStatus(); },
     }).then(({ result }) => {
@@ -226,11 +230,16 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     this.timers.set(uri, setTimeout(() => {
       this.timers.delete(uri);
       // The GCN first. The host interleaves its jobs, so the inline method starts when the GCN has answered
-      // (milliseconds; the first call also loads the model), or after PREVIEW_HEAD_START_MS at the latest.
+      // (milliseconds; the first call also loads the model), or PREVIEW_HEAD_START_MS after the host received the
+      // preview (the head start does not count the host's own start-up, which can take longer on a busy machine),
+      // and never later than PREVIEW_WAIT_CAP_MS.
       const startInline = () => { if (!document.isClosed) void this.resultFor(document); };
       if (!this.previewApplies(document)) { startInline(); return; }
-      const preview = this.resultFor(document, 'gcn', 'preview');
-      void Promise.race([preview, new Promise((r) => setTimeout(r, PREVIEW_HEAD_START_MS))]).then(startInline, startInline);
+      let received: () => void = () => {};
+      const hostReceived = new Promise<void>((r) => { received = r; });
+      const preview = this.resultFor(document, 'gcn', 'preview', () => received());
+      const headStart = hostReceived.then(() => new Promise((r) => setTimeout(r, PREVIEW_HEAD_START_MS)));
+      void Promise.race([preview, headStart, new Promise((r) => setTimeout(r, PREVIEW_WAIT_CAP_MS))]).then(startInline, startInline);
     }, delay));
   }
 

@@ -92,3 +92,21 @@ test('bad input is an answer with located messages, not a host error', { skip: !
     assert.equal(bin.ok, false);
   } finally { host.dispose(); }
 });
+
+test('onStarted is called once the host has received a request, after its start-up and before the answer', { skip: !existsSync(WORKER) && 'build first' }, async () => {
+  const { host } = newHost();
+  try {
+    const events: string[] = [];
+    const t0 = Date.now();
+    let startedAfterMs = -1;
+    const answer = host.request('info', { text: LI3N }, { onStarted: () => { events.push('started'); startedAfterMs = Date.now() - t0; } }).then((r) => { events.push('answered'); return r; });
+    assert.deepEqual(events, [], 'not before the host has it');
+    assert.equal((await answer).ok, true);
+    assert.deepEqual(events, ['started', 'answered']);
+    assert.ok(startedAfterMs >= 0);
+    // A running host receives the next request at once.
+    let again = false;
+    await host.request('ping', {}, { onStarted: () => { again = true; } });
+    assert.ok(again);
+  } finally { host.dispose(); }
+});

@@ -55,7 +55,7 @@ interface HostHandle {
 interface Job {
   method: string;
   params: unknown;
-  opts: RequestOptions<unknown>;
+  opts: RequestOptions<unknown> & { onStarted?: () => void };
   resolve(v: unknown): void;
   reject(e: unknown): void;
   controller?: AbortController;
@@ -96,7 +96,8 @@ export class HostClient {
     return this.host?.pid;
   }
 
-  request<M extends keyof HostMethods & string>(method: M, params: HostMethods[M]['params'], opts: RequestOptions<ProgressOf<HostMethods[M]>> = {}): Promise<HostMethods[M]['result']> {
+  /** `opts.onStarted`: called when the host has received the request (its `$started`), where its time limit begins. */
+  request<M extends keyof HostMethods & string>(method: M, params: HostMethods[M]['params'], opts: RequestOptions<ProgressOf<HostMethods[M]>> & { onStarted?: () => void } = {}): Promise<HostMethods[M]['result']> {
     if (this.disposed) return Promise.reject(new ProtocolError('host-crashed', 'ionpath is shutting down'));
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) { reject(new ProtocolError('cancelled', `${method} was cancelled`)); return; }
@@ -191,6 +192,7 @@ export class HostClient {
     const job = this.inFlight.get(id);
     if (!job || job.settled || job.started) return;
     job.started = true;
+    job.opts.onStarted?.();
     const limit = job.opts.timeoutMs ?? this.defaultTimeoutMs;
     if (limit > 0 && Number.isFinite(limit)) {
       job.timer = setTimeout(() => { if (!job.settled) { job.reason = 'timeout'; job.controller?.abort(); } }, limit);
