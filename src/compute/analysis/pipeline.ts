@@ -27,7 +27,7 @@ import { runAsync } from '../util/work';
 import { LandscapeError } from '../util/errors';
 import { frameworkKey, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
 import { mostlyEmptySiteMessages } from '../structure/vacancies';
-import { IMPLAUSIBLE_FACTOR } from '../structure/bondValence';
+import { implausibleGeometryNote } from '../structure/bondValence';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
@@ -239,12 +239,8 @@ export async function analyzeLandscape(structure: Structure, options: PipelineOp
  * located messages are the structure's own (the editor's diagnostics, the job's messages), the report names the sites.
  */
 function withGeometryWarning(structure: Structure, a: LandscapeAnalysis): LandscapeAnalysis {
-  const flagged = structure.messages.filter((m) => m.code === 'implausible-geometry');
-  if (!flagged.length) return a;
-  // 'site Li1: Li+1 has a bond-valence sum of 2.28 v.u. for valence 1 (…' → 'Li1 (Li+1) 2.28 v.u. for valence 1'
-  const sites = flagged.map((m) => m.message.replace(/^site (\S+): (\S+) has a bond-valence sum of (\S+ v\.u\. for valence \d+).*$/s, '$1 ($2) $3')).join(', ');
-  const note = `Implausible geometry: bond-valence sums off by more than ×${IMPLAUSIBLE_FACTOR} at ${sites}. Barriers computed from this geometry may not be the material's.`;
-  return { ...a, report: { ...a.report, warnings: [...a.report.warnings, note] } };
+  const note = implausibleGeometryNote(structure.messages);
+  return note ? { ...a, report: { ...a.report, warnings: [...a.report.warnings, note] } } : a;
 }
 
 async function analyzeOne(structure: Structure, options: PipelineOptions, hooks: WorkHooks): Promise<LandscapeAnalysis> {

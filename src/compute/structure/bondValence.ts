@@ -134,3 +134,15 @@ export function implausibleGeometryMessages(structure: Structure, check: BondVal
   }
   return out;
 }
+
+/**
+ * The report's one-line note for the structure's implausible-geometry messages (null when there are none): "Implausible
+ * geometry: bond-valence sums off by more than ×2 at Li1 (Li+1) 2.28 v.u. for valence 1. …". It reads the messages
+ * this module writes, so the two formats live together.
+ */
+export function implausibleGeometryNote(messages: readonly StructureMessage[]): string | null {
+  const flagged = messages.filter((m) => m.code === 'implausible-geometry');
+  if (!flagged.length) return null;
+  const sites = flagged.map((m) => m.message.replace(/^site (\S+): (\S+) has a bond-valence sum of (\S+ v\.u\. for valence \d+).*$/s, '$1 ($2) $3')).join(', ');
+  return `Implausible geometry: bond-valence sums off by more than ×${IMPLAUSIBLE_FACTOR} at ${sites}. Barriers computed from this geometry may not be the material's.`;
+}
