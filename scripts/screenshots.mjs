@@ -3,6 +3,7 @@
 //   walkthrough.png        Help → Welcome → the ionpath walkthrough (opened through "Welcome: Open Walkthrough…")
 //   lifepo4-hint.png       examples/LiFePO4.cif with the inline Ea hint and its hover open
 //   rank-table.png         the rank table after "Rank Folder by Ξ" on examples/ (explorer context menu, BVSE)
+//   obelix-9s4-geometry.png   an LATP CIF whose Li1 row the bond-valence check flags (the warning's hover)
 //   obelix-gas.png, obelix-cy2.png, obelix-72f.png   three OBELiX CIFs with their hints (72f.cif with
 //                          ionpath.disorder = approximants, so the range over orderings shows; gas and cy2 in the
 //                          default mean field)
@@ -36,7 +37,7 @@ const profile = makeProfile('ionpath-shots-');
 const ws = profile.workspace;
 copyDir(path.join(repoRoot, 'examples'), path.join(ws, 'examples'));
 // Settings per folder: a multi-root workspace whose folder `obelix-approximants` sets ionpath.disorder.
-for (const [folder, files] of [['obelix', ['cy2.cif', 'gas.cif']], ['obelix-approximants', ['72f.cif']]]) {
+for (const [folder, files] of [['obelix', ['cy2.cif', 'gas.cif', '9s4.cif']], ['obelix-approximants', ['72f.cif']]]) {
   fs.mkdirSync(path.join(ws, folder), { recursive: true });
   for (const f of files) if (fs.existsSync(path.join(obelix, f))) fs.copyFileSync(path.join(obelix, f), path.join(ws, folder, f));
 }
@@ -215,6 +216,37 @@ try {
       await runCommand('View: Close All Editors');
     });
   }
+
+  // A CIF whose geometry the bond-valence check flags: the squiggle at the row, its hover, the hint beside it.
+  await step('obelix-9s4-geometry', async () => {
+    if (!fs.existsSync(path.join(obelix, '9s4.cif'))) throw new Error('9s4.cif is not in ../shared/data/obelix/cifs');
+    await openFile('9s4.cif');
+    log(await waitForEditorText(/Ea\(BVSE, 1D\) \d\.\d\d eV[^\n]{0,12}/, 240_000));
+    // Bring the atom-site rows into view: go to the Li1 row (Ctrl+G), so the data_ line's hint stays in the file above.
+    const liLine = fs.readFileSync(path.join(obelix, '9s4.cif'), 'utf8').split('\n').findIndex((l) => /^\s*Li\s+Li1\s/.test(l)) + 1;
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type(String(liLine));
+    await page.keyboard.press('Enter');
+    await sleep(500);
+    const row = activeEditor().locator('.view-line', { hasText: /Li1\s+6\s/ }).first();
+    const box = await row.boundingBox();
+    if (!box) throw new Error('the Li1 row is not on screen');
+    // The label's x from its character index (Monaco's font is monospaced; the line's first span holds its text).
+    const { index, charWidth, left } = await row.evaluate((el) => {
+      const text = (el.textContent ?? '').replace(/\u00a0/g, ' ');
+      const r = (el.firstElementChild ?? el).getBoundingClientRect();
+      return { index: text.indexOf('Li1'), charWidth: r.width / Math.max(1, text.length), left: r.left };
+    });
+    const x = left + (index + 1.5) * charWidth;
+    await page.mouse.move(x, box.y + box.height / 2);
+    await sleep(300);
+    await page.mouse.move(x + 1, box.y + box.height / 2);
+    await page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover-content .hover-contents').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(800);
+    await shot('obelix-9s4-geometry');
+    await page.mouse.move(5, 5);
+    await runCommand('View: Close All Editors');
+  });
 
   await step('li2te-xi', async () => {
     await openFile('Li2Te-mp-2530.cif');
