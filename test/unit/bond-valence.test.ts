@@ -12,6 +12,7 @@ import { bondValenceSums, implausibleGeometryMessages, IMPLAUSIBLE_FACTOR } from
 import { bvsePair } from '../../src/compute/data/bvTables';
 import { analyzeDocument } from '../../src/compute/language/analyze';
 import { runLandscapeJobSync } from '../../src/compute/analysis/job';
+import { barrierHint } from '../../src/compute/analysis/format';
 import type { Structure } from '../../src/compute/structure/types';
 
 const EXAMPLES = join(__dirname, '../../../examples');
@@ -96,9 +97,13 @@ test('the flag is an editor diagnostic at the row, and the report says it beside
   assert.ok(job.ok, job.error ?? '');
   assert.ok(job.messages.some((m) => m.code === 'implausible-geometry'));
   assert.ok(job.report!.warnings.some((w) => w.startsWith('Implausible geometry') && w.includes('Li1 (Li+1)')), job.report!.warnings.join(' | '));
+  assert.ok(job.report!.implausibleGeometry?.includes('Li1'), JSON.stringify(job.report!.implausibleGeometry));
+  assert.match(barrierHint(job.report!), /^Ea\(BVSE, 1D\) \d\.\d\d eV · \dD · ⚠ geometry$/);
   // The unsqueezed file says nothing of the kind.
   const good = runLandscapeJobSync(read('LiFePO4.cif'), { resolution: 0.4 });
   assert.ok(!good.report!.warnings.some((w) => w.startsWith('Implausible geometry')));
+  assert.equal(good.report!.implausibleGeometry, undefined);
+  assert.doesNotMatch(barrierHint(good.report!), /geometry/);
 });
 
 test('oxidation states given by the caller: the geometry is judged again with them, once', () => {

@@ -39,11 +39,13 @@ export function channelDimensionality(r: Pick<LandscapeReport, 'Ea_1D_eV' | 'Ea_
  * hover. The machine-learned scan leads with Ξ (what it ranks by); the others with Ea 1D.
  */
 export function barrierHint(r: LandscapeReport): string {
-  if (r.source.method === 'mlip' && r.Xi !== null) return `${xiLabel(r)} ${r.Xi.toFixed(2)} · MPE ${eV(r.MPE_eV)}`;
-  if (r.Ea_1D_eV === null) return `${eaLabel(r, 1)}: none${r.maxBarrier_eV !== null ? ` < ${eV(r.maxBarrier_eV, 1)}` : ''}`;
+  // A number computed from a geometry the bond-valence check flags says so in the hint itself; the hover explains.
+  const suspect = r.implausibleGeometry?.length ? ' · ⚠ geometry' : '';
+  if (r.source.method === 'mlip' && r.Xi !== null) return `${xiLabel(r)} ${r.Xi.toFixed(2)} · MPE ${eV(r.MPE_eV)}${suspect}`;
+  if (r.Ea_1D_eV === null) return `${eaLabel(r, 1)}: none${r.maxBarrier_eV !== null ? ` < ${eV(r.maxBarrier_eV, 1)}` : ''}${suspect}`;
   const d = r.channelDimensionality;
   const range = r.disorder?.range ? ` (${rangeText(r.disorder.range.Ea_1D_eV)})` : '';
-  return `${eaLabel(r, 1)} ${eV(r.Ea_1D_eV)}${range}${r.source.method === 'gcn' ? '' : ` · ${d ? `${d}D` : 'no channel'}`}`;
+  return `${eaLabel(r, 1)} ${eV(r.Ea_1D_eV)}${range}${r.source.method === 'gcn' ? '' : ` · ${d ? `${d}D` : 'no channel'}`}${suspect}`;
 }
 
 /** "0.35–0.52" (eV), "0.35–none" when some ordering does not percolate. */

@@ -3,7 +3,7 @@
  * Bad input is an answer (`ok: false` with located messages and a failure that keeps its code and location),
  * never an exception; only cancellation (CancelledError) is thrown.
  *
- * The cache key is the one key of a job everywhere (editor, ranking cache, host): sha256 over the schema, the
+ * The cache key is the one key of a job everywhere (editor, ranking cache, host): sha256 over the schema, RESULTS_VERSION, the
  * normalised options (only those the method reads), the input's format (given, or recognised from the text) and
  * data block, the source's identity (method, model file hash) and the text.
  */
@@ -45,12 +45,20 @@ export interface LandscapeJobResult {
 /** Kept for callers that name the options by their job. */
 export type LandscapeJobOptions = AnalysisOptions;
 
+/**
+ * Bumped whenever a change alters what a job returns for the same input and options (a number, a warning, a report
+ * field), so that a ranking cache or shard journal written by an older ionpath is not served as today's result.
+ * 2: the bond-valence geometry check and the 'mobile-ion-removed' disorder treatment.
+ */
+export const RESULTS_VERSION = 2;
+
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);
   // The same text read as another format is another input.
   const read = { ...o, format: o.format ?? formatOfText(text) };
   return createHash('sha256')
     .update(REPORT_SCHEMA).update('\0')
+    .update(`results ${RESULTS_VERSION}`).update('\0')
     .update(stableStringify(read)).update('\0')
     .update(modelFingerprint(o)).update('\0')
     .update(text)

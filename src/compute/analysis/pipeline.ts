@@ -239,8 +239,8 @@ export async function analyzeLandscape(structure: Structure, options: PipelineOp
  * located messages are the structure's own (the editor's diagnostics, the job's messages), the report names the sites.
  */
 function withGeometryWarning(structure: Structure, a: LandscapeAnalysis): LandscapeAnalysis {
-  const note = implausibleGeometryNote(structure.messages);
-  return note ? { ...a, report: { ...a.report, warnings: [...a.report.warnings, note] } } : a;
+  const flagged = implausibleGeometryNote(structure.messages);
+  return flagged ? { ...a, report: { ...a.report, warnings: [...a.report.warnings, flagged.note], implausibleGeometry: flagged.sites } } : a;
 }
 
 async function analyzeOne(structure: Structure, options: PipelineOptions, hooks: WorkHooks): Promise<LandscapeAnalysis> {

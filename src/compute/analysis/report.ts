@@ -90,6 +90,11 @@ export interface LandscapeReport {
   ions: IonReport[];
   /** Partial occupancy: mean field, or the ordered-approximant ensemble these numbers come from. */
   disorder: DisorderReport | null;
+  /**
+   * CIF site labels whose bond-valence sum is off its valence by more than ×2 (structure/bondValence.ts); absent
+   * when none. The numbers are computed as given; this says that the geometry may not be the material's.
+   */
+  implausibleGeometry?: string[];
   path: {
     points_A: Vec3[];
     frac: Vec3[];

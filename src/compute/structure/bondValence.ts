@@ -136,13 +136,17 @@ export function implausibleGeometryMessages(structure: Structure, check: BondVal
 }
 
 /**
- * The report's one-line note for the structure's implausible-geometry messages (null when there are none): "Implausible
- * geometry: bond-valence sums off by more than ×2 at Li1 (Li+1) 2.28 v.u. for valence 1. …". It reads the messages
- * this module writes, so the two formats live together.
+ * For the report: the flagged CIF site labels and a one-line note (null when there are none), "Implausible geometry:
+ * bond-valence sums off by more than ×2 at Li1 (Li+1) 2.28 v.u. for valence 1. …". It reads the messages this module
+ * writes, so the two formats live together.
  */
-export function implausibleGeometryNote(messages: readonly StructureMessage[]): string | null {
-  const flagged = messages.filter((m) => m.code === 'implausible-geometry');
+export function implausibleGeometryNote(messages: readonly StructureMessage[]): { note: string; sites: string[] } | null {
+  const pattern = /^site (\S+): (\S+) has a bond-valence sum of (\S+ v\.u\. for valence \d+)/;
+  const flagged = messages.filter((m) => m.code === 'implausible-geometry').map((m) => pattern.exec(m.message)).filter((x): x is RegExpExecArray => x !== null);
   if (!flagged.length) return null;
-  const sites = flagged.map((m) => m.message.replace(/^site (\S+): (\S+) has a bond-valence sum of (\S+ v\.u\. for valence \d+).*$/s, '$1 ($2) $3')).join(', ');
-  return `Implausible geometry: bond-valence sums off by more than ×${IMPLAUSIBLE_FACTOR} at ${sites}. Barriers computed from this geometry may not be the material's.`;
+  const sites = flagged.map((x) => `${x[1]} (${x[2]}) ${x[3]}`).join(', ');
+  return {
+    note: `Implausible geometry: bond-valence sums off by more than ×${IMPLAUSIBLE_FACTOR} at ${sites}. Barriers computed from this geometry may not be the material's.`,
+    sites: [...new Set(flagged.map((x) => x[1]))],
+  };
 }
