@@ -11,6 +11,7 @@ import { buildStructure } from '../../src/compute/structure/build';
 import { bondValenceSums, implausibleGeometryMessages, IMPLAUSIBLE_FACTOR } from '../../src/compute/structure/bondValence';
 import { bvsePair } from '../../src/compute/data/bvTables';
 import { analyzeDocument } from '../../src/compute/language/analyze';
+import { hoverAt } from '../../src/compute/language/hover';
 import { runLandscapeJobSync } from '../../src/compute/analysis/job';
 import { barrierHint } from '../../src/compute/analysis/format';
 import type { Structure } from '../../src/compute/structure/types';
@@ -113,4 +114,18 @@ test('oxidation states given by the caller: the geometry is judged again with th
   const codes = (j: typeof plain) => j.messages.filter((m) => m.code === 'implausible-geometry').map((m) => m.message);
   assert.ok(codes(plain).length > 0);
   assert.deepEqual(codes(given), codes(plain));
+});
+
+test('the atom-site hover gives the row\'s bond-valence sum', () => {
+  const text = read('LiFePO4.cif');
+  const doc = analyzeDocument(text);
+  const li = doc.atomSiteRows.find((r) => r.label === 'Li1')!;
+  assert.ok(li.bondValenceSum !== null && Math.abs(li.bondValenceSum - 1) < 0.1, `Li1 BVS ${li.bondValenceSum}`);
+  const hover = hoverAt(doc, li.line, 2);
+  assert.match(hover?.markdown ?? '', /bond-valence sum: \d\.\d\d v\.u\. for valence 1 \(\d\.\d\d×; softBV parameters\)/);
+  // Squeezed: the hover's sum is the one the warning names.
+  const squeezed = analyzeDocument(scaled(text, 0.75));
+  const row = squeezed.atomSiteRows.find((r) => r.label === 'Li1')!;
+  const warning = squeezed.diagnostics.find((d) => d.code === 'implausible-geometry' && d.message.startsWith('site Li1:'))!;
+  assert.ok(warning.message.includes(`${row.bondValenceSum!.toFixed(2)} v.u.`), warning.message);
 });

@@ -6,6 +6,7 @@
 import { parseCif, type CifFrame, type CifLocation } from '../cif/parser';
 import { buildStructure, hasAtomSites } from '../structure/build';
 import { formatOfText, readStructure, type StructureFormat } from '../structure/read';
+import type { BondValenceCheck } from '../structure/bondValence';
 import type { StructureMessage } from '../structure/types';
 import type { Structure } from '../structure/types';
 import { lookupTag } from './dictionary';
@@ -105,7 +106,7 @@ export function analyzeDocument(text: string, format: StructureFormat = formatOf
     diagnostics,
     tags,
     values,
-    atomSiteRows: atomSiteRows(built.frame, s),
+    atomSiteRows: atomSiteRows(built.frame, s, built.bondValence),
     summary: s ? `${s.formula} (${s.spaceGroup.symbol ?? 'P1'}, ${s.sites.length} sites in the cell)` : null,
     dataBlockLines: document.blocks.map((b) => b.at.line),
     format: 'cif',
@@ -123,7 +124,7 @@ function toDiagnostics(messages: StructureMessage[], text: string): Diagnostic[]
   });
 }
 
-function atomSiteRows(frame: CifFrame | null, s: Structure | null): AtomSiteRowInfo[] {
+function atomSiteRows(frame: CifFrame | null, s: Structure | null, bondValence?: BondValenceCheck): AtomSiteRowInfo[] {
   if (!frame) return [];
   const loop = frame.loops.find((l) => l.tags.some((t) => t.key === '_atom_site_label' || t.key === '_atom_site_fract_x'));
   if (!loop) return [];
@@ -145,6 +146,7 @@ function atomSiteRows(frame: CifFrame | null, s: Structure | null): AtomSiteRowI
       multiplicity: asym?.multiplicity ?? null,
       frac: asym ? asym.frac : null,
       sharedWith: asym ? asym.species.filter((x) => x.label !== label).map((x) => `${x.element} (${x.label}, occ ${x.occupancy})`) : [],
+      bondValenceSum: bondValence?.sites.find((v) => v.label === label && v.element === sp?.element)?.sum ?? null,
     };
   });
 }

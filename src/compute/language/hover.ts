@@ -35,6 +35,7 @@ export function hoverAt(a: DocumentAnalysis, line: number, character: number): H
       `- occupancy: ${row.occupancy}${row.occupancy < 1 ? ' (partial)' : ''}`,
       `- multiplicity in the cell after symmetry expansion: ${row.multiplicity ?? 'not available (the structure could not be built)'}`,
       ...(row.sharedWith.length ? [`- shares its position with: ${row.sharedWith.join(', ')}`] : []),
+      ...(row.bondValenceSum !== null && row.oxidation ? [`- bond-valence sum: ${row.bondValenceSum.toFixed(2)} v.u. for valence ${Math.abs(row.oxidation)} (${(row.bondValenceSum / Math.abs(row.oxidation)).toFixed(2)}×; softBV parameters)`] : []),
     ].join('\n'));
     range ??= { startLine: row.line, startColumn: 0, endLine: row.line, endColumn: 0 };
   }

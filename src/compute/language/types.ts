@@ -41,6 +41,8 @@ export interface AtomSiteRowInfo {
   frac: [number, number, number] | null;
   /** Other species on the same position (mixed site), described for the hover. */
   sharedWith: string[];
+  /** This species' bond-valence sum (v.u., softBV parameters); null when not computed or not parameterised. */
+  bondValenceSum: number | null;
 }
 
 /** A tag occurrence, for hovers on tags and their values. */

@@ -16,7 +16,7 @@ import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 import { canonicalElement, guessOxidationStates } from './elements';
 import { reducedFormula } from './formula';
-import { implausibleGeometryMessages } from './bondValence';
+import { bondValenceSums, implausibleGeometryMessages, type BondValenceCheck } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface BuildOptions {
@@ -40,6 +40,8 @@ export interface BuildResult {
   document: CifDocument;
   /** The frame the structure was read from. */
   frame: CifFrame | null;
+  /** Bond-valence sums of every CIF row (structure/bondValence.ts), for the atom-site hover; absent when not built. */
+  bondValence?: BondValenceCheck;
 }
 
 const located = (at: CifLocation | undefined): Located | undefined => (at ? { line: at.line, column: at.column, length: at.length } : undefined);
@@ -93,7 +95,21 @@ export function* buildStructureWork(text: string, options: BuildOptions = {}): W
   }
   try {
     const structure = yield* buildFromFrame(frame, messages, options);
-    return { structure, messages, document, frame };
+    if (!structure) return { structure, messages, document, frame };
+    // Is the geometry chemically plausible? (bond-valence sums, structure/bondValence.ts.) A check, never a reason
+    // to lose the structure: should it fail, that is said and the structure stands.
+    let bondValence: BondValenceCheck | undefined;
+    try {
+      bondValence = bondValenceSums(structure);
+      const implausible = implausibleGeometryMessages(structure, bondValence);
+      messages.push(...implausible);
+      structure.messages.push(...implausible);
+    } catch (e) {
+      const m: StructureMessage = { severity: 'info', code: 'bond-valence-skipped', message: `the bond-valence check could not run: ${e instanceof Error ? e.message : String(e)}` };
+      messages.push(m);
+      structure.messages.push(m);
+    }
+    return { structure, messages, document, frame, bondValence };
   } catch (e) {
     // A bug, not the user's fault: still report it as a message instead of crashing the host.
     messages.push({ severity: 'error', code: 'internal', message: `internal error while building the structure: ${e instanceof Error ? e.message : String(e)}` });
@@ -637,7 +653,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   yield 0.9;
   detectSymmetry(lattice, sites, info, messages);
 
-  const structure: Structure = {
+  return {
     name: frame.name,
     lattice,
     spaceGroup: info,
@@ -647,12 +663,8 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     formula: reducedFormula(composition),
     oxidationSource: missingOx ? oxidationSource : 'cif',
     hasPartialOccupancy: partial,
-    messages: [],
+    messages: messages.filter((m) => m.severity !== 'error'),
   };
-  // ---- is the geometry chemically plausible? (bond-valence sums) ----
-  messages.push(...implausibleGeometryMessages(structure));
-  structure.messages = messages.filter((m) => m.severity !== 'error');
-  return structure;
 }
 
 function cartDistance(lattice: Lattice, f: Vec3, g: Vec3): number {
