@@ -14,6 +14,7 @@
  * criterion of percolation theory).
  */
 import type { Mat3, Vec3 } from '../types';
+import { periodicNeighbourFinder } from '../neighbours';
 
 /** Neighbours: within this factor of the sublattice's own connecting distance (see freeSiteNetwork). */
 export const HOP_FACTOR = 1.15;
@@ -36,17 +37,13 @@ type Pair = Edge & { d: number };
 
 /** Every pair of positions (with the image shift) within MAX_HOP, nearest first. */
 function pairsOf(lattice: Mat3, fracs: Vec3[]): Pair[] {
-  const cart = (f: number[]) => [0, 1, 2].map((k) => f[0] * lattice[0][k] + f[1] * lattice[1][k] + f[2] * lattice[2][k]);
+  const finder = periodicNeighbourFinder(lattice, fracs, MAX_HOP);
   const pairs: Pair[] = [];
-  for (let i = 0; i < fracs.length; i++) for (let j = i; j < fracs.length; j++) {
-    const base = [0, 1, 2].map((k) => { const x = fracs[j][k] - fracs[i][k]; return x - Math.round(x); });
-    for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) for (let c = -1; c <= 1; c++) {
-      const shift: Vec3 = [Math.round(fracs[j][0] - fracs[i][0]) * -1 + a, Math.round(fracs[j][1] - fracs[i][1]) * -1 + b, Math.round(fracs[j][2] - fracs[i][2]) * -1 + c];
-      if (i === j && !shift[0] && !shift[1] && !shift[2]) continue;
-      const p = cart([base[0] + a, base[1] + b, base[2] + c]);
-      const d = Math.hypot(p[0], p[1], p[2]);
-      if (d <= MAX_HOP) pairs.push({ i, j, shift, d });
-    }
+  for (let i = 0; i < fracs.length; i++) {
+    finder.around(i, (j, d, t0, t1, t2) => {
+      if (j < i || (j === i && !t0 && !t1 && !t2)) return;
+      pairs.push({ i, j, shift: [t0, t1, t2], d });
+    });
   }
   return pairs.sort((x, y) => x.d - y.d);
 }
