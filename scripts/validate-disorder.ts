@@ -26,7 +26,8 @@ import type { Structure } from '../src/compute/structure/types';
 import { DEFAULT_WALL_RULE, WALL_MIN_OCCUPANCY, WALL_RULES, type WallRule } from '../src/compute/energy/bvse/bvse';
 import { mostlyEmptyCationSites } from '../src/compute/structure/vacancies';
 import { writeFileAtomic } from '../src/compute/util/atomicWrite';
-import { csv, median, ranks, rocAuc, spearman } from './lib/metrics';
+import { median, ranks, rocAuc, spearman } from './lib/metrics';
+import { readLabels } from './lib/labels';
 
 const SHARED = join(process.cwd(), '..', 'shared', 'data');
 const args = process.argv.slice(2);
@@ -138,16 +139,6 @@ function ruleValue(row: CifRow, rule: Rule, dim: 'Ea1D' | 'Ea3D'): number | null
   }
 }
 
-export function familyGroup(family: string): string {
-  const f = family.toLowerCase();
-  if (f.startsWith('perovskite')) return 'perovskite';
-  if (f.startsWith('garnet')) return 'garnet';
-  if (f === 'nasicon') return 'NASICON';
-  if (f.startsWith('argyrodite')) return 'argyrodite';
-  if (f === 'lgps') return 'LGPS';
-  return 'other';
-}
-
 interface Labelled { row: CifRow; family: string; logSigma: number | null; litEa: number | null }
 
 function metrics(items: Labelled[], pick: (l: Labelled) => number | null) {
@@ -168,15 +159,10 @@ function metrics(items: Labelled[], pick: (l: Labelled) => number | null) {
 }
 
 function report(rows: CifRow[]) {
-  const labels = new Map(csv(join(SHARED, 'obelix', 'labels.csv')).map((l) => [l.id, l]));
+  const labels = readLabels(join(SHARED, 'obelix', 'labels.csv'));
   const items: Labelled[] = rows.filter((r) => r.meanField).map((row) => {
     const l = labels.get(row.id);
-    const s = Number(l?.sigma_rt_S_per_cm);
-    return {
-      row, family: familyGroup(l?.family ?? ''),
-      logSigma: l?.sigma_rt_S_per_cm && !l.sigma_rt_S_per_cm.startsWith('<') && s > 0 ? Math.log10(s) : null,
-      litEa: l?.ea_literature_eV ? Number(l.ea_literature_eV) : null,
-    };
+    return { row, family: l?.family ?? 'other', logSigma: l?.log10Sigma ?? null, litEa: l?.literatureEa ?? null };
   });
   const families = [...new Set(items.map((i) => i.family))].sort();
   const out: Record<string, unknown> = {
