@@ -11,7 +11,8 @@
  * seed 1, percentile interval), so that a figure and its target are read against the sampling noise of ~200
  * structures. A barrier that does not percolate (null) counts as NONE = 5 eV, as in every validation script; a row
  * with an error is left out and counted. With `--compare B.json` both rankings are scored on the structures both
- * analysed, and each paired difference (B − A) gets its own interval from the same resamples.
+ * analysed, and each paired difference (B − A) gets its own interval from the same resamples; and how closely B
+ * reproduces A value by value (ρ(A, B), |B − A|), by B's disorder treatment (a preview against its replacement).
  *
  * One derived figure is scored beside the reported ones and is not shipped: "Ea, highest D < 5 eV", the barrier
  * of the highest dimensionality that percolates below NONE (3D, else 2D, else 1D), so that a layered conductor is
@@ -33,7 +34,7 @@ const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const NONE = 5, BOOTSTRAP = 2000, SUPERIONIC_LOG10 = -4;
 
-interface RankingRow { file: string; error?: string | null; Ea_1D_eV?: number | null; Ea_2D_eV?: number | null; Ea_3D_eV?: number | null; Xi?: number | null }
+interface RankingRow { file: string; error?: string | null; disorder?: string | null; Ea_1D_eV?: number | null; Ea_2D_eV?: number | null; Ea_3D_eV?: number | null; Xi?: number | null }
 interface Ranking { method?: string; options?: Record<string, unknown>; rows: RankingRow[] }
 
 /** A scored quantity: how to read it off a row, and which direction is good. */
@@ -81,6 +82,12 @@ function bootstrap(n: number, stat: (idx: number[]) => Scores): Record<keyof Sco
   return out;
 }
 
+/** "LGPS 0.50 (12), NASICON 0.76 (34), …": the median per family (eV) and how many structures it has. */
+function familyMedians(items: Item[]): string {
+  const families = [...new Set(items.map((i) => i.label.family))].sort();
+  return families.map((f) => { const xs = items.filter((i) => i.label.family === f).map((i) => i.value); return `${f} ${median(xs).toFixed(2)} (${xs.length})`; }).join(', ');
+}
+
 function readRanking(path: string): Ranking {
   const r = JSON.parse(readFileSync(path, 'utf8')) as Ranking;
   if (!Array.isArray(r.rows)) throw new Error(`${path}: not an ionpath ranking (no "rows"); write one with ionpath rank <folder> --json-out FILE`);
@@ -109,7 +116,8 @@ function main(): void {
     const itemsOf = (rows: Map<string, RankingRow>) => ids.map((id) => ({ id, label: labels.get(id)!, value: fig.value(rows.get(id)!) }));
     // A ranking carries a figure if some row has it: a barrier model (GCN) predicts Ea 1D only, and a null there is
     // "not predicted", not "no percolation".
-    if (fig.requires.some((key) => ![...rowsA.values()].some((r) => r[key] !== null && r[key] !== undefined))) continue;
+    const carries = (rows: Map<string, RankingRow>) => fig.requires.every((key) => [...rows.values()].some((r) => r[key] !== null && r[key] !== undefined));
+    if (!carries(rowsA)) continue;
     const itemsA = itemsOf(rowsA);
     if (itemsA.some((i) => i.value === null)) continue;
     const A = itemsA as Item[];
@@ -131,7 +139,7 @@ function main(): void {
       lines.push(`  ${`− ${base.label}`.padEnd(10)}${KEYS.map((k) => `${f3(sA[k] - sP[k])} ${interval(ciD[k])}`.padEnd(26)).join('')}`);
       lines.push(`  ${A.filter((i, k) => Math.abs(i.value - P[k].value) > 1e-6).length} of ${A.length} structures differ from ${base.label}`);
     }
-    if (rowsB) {
+    if (rowsB && carries(rowsB)) {
       const itemsB = itemsOf(rowsB);
       if (itemsB.every((i) => i.value !== null)) {
         const B = itemsB as Item[];
@@ -145,12 +153,24 @@ function main(): void {
         lines.push(`  ${'B − A'.padEnd(10)}${KEYS.map((k) => `${f3(sB[k] - sA[k])} ${interval(ciD[k])}`.padEnd(26)).join('')}`);
         const changed = A.filter((i, k) => Math.abs(i.value - B[k].value) > 1e-6).length;
         lines.push(`  ${changed} of ${A.length} structures have a different value in B`);
+        if (!fig.higherIsBetter) lines.push(`  B medians (eV): ${familyMedians(B)}`);
+        // How closely B reproduces A value by value (a preview against the number that replaces it), by B's
+        // disorder treatment; structures where either is "none" (≥ NONE) are left out.
+        const groups = new Map<string, number[]>([['all', []]]);
+        ids.forEach((id, k) => {
+          if (A[k].value >= NONE || B[k].value >= NONE) return;
+          const treatment = String(rowsB.get(id)!.disorder ?? 'ordered').replace(/\d+ cells?/g, 'N cells');
+          if (!groups.has(treatment)) groups.set(treatment, []);
+          groups.get('all')!.push(k); groups.get(treatment)!.push(k);
+        });
+        for (const [treatment, ks] of groups) {
+          if (ks.length < 4) continue;
+          const d = ks.map((k) => Math.abs(B[k].value - A[k].value));
+          lines.push(`  agreement, ${treatment} (n = ${ks.length}): ρ(A, B) ${f3(spearman(ks.map((k) => A[k].value), ks.map((k) => B[k].value))).trim()}, |B − A| median ${median(d).toFixed(3)}, mean ${(d.reduce((x, y) => x + y, 0) / d.length).toFixed(3)}`);
+        }
       }
     }
-    if (fig.higherIsBetter === false) {
-      const families = [...new Set(A.map((i) => i.label.family))].sort();
-      lines.push(`  medians (eV): ${families.map((f) => { const xs = A.filter((i) => i.label.family === f).map((i) => i.value); return `${f} ${median(xs).toFixed(2)} (${xs.length})`; }).join(', ')}`);
-    }
+    if (!fig.higherIsBetter) lines.push(`  ${rowsB && carries(rowsB) ? 'A ' : ''}medians (eV): ${familyMedians(A)}`);
     lines.push('');
   }
   const text = lines.join('\n');

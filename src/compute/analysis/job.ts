@@ -49,8 +49,9 @@ export type LandscapeJobOptions = AnalysisOptions;
  * Bumped whenever a change alters what a job returns for the same input and options (a number, a warning, a report
  * field), so that a ranking cache or shard journal written by an older ionpath is not served as today's result.
  * 2: the bond-valence geometry check and the 'mobile-ion-removed' disorder treatment.
+ * 3: the GCN's BVSE inputs on a partially occupied CIF come from the CIF's mean field (gcn/model.ts).
  */
-export const RESULTS_VERSION = 2;
+export const RESULTS_VERSION = 3;
 
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);

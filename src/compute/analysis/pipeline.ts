@@ -10,7 +10,7 @@
  * (smeared over ±0.02, ±0.04 eV), Ξ from those. A BVSE landscape is one probe grid with all mobile ions removed.
  */
 import type { Structure, StructureMessage } from '../structure/types';
-import type { EnergyLandscape, IonGrid, PredictedBarriers } from '../energy/source';
+import type { EnergyLandscape, IonGrid, PredictedBarriers, PredictInputs } from '../energy/source';
 import { signed } from '../data/bvTables';
 import { type EnergyGrid, voxelFrac } from '../landscape/grid';
 import { landscapeDescriptors, periodicFlood, unionFreeVolumes, xiScore, XI_THRESHOLD, type IonFlood } from '../landscape/levelmap';
@@ -28,6 +28,7 @@ import { LandscapeError } from '../util/errors';
 import { frameworkKey, orderedApproximants, sharedMobileSiteMessages, type Ordering } from '../structure/approximants/approximants';
 import { mostlyEmptySiteMessages } from '../structure/vacancies';
 import { implausibleGeometryNote } from '../structure/bondValence';
+import { fractionalMap } from '../structure/geometry';
 
 export interface PipelineOptions extends AnalysisOptions {
   /** Expert BVSE settings for tests and benchmarks (grid shape, far-field split, cut-off); not part of a job. */
@@ -230,7 +231,11 @@ export function predictionReport(pred: PredictedBarriers, options: AnalysisOptio
  */
 export async function analyzeLandscape(structure: Structure, options: PipelineOptions = {}, hooks: WorkHooks = {}): Promise<LandscapeAnalysis> {
   if (wantsEnsemble(structure, options)) return withGeometryWarning(structure, await ensembleOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h)));
-  if (wantsOrdering(structure, options)) return withGeometryWarning(structure, await lowestOrderingOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h)));
+  if (wantsOrdering(structure, options)) {
+    // A barrier model stands in for the mean-field BVSE here: it gets the CIF's mean field beside the ordering.
+    const meanFieldOf = (ordering: Structure): PredictInputs => ({ meanFieldOf: { structure, toCif: fractionalMap(ordering.lattice.matrix, structure.lattice.matrix) } });
+    return withGeometryWarning(structure, await lowestOrderingOf(structure, options, hooks, (s, h) => analyzeOne(s, options, h, meanFieldOf(s))));
+  }
   return withGeometryWarning(structure, await analyzeOne(structure, options, hooks));
 }
 
@@ -243,10 +248,10 @@ function withGeometryWarning(structure: Structure, a: LandscapeAnalysis): Landsc
   return flagged ? { ...a, report: { ...a.report, warnings: [...a.report.warnings, flagged.note], implausibleGeometry: flagged.sites } } : a;
 }
 
-async function analyzeOne(structure: Structure, options: PipelineOptions, hooks: WorkHooks): Promise<LandscapeAnalysis> {
+async function analyzeOne(structure: Structure, options: PipelineOptions, hooks: WorkHooks, inputs?: PredictInputs): Promise<LandscapeAnalysis> {
   const o = normaliseOptions(options);
   const source = sourceFor(o, options.bvse);
-  if (source.kind === 'barriers') return predictionReport(await source.predict(structure, progressRange(hooks, 0, 1)), o);
+  if (source.kind === 'barriers') return predictionReport(await source.predict(structure, progressRange(hooks, 0, 1), inputs), o);
   const landscape = await source.produce(structure, progressRange(hooks, 0, 0.85));
   return withMeanFieldMessages(await runAsync(gridAnalysisWork(landscape, options), progressRange(hooks, 0.85, 1)), options);
 }

@@ -100,7 +100,18 @@ export interface BarrierModel {
   /** What it needs at definite positions (see OrderedInput). */
   readonly orderedInput: OrderedInput;
   identity(structure: Structure): SourceIdentity;
-  predict(structure: Structure, hooks?: WorkHooks): Promise<PredictedBarriers>;
+  predict(structure: Structure, hooks?: WorkHooks, inputs?: PredictInputs): Promise<PredictedBarriers>;
+}
+
+/** What the pipeline hands a barrier model beside the structure. */
+export interface PredictInputs {
+  /**
+   * `structure` is the lowest-Ewald ordering of this partially occupied CIF, given because the model needs atoms at
+   * definite positions; `toCif` maps the ordering's fractional coordinates to the CIF's (one Cartesian frame). A
+   * model with BVSE inputs takes them from the CIF's mean field at those points, so that it predicts the number
+   * that replaces its preview (Ea(BVSE), the mean field), on the ordering's geometry.
+   */
+  meanFieldOf?: { structure: Structure; toCif: (frac: Vec3) => Vec3 };
 }
 
 export type EnergySource = GridSource | BarrierModel;

@@ -16,6 +16,12 @@
  * `graph_feature_names`, JSON) and must equal the ones features.ts produces: a mismatch is an error, not a silent
  * wrong number.
  *
+ * A partially occupied CIF reaches the model as its lowest-Ewald ordering (the network needs atoms at definite
+ * positions); the pipeline then also hands over the CIF (`PredictInputs.meanFieldOf`), and the BVSE columns are the
+ * CIF's mean field at the ordering's interstices and bottlenecks, so that the preview predicts the number that
+ * replaces it (Ea(BVSE), the mean field). On the OBELiX training CIFs this moved ρ(Ea(GCN-IN), log σ) from −0.22 to
+ * −0.33 and ρ with the literature Ea from 0.29 to 0.44 (docs/VALIDATION.md; scripts/explore-gcn-mean-field.ts).
+ *
  * onnxruntime-node is a native addon loaded with `require` at first use (external in every bundle). Execution
  * providers are tried in the order cuda → webgpu → cpu; the one that created the session is reported in
  * details.executionProvider.
@@ -23,8 +29,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Structure } from '../structure/types';
-import type { BarrierModel, PredictedBarriers, SourceIdentity } from '../energy/source';
+import type { Structure, Vec3 } from '../structure/types';
+import type { BarrierModel, PredictedBarriers, PredictInputs, SourceIdentity } from '../energy/source';
+import { bvsePointEnergy } from '../energy/bvse/bvse';
 import { CancelledError } from '../util/errors';
 import type { WorkHooks } from '../util/work';
 import { ENERGY_CAP, interstitialGraph, type InterstitialGraphOptions } from './features';
@@ -174,11 +181,14 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
     kind: 'barriers',
     orderedInput: 'framework', // the interstitial network of the framework (mobile ions removed); trained on ordered crystals
     identity,
-    async predict(structure: Structure, hooks: WorkHooks = {}): Promise<PredictedBarriers> {
+    async predict(structure: Structure, hooks: WorkHooks = {}, inputs: PredictInputs = {}): Promise<PredictedBarriers> {
       if (hooks.signal?.aborted) throw new CancelledError();
       const id = identity();
       const t0 = performance.now();
-      const graph = interstitialGraph(structure, { ...options.network, energyCap: energyCapOf(meta) }, hooks.signal);
+      const cif = inputs.meanFieldOf;
+      const meanField = cif && !options.network?.energyAt ? bvsePointEnergy(cif.structure) : undefined;
+      const energyAt = meanField && cif ? (frac: Vec3) => meanField.energyAt(cif.toCif(frac)) : options.network?.energyAt;
+      const graph = interstitialGraph(structure, { ...options.network, energyAt, energyCap: energyCapOf(meta) }, hooks.signal);
       const t1 = performance.now();
       hooks.onProgress?.(0.5);
       loading ??= load();
@@ -220,6 +230,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (structure.sites.some((s) => s.species.some((sp) => sp.element !== 'Li' && sp.occupancy < 0.999))) {
         warnings.push('partially occupied framework sites: the GCN was trained on ordered crystals only');
       }
+      if (meanField) warnings.push("the network is the ordering's; its BVSE inputs are the CIF's mean field at the network's points (the number Ea(BVSE) gives)");
       return {
         identity: id,
         structure,
@@ -228,7 +239,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
         Ea_3D_eV: null,
         dimensionality: graph.dimensionality,
         warnings,
-        details: { executionProvider: loaded.executionProvider, providersFailed: loaded.tried, nodes: graph.nodeCount, edges: graph.edgeIndex.length / 2 },
+        details: { executionProvider: loaded.executionProvider, providersFailed: loaded.tried, nodes: graph.nodeCount, edges: graph.edgeIndex.length / 2, bvseInputs: meanField ? 'mean field of the CIF' : 'this structure' },
         timings_ms: { network: t1 - t0, inference: t3 - t2, total: t3 - t0 },
       };
     },

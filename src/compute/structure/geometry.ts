@@ -42,6 +42,15 @@ export function vecMat(v: Vec3, m: Mat3): Vec3 {
   ];
 }
 
+/**
+ * Fractional coordinates of one lattice → another's, through the Cartesian frame both share (a supercell built as
+ * S · cell, e.g. an ordered approximant and its CIF): f_to = (f_from · M_from) · M_to⁻¹.
+ */
+export function fractionalMap(from: Mat3, to: Mat3): (frac: Vec3) => Vec3 {
+  const inv = inverse3(to);
+  return (frac) => vecMat(vecMat(frac, from), inv);
+}
+
 export function norm(v: Vec3): number {
   return Math.hypot(v[0], v[1], v[2]);
 }
