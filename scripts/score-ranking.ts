@@ -47,7 +47,7 @@ const highestDimensionBelowNone = (r: RankingRow) => {
 const FIGURES: Figure[] = [
   { label: 'Ea 1D', value: ea('Ea_1D_eV'), higherIsBetter: false, requires: ['Ea_1D_eV'] },
   { label: 'Ea 2D', value: ea('Ea_2D_eV'), higherIsBetter: false, requires: ['Ea_2D_eV'] },
-  { label: 'Ea 3D', value: ea('Ea_3D_eV'), higherIsBetter: false, requires: ['Ea_3D_eV'] },
+  { label: 'Ea 3D', value: ea('Ea_3D_eV'), higherIsBetter: false, requires: ['Ea_3D_eV'], pairedWith: 'Ea 1D' },
   { label: 'Ea, highest D < 5 eV (derived)', value: highestDimensionBelowNone, higherIsBetter: false, requires: ['Ea_3D_eV'], pairedWith: 'Ea 3D' },
   { label: 'Ξ', value: (r) => r.Xi ?? null, higherIsBetter: true, requires: ['Xi'] },
 ];
