@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { HostClient } from '../compute/host/client';
 import { landscapeJobKey, type LandscapeJobResult } from '../compute/analysis/job';
 import type { LandscapeReport } from '../compute/analysis/report';
-import { barrierHint, reportMarkdown, xiLabel } from '../compute/analysis/format';
+import { barrierHint, HINT_PADDING, reportMarkdown, xiLabel } from '../compute/analysis/format';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
 import { ProtocolError } from '../protocol/endpoint';
 import { config } from './config';
@@ -138,7 +138,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     const preview = this.previewFor(document);
     if (preview && entry?.state !== 'done') {
       // The GCN's number until the inline method's arrives; the hint says the other is still computing.
-      const hint = new vscode.InlayHint(end, `  ${barrierHint(preview)} · ${method} ${entry ? `${Math.round(entry.progress * 100)} %` : '…'}`, vscode.InlayHintKind.Type);
+      const hint = new vscode.InlayHint(end, `${HINT_PADDING}${barrierHint(preview)} · ${method} ${entry ? `${Math.round(entry.progress * 100)} %` : '…'}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       return [hint];
     }
@@ -151,7 +151,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     // stays in the hover beside it.
     const xi = this.xiReport(document);
     if (xi) label = `${xiLabel(xi)} ${xi.Xi!.toFixed(2)}`;
-    const hint = new vscode.InlayHint(end, `  ${label}`, vscode.InlayHintKind.Type);
+    const hint = new vscode.InlayHint(end, `${HINT_PADDING}${label}`, vscode.InlayHintKind.Type);
     hint.paddingLeft = true;
     if (entry.state === 'done' && entry.result.report) hint.tooltip = new vscode.MarkdownString(reportMarkdown(entry.result.report));
     return [hint];

@@ -34,8 +34,10 @@ export function channelDimensionality(r: Pick<LandscapeReport, 'Ea_1D_eV' | 'Ea_
   return [r.Ea_1D_eV, r.Ea_2D_eV, r.Ea_3D_eV].filter((e) => e !== null && e <= limit + 1e-9).length;
 }
 
-/** VS Code's default inlay-hint length (`editor.inlayHints.maximumLength`); longer hints are cut with "…". */
+/** VS Code's default inlay-hint length (`editor.inlayHints.maximumLength`); longer labels are cut with "…". */
 export const HINT_LENGTH = 43;
+/** What the editor puts between a line's text and its hint; VS Code counts it in the label's length. */
+export const HINT_PADDING = '  ';
 
 /**
  * The inlay hint: short enough for VS Code's default hint length, complete; the rest is in the hover. The
@@ -55,10 +57,9 @@ export function barrierHint(r: LandscapeReport): string {
   const d = r.channelDimensionality;
   if (!d) return `${lead} · no channel${suspect}`;
   const eaD = d > 1 ? [r.Ea_1D_eV, r.Ea_2D_eV, r.Ea_3D_eV][d - 1] : null;
-  // The d-dimensional barrier, with its unit if there is room, without if only that fits, else the dimension alone.
-  const candidates = eaD !== null && eV(eaD) !== eV(r.Ea_1D_eV) ? [` · ${d}D ${eV(eaD)}`, ` · ${d}D ${eaD.toFixed(2)}`] : [];
-  const channel = candidates.find((c) => (lead + c + suspect).length <= HINT_LENGTH) ?? ` · ${d}D`;
-  return `${lead}${channel}${suspect}`;
+  // The d-dimensional barrier where it differs and the padded label still fits; else the dimension alone.
+  const withBarrier = eaD !== null && eV(eaD) !== eV(r.Ea_1D_eV) ? `${lead} · ${d}D ${eV(eaD)}${suspect}` : null;
+  return withBarrier && HINT_PADDING.length + withBarrier.length <= HINT_LENGTH ? withBarrier : `${lead} · ${d}D${suspect}`;
 }
 
 /** "0.35–0.52" (eV), "0.35–none" when some ordering does not percolate. */

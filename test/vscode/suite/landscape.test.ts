@@ -44,6 +44,23 @@ suite('inline Ea(BVSE)', () => {
   });
 });
 
+suite('inline Ea(BVSE), anisotropic', () => {
+  test('Li10GeP2S12 gives Ea 1D and, higher, the 3D barrier in the hint, within the default hint length', async () => {
+    await vscode.extensions.getExtension('ionpath.ionpath')!.activate();
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(repoRoot, 'examples', 'Li10GeP2S12.cif')));
+    await vscode.window.showTextDocument(doc);
+    const hint = await eventually(async () => {
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      const labels = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
+      return labels.find((l) => l.includes('Ea(BVSE, 1D)'));
+    }, 'the Ea inlay hint');
+    const m = /^\s*Ea\(BVSE, 1D\) (\d+\.\d+) eV · 3D (\d+\.\d+) eV$/.exec(hint);
+    assert.ok(m, `hint format: ${hint}`);
+    assert.ok(Number(m[2]) > Number(m[1]), `Ea 3D above Ea 1D: ${hint}`);
+    assert.ok(hint.length <= 43, `the whole label, padding included, fits VS Code's default inlay-hint length (${hint.length}): ${hint}`);
+  });
+});
+
 suite('Rank folder by Ξ', () => {
   let folder: string;
   suiteSetup(() => {
