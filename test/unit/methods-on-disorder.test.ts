@@ -8,6 +8,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildStructure } from '../../src/compute/structure/build';
 import { orderedApproximants } from '../../src/compute/structure/approximants/approximants';
@@ -107,4 +108,13 @@ test('rank rows and their CSV say how partial occupancy was treated (mean field,
   const col = csv[0].split(',').indexOf('disorder');
   assert.ok(col > 0);
   assert.equal(csv[1].split(',')[col], 'mean field');
+});
+
+test('the CLI prints each of the ordering\'s decisions once, with its CIF line', () => {
+  const file = join(process.cwd(), 'test', 'fixtures', 'structures', 'LLTO-perovskite.cif');
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'analyze', file, '--method', 'gcn'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const warnings = r.stdout.split('\n').filter((l) => /^\s+warning: /.test(l)).map((l) => l.replace(/ \(line \d+\)$/, ''));
+  assert.ok(warnings.some((w) => /in the 9-cell approximant/.test(w)), r.stdout);
+  assert.equal(new Set(warnings).size, warnings.length, `no warning printed twice:\n${warnings.join('\n')}`);
 });

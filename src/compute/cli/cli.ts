@@ -246,10 +246,12 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     if (r.Xi !== null) {
       lines.push(`  MPE(${methodLabel(r)}) ${eV(r.MPE_eV, 3)}; FV_c ${r.FV_connected?.toPrecision(3)}, FV_d ${r.FV_disconnected?.toPrecision(3)} (fractions of grid points below ${r.FV_threshold_eV} eV); ${xiLabel(r)} ${r.Xi.toFixed(3)}`);
     }
+    const located = result.messages.filter((m) => m.severity !== 'info' || m.code === 'data-block');
     lines.push(
       `  cell ${r.source.cell}; ${r.source.variant}; ${(r.timings_ms.total / 1000).toFixed(2)} s`,
-      ...result.messages.filter((m) => m.severity !== 'info' || m.code === 'data-block').map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
-      ...r.warnings.map((w) => `  warning: ${w}`),
+      ...located.map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
+      // The report repeats some located messages without their line (an ordering's decisions): printed once.
+      ...r.warnings.filter((w) => !located.some((m) => m.message === w)).map((w) => `  warning: ${w}`),
       ...written.map((f) => `  wrote ${f}`),
     );
     process.stdout.write(lines.join('\n') + '\n');
