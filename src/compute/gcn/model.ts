@@ -185,6 +185,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (hooks.signal?.aborted) throw new CancelledError();
       const id = identity();
       const t0 = performance.now();
+      // The CIF's mean field for an ordering's network; an energy function given with the model's options wins.
       const cif = inputs.meanFieldOf;
       const meanField = cif && !options.network?.energyAt ? bvsePointEnergy(cif.structure) : undefined;
       const energyAt = meanField && cif ? (frac: Vec3) => meanField.energyAt(cif.toCif(frac)) : options.network?.energyAt;
