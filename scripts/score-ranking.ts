@@ -12,7 +12,8 @@
  * structures. A barrier that does not percolate (null) counts as NONE = 5 eV, as in every validation script; a row
  * with an error is left out and counted. With `--compare B.json` both rankings are scored on the structures both
  * analysed, and each paired difference (B − A) gets its own interval from the same resamples; and how closely B
- * reproduces A value by value (ρ(A, B), |B − A|), by B's disorder treatment (a preview against its replacement).
+ * reproduces A value by value (ρ(A, B), |B − A|), by B's disorder treatment (a preview against its replacement),
+ * and both rankings' ρ(log σ), ρ(lit Ea) and AUC with each family left out in turn (does a gain rest on one family?).
  *
  * One derived figure is scored beside the reported ones and is not shipped: "Ea, highest D < 5 eV", the barrier
  * of the highest dimensionality that percolates below NONE (3D, else 2D, else 1D), so that a layered conductor is
@@ -154,6 +155,12 @@ function main(): void {
         const changed = A.filter((i, k) => Math.abs(i.value - B[k].value) > 1e-6).length;
         lines.push(`  ${changed} of ${A.length} structures have a different value in B`);
         if (!fig.higherIsBetter) lines.push(`  B medians (eV): ${familyMedians(B)}`);
+        // Does the difference rest on one family? The same figures with each family left out in turn.
+        for (const f of [...new Set(A.map((i) => i.label.family))].sort()) {
+          const keep = A.map((i, k) => (i.label.family === f ? -1 : k)).filter((k) => k >= 0);
+          const x = score(keep.map((k) => A[k]), fig.higherIsBetter), y = score(keep.map((k) => B[k]), fig.higherIsBetter);
+          lines.push(`  without ${f} (n = ${keep.length}): A → B ${KEYS.slice(0, 3).map((k) => `${f3(x[k]).trim()} → ${f3(y[k]).trim()}`).join(', ')}`);
+        }
         // How closely B reproduces A value by value (a preview against the number that replaces it), by B's
         // disorder treatment; structures where either is "none" (≥ NONE) are left out.
         const groups = new Map<string, number[]>([['all', []]]);
