@@ -118,3 +118,16 @@ test('the CLI prints each of the ordering\'s decisions once, with its CIF line',
   assert.ok(warnings.some((w) => /in the 9-cell approximant/.test(w)), r.stdout);
   assert.equal(new Set(warnings).size, warnings.length, `no warning printed twice:\n${warnings.join('\n')}`);
 });
+
+test("a CIF whose mean field cannot be set up leaves the GCN the ordering's own BVSE, said in a warning", async () => {
+  const lifepo4 = buildStructure(readFileSync(join(process.cwd(), 'examples', 'LiFePO4.cif'), 'utf8')).structure!;
+  // Li, Br and O in one cell cannot be charge-balanced: no oxidation states, so BVSE cannot be set up for it.
+  const unbalanced = buildStructure('data_x\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nLi1 Li 0 0 0\nBr1 Br 0.5 0.5 0.5\nO1 O 0.5 0 0\n').structure!;
+  assert.throws(() => bvsePointEnergy(unbalanced));
+  const model = gcnModel();
+  const plain = await model.predict(lifepo4);
+  const p = await model.predict(lifepo4, {}, { meanFieldOf: { structure: unbalanced, toCif: (f) => f } });
+  assert.equal(p.Ea_1D_eV, plain.Ea_1D_eV);
+  assert.equal(p.details.bvseInputs, 'this structure');
+  assert.ok(p.warnings.some((w) => /mean field could not be set up/.test(w)), p.warnings.join('\n'));
+});

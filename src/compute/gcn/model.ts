@@ -185,9 +185,14 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
       if (hooks.signal?.aborted) throw new CancelledError();
       const id = identity();
       const t0 = performance.now();
-      // The CIF's mean field for an ordering's network; an energy function given with the model's options wins.
+      // The CIF's mean field for an ordering's network; an energy function given with the model's options wins. A CIF
+      // whose mean field cannot be set up (say, every framework site shared with Li) keeps the ordering's own BVSE.
       const cif = inputs.meanFieldOf;
-      const meanField = cif && !options.network?.energyAt ? bvsePointEnergy(cif.structure) : undefined;
+      let meanField: ReturnType<typeof bvsePointEnergy> | undefined;
+      let meanFieldFailure: string | undefined;
+      if (cif && !options.network?.energyAt) {
+        try { meanField = bvsePointEnergy(cif.structure); } catch (e) { meanFieldFailure = e instanceof Error ? e.message : String(e); }
+      }
       const energyAt = meanField && cif ? (frac: Vec3) => meanField.energyAt(cif.toCif(frac)) : options.network?.energyAt;
       const graph = interstitialGraph(structure, { ...options.network, energyAt, energyCap: energyCapOf(meta) }, hooks.signal);
       const t1 = performance.now();
@@ -232,6 +237,7 @@ export function gcnModel(options: GcnModelOptions = {}): BarrierModel {
         warnings.push('partially occupied framework sites: the GCN was trained on ordered crystals only');
       }
       if (meanField) warnings.push("the network is the ordering's; its BVSE inputs are the CIF's mean field at the network's points (the number Ea(BVSE) gives)");
+      if (meanFieldFailure) warnings.push(`the CIF's mean field could not be set up (${meanFieldFailure}); the BVSE inputs are the ordering's own`);
       return {
         identity: id,
         structure,
