@@ -6,10 +6,9 @@
  * sample from ../shared/data/mp-li/structures.tar.xz (every k-th entry, extracted to a temp dir).
  * Usage: node out/scripts/bench-network.js [--obelix N] [--mp N]
  */
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { withMpSample } from './lib/mpSample';
 import { buildStructure } from '../src/compute/structure/build';
 import { buildInterstitialNetwork, networkFeatures } from '../src/compute/network';
 
@@ -53,14 +52,4 @@ const obelixDir = join(root, '..', 'shared', 'data', 'obelix', 'cifs');
 const obelix = readdirSync(obelixDir).filter((f) => f.endsWith('.cif')).sort().slice(0, nObelix).map((f) => join(obelixDir, f));
 run('OBELiX', obelix);
 
-if (nMp > 0) {
-  const tar = join(root, '..', 'shared', 'data', 'mp-li', 'structures.tar.xz');
-  const names = execFileSync('tar', ['-tJf', tar], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((n) => n.endsWith('.cif')).sort();
-  const step = Math.max(1, Math.floor(names.length / nMp));
-  const pick = names.filter((_, i) => i % step === 0).slice(0, nMp);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-network-'));
-  try {
-    execFileSync('tar', ['-xJf', tar, '-C', dir, ...pick], { maxBuffer: 1 << 28 });
-    run(`MP sample (every ${step}th of ${names.length})`, pick.map((n) => join(dir, n)));
-  } finally { rmSync(dir, { recursive: true, force: true }); }
-}
+if (nMp > 0) withMpSample(nMp, 'bench-network-', ({ paths, step, total }) => run(`MP sample (every ${step}th of ${total})`, paths));

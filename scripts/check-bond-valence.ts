@@ -7,10 +7,10 @@
  * with their family, σ and literature Ea.
  * Usage: node out/scripts/check-bond-valence.js [--mp 3000] [--out docs/measurements/bond-valence.txt]
  */
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { withMpSample } from './lib/mpSample';
+import { readLabels } from './lib/labels';
 import { buildStructure } from '../src/compute/structure/build';
 import { bondValenceSums, implausibleGeometryMessages, IMPLAUSIBLE_FACTOR, JUDGED_MIN_OCCUPANCY } from '../src/compute/structure/bondValence';
 import { writeFileAtomicSync } from '../src/compute/util/atomicWrite';
@@ -62,26 +62,14 @@ const lines: string[] = [`bond-valence check (softBV parameters), ${new Date().t
 const obelixDir = join(shared, 'obelix', 'cifs');
 const obelix = check(obelixDir, readdirSync(obelixDir).filter((f) => f.endsWith('.cif')).sort());
 lines.push(...summary('OBELiX training CIFs', obelix));
-const labels = new Map(readFileSync(join(shared, 'obelix', 'labels.csv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => {
-  const c = l.split(',');
-  return [c[0], { formula: c[1], sigma: c[3], family: c[6], ea: c[9] }] as const;
-}));
+const labels = readLabels(join(shared, 'obelix', 'labels.csv'));
 for (const x of obelix.rows.filter((r) => r.over || r.under).sort((a, b) => Math.abs(Math.log(b.ratio)) - Math.abs(Math.log(a.ratio)))) {
   const l = labels.get(x.id);
-  lines.push(`  ${x.id} ${l?.formula ?? ''} (${l?.family ?? ''}; σ ${l?.sigma || '—'} S/cm; lit. Ea ${l?.ea || '—'} eV): ${x.label} BVS/|z| ${x.ratio.toFixed(2)}`);
+  lines.push(`  ${x.id} ${l?.composition ?? ''} (${l?.familyName ?? ''}; σ ${l?.sigmaText || '—'} S/cm; lit. Ea ${l?.literatureEa ?? '—'} eV): ${x.label} BVS/|z| ${x.ratio.toFixed(2)}`);
 }
-const tar = join(shared, 'mp-li', 'structures.tar.xz');
-const names = execFileSync('tar', ['-tJf', tar], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((n) => n.endsWith('.cif')).sort();
-const step = Math.max(1, Math.floor(names.length / MP));
-const pick = names.filter((_, i) => i % step === 0).slice(0, MP);
-const dir = mkdtempSync(join(tmpdir(), 'check-bond-valence-'));
-try {
-  execFileSync('tar', ['-xJf', tar, '-C', dir, ...pick], { maxBuffer: 1 << 28 });
-  const mp = check(dir, pick);
-  lines.push(...summary(`Materials Project, every ${step}th of ${names.length}`, mp));
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+withMpSample(MP, 'check-bond-valence-', ({ dir, names, step, total }) => {
+  lines.push(...summary(`Materials Project, every ${step}th of ${total}`, check(dir, names)));
+});
 const text = lines.join('\n') + '\n';
 process.stdout.write(text);
 if (OUT) writeFileAtomicSync(OUT, text);

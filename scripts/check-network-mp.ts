@@ -5,10 +5,9 @@
  * node (goal ≥ 90 %), per-structure failures, and CPU ms per structure.
  * Usage: node out/scripts/check-network-mp.js [--n 1000] [--tol 0.5]
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { withMpSample } from './lib/mpSample';
 import { buildStructure } from '../src/compute/structure/build';
 import { buildInterstitialNetwork } from '../src/compute/network';
 import { PeriodicCloud, fracToCart } from '../src/compute/network/geometry';
@@ -16,14 +15,7 @@ import { PeriodicCloud, fracToCart } from '../src/compute/network/geometry';
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
 const N = arg('--n', 1000);
 const TOL = arg('--tol', 0.5);
-const root = join(__dirname, '..', '..');
-const tar = join(root, '..', 'shared', 'data', 'mp-li', 'structures.tar.xz');
-const names = execFileSync('tar', ['-tJf', tar], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((n) => n.endsWith('.cif')).sort();
-const step = Math.max(1, Math.floor(names.length / N));
-const pick = names.filter((_, i) => i % step === 0).slice(0, N);
-const dir = mkdtempSync(join(tmpdir(), 'check-network-mp-'));
-try {
-  execFileSync('tar', ['-xJf', tar, '-C', dir, ...pick], { maxBuffer: 1 << 28 });
+withMpSample(N, 'check-network-mp-', ({ dir, names: pick, step, total: archived }) => {
   let nearOrEdge = 0;
   let near = 0, total = 0, structures = 0, unbuilt = 0, allNear = 0, volumeMismatch = 0, warned = 0;
   const triclinicish = { n: 0 };
@@ -60,7 +52,7 @@ try {
     else worst.push({ name: `${name.split('/').pop()} ${s.formula}`, share: n / net.mobileSites.length });
   }
   ms.sort((a, b) => a - b);
-  console.log(`MP sample: ${structures} structures (every ${step}th of ${names.length}; ${unbuilt} could not be built)`);
+  console.log(`MP sample: ${structures} structures (every ${step}th of ${archived}; ${unbuilt} could not be built)`);
   console.log(`Li sites within ${TOL} Å of an interstitial-network node: ${near}/${total} = ${(100 * near / total).toFixed(1)} %`);
   console.log(`Li sites within ${TOL} Å of a node or of an edge's bottleneck point: ${nearOrEdge}/${total} = ${(100 * nearOrEdge / total).toFixed(1)} %`);
   console.log(`structures with every Li site near a node: ${allNear}/${structures} = ${(100 * allNear / structures).toFixed(1)} %`);
@@ -68,4 +60,4 @@ try {
   console.log(`buildInterstitialNetwork CPU ms: median ${ms[ms.length >> 1].toFixed(1)}, p90 ${ms[Math.floor(0.9 * (ms.length - 1))].toFixed(1)}, worst ${ms[ms.length - 1].toFixed(1)}`);
   worst.sort((a, b) => a.share - b.share);
   console.log(`lowest shares: ${worst.slice(0, 10).map((w) => `${w.name} ${(100 * w.share).toFixed(0)} %`).join('; ')}`);
-} finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -6,7 +6,16 @@
  */
 import { csv } from './metrics';
 
-export interface Label { id: string; family: string; log10Sigma: number | null; literatureEa: number | null; composition: string; sigmaText: string }
+export interface Label {
+  id: string;
+  /** One of the six groups (familyGroup); `familyName` is the dataset's own word. */
+  family: string;
+  familyName: string;
+  log10Sigma: number | null;
+  literatureEa: number | null;
+  composition: string;
+  sigmaText: string;
+}
 
 export function familyGroup(family: string): string {
   const f = family.toLowerCase();
@@ -23,7 +32,7 @@ export function readLabels(path: string): Map<string, Label> {
   for (const l of csv(path)) {
     const s = Number(l.sigma_rt_S_per_cm);
     out.set(l.id, {
-      id: l.id, family: familyGroup(l.family ?? ''), composition: l.reduced_composition ?? '', sigmaText: l.sigma_rt_S_per_cm ?? '',
+      id: l.id, family: familyGroup(l.family ?? ''), familyName: l.family ?? '', composition: l.reduced_composition ?? '', sigmaText: l.sigma_rt_S_per_cm ?? '',
       log10Sigma: l.sigma_rt_S_per_cm && !l.sigma_rt_S_per_cm.startsWith('<') && s > 0 ? Math.log10(s) : null,
       literatureEa: l.ea_literature_eV ? Number(l.ea_literature_eV) : null,
     });
