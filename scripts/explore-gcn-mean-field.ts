@@ -16,30 +16,16 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
-import { orderedApproximants } from '../src/compute/structure/approximants/approximants';
+import { structuresToAnalyse } from '../src/compute/analysis/pipeline';
 import { bvsePointEnergy } from '../src/compute/energy/bvse/bvse';
 import { gcnModel } from '../src/compute/gcn/model';
-import { inverse3 } from '../src/compute/structure/geometry';
-import type { Structure, Vec3 } from '../src/compute/structure/types';
+import { fractionalMap } from '../src/compute/structure/geometry';
 import { writeFileAtomicSync } from '../src/compute/util/atomicWrite';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const CIFS = arg('--cifs') ?? join(process.cwd(), '..', 'shared', 'data', 'obelix', 'cifs');
 const OUT_DIR = arg('--out-dir') ?? '/tmp/gcn-mf';
-const ION = 'Li';
-
-const needsOrdering = (s: Structure) => s.hasPartialOccupancy && s.asymmetricSites.some((site) =>
-  (site.species.length > 1 || site.species.some((sp) => sp.occupancy < 1 - 1e-6)) && site.species.some((sp) => sp.element !== ION));
-
-/** Fractional point of `from` → fractional point of `to`, through the shared Cartesian frame (supercell = S · cell). */
-function mapper(from: Structure, to: Structure): (f: Vec3) => Vec3 {
-  const m = from.lattice.matrix, inv = inverse3(to.lattice.matrix);
-  return (f) => {
-    const c = [0, 1, 2].map((j) => f[0] * m[0][j] + f[1] * m[1][j] + f[2] * m[2][j]);
-    return [0, 1, 2].map((j) => c[0] * inv[0][j] + c[1] * inv[1][j] + c[2] * inv[2][j]) as Vec3;
-  };
-}
 
 async function main(): Promise<void> {
   const shipped = gcnModel();
@@ -49,13 +35,14 @@ async function main(): Promise<void> {
     try {
       const s = buildStructure(readFileSync(join(CIFS, file), 'utf8')).structure;
       if (!s) throw new Error('did not build');
-      if (!needsOrdering(s)) {
+      // The structure the pipeline hands the GCN: the CIF itself, or the lowest-Ewald ordering of its approximant.
+      const [ordering] = structuresToAnalyse(s, { method: 'gcn' });
+      if (ordering === s) {
         const p = await shipped.predict(s);
         for (const k of Object.keys(rows) as (keyof typeof rows)[]) rows[k].push({ file, Ea_1D_eV: p.Ea_1D_eV, disorder: null });
         continue;
       }
-      const ordering = orderedApproximants(s, { count: 1, randomCount: 0, seed: 1, ion: ION }).orderings[0].structure;
-      const toCif = mapper(ordering, s);
+      const toCif = fractionalMap(ordering.lattice.matrix, s.lattice.matrix);
       // Every site of the ordering must land on a site of the CIF (mod 1): the frames agree.
       for (const site of ordering.sites) {
         const f = toCif(site.frac);

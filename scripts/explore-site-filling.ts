@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { buildStructure } from '../src/compute/structure/build';
 import { analyzeLandscapeSync } from '../src/compute/analysis/pipeline';
 import type { EnergyGrid } from '../src/compute/landscape/grid';
-import type { Structure } from '../src/compute/structure/types';
+import type { Structure, Vec3 } from '../src/compute/structure/types';
+import { periodicNeighbourFinder } from '../src/compute/structure/neighbours';
 import { writeFileAtomicSync } from '../src/compute/util/atomicWrite';
 
 const args = process.argv.slice(2);
@@ -51,25 +52,16 @@ function localMinima(g: EnergyGrid, window: number): { v: number; e: number }[] 
 
 /** The energy of the n-th ion placed lowest-first with exclusion distance `dExcl` (Å); E of the last one if fewer fit. */
 function fillingLevel(g: EnergyGrid, minima: { v: number; e: number }[], n: number, dExcl: number): number {
-  const [n0, n1, n2] = g.shape, L = g.lattice;
-  const frac = (v: number): [number, number, number] => [Math.floor(v / (n1 * n2)) / n0, (Math.floor(v / n2) % n1) / n1, (v % n2) / n2];
-  const placed: [number, number, number][] = [];
+  const [n0, n1, n2] = g.shape;
+  const fracs = minima.map(({ v }): Vec3 => [Math.floor(v / (n1 * n2)) / n0, (Math.floor(v / n2) % n1) / n1, (v % n2) / n2]);
+  const finder = periodicNeighbourFinder(g.lattice, fracs, dExcl);
+  const placed = new Set<number>();
   let level = g.min;
-  for (const m of minima) {
-    if (placed.length >= n) break;
-    const f = frac(m.v);
-    const clash = placed.some((p) => {
-      // The wrapped difference and its 26 neighbouring images: the minimum image, also in a skewed cell.
-      const w = [f[0] - p[0], f[1] - p[1], f[2] - p[2]].map((x) => x - Math.round(x));
-      for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) for (let c = -1; c <= 1; c++) {
-        const df = [w[0] + a, w[1] + b, w[2] + c];
-        const x = df[0] * L[0][0] + df[1] * L[1][0] + df[2] * L[2][0], y = df[0] * L[0][1] + df[1] * L[1][1] + df[2] * L[2][1], z = df[0] * L[0][2] + df[1] * L[1][2] + df[2] * L[2][2];
-        if (x * x + y * y + z * z < dExcl * dExcl) return true;
-      }
-      return false;
-    });
+  for (let i = 0; i < minima.length && placed.size < n; i++) {
+    let clash = false;
+    finder.around(i, (j) => { if (j !== i && placed.has(j)) clash = true; });
     if (clash) continue;
-    placed.push(f); level = m.e;
+    placed.add(i); level = minima[i].e;
   }
   return level;
 }
