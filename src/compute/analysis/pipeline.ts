@@ -244,7 +244,8 @@ export async function analyzeLandscape(structure: Structure, options: PipelineOp
  * located messages are the structure's own (the editor's diagnostics, the job's messages), the report names the sites.
  */
 function withGeometryWarning(structure: Structure, a: LandscapeAnalysis): LandscapeAnalysis {
-  const flagged = implausibleGeometryNote(structure.messages);
+  // Only a structure the check flagged is checked again (cheap, and never for one whose check could not run).
+  const flagged = structure.messages.some((m) => m.code === 'implausible-geometry') ? implausibleGeometryNote(structure) : null;
   return flagged ? { ...a, report: { ...a.report, warnings: [...a.report.warnings, flagged.note], implausibleGeometry: flagged.sites } } : a;
 }
 

@@ -112,41 +112,60 @@ export function bondValenceSums(structure: Structure): BondValenceCheck {
  * over-bonded Li of an LATP CIF sits in a cage that walls it in (Ea 1.8 eV), the under-bonded Li of (K,Li)SbO3 in one
  * so loose that its barrier is 0.10 eV at σ ≈ 1e-8 S/cm.
  */
-export function implausibleGeometryMessages(structure: Structure, check: BondValenceCheck = bondValenceSums(structure)): StructureMessage[] {
-  const out: StructureMessage[] = [];
+/** A species judged implausible: its sum, the ratio to its valence, and which way it is off. */
+export interface ImplausibleSite extends SiteValence {
+  /** V / |z|. */
+  ratio: number;
+  /** Over-bonded (ratio above IMPLAUSIBLE_FACTOR) rather than under-bonded (below its inverse). */
+  over: boolean;
+}
+
+/** The species whose bond-valence sum is off its valence by more than IMPLAUSIBLE_FACTOR either way. */
+export function implausibleSites(check: BondValenceCheck): ImplausibleSite[] {
+  const out: ImplausibleSite[] = [];
   for (const s of check.sites) {
     if (s.occupancy < JUDGED_MIN_OCCUPANCY) continue;
     const ratio = s.sum / Math.abs(s.oxidation);
     const over = ratio > IMPLAUSIBLE_FACTOR;
-    if (!over && ratio >= 1 / IMPLAUSIBLE_FACTOR) continue;
-    const row = structure.asymmetricSites[s.asymmetricIndex];
-    out.push({
-      severity: 'warning',
-      code: 'implausible-geometry',
-      message: `site ${s.label}: ${s.element}${signed(s.oxidation)} has a bond-valence sum of ${s.sum.toFixed(2)} v.u. for valence ${Math.abs(s.oxidation)} ` +
-        `(${ratio.toFixed(2)}×; softBV parameters${check.gii !== null ? `; GII ${check.gii.toFixed(2)} v.u.` : ''}): ` +
-        (over
-          ? `its neighbours are closer than a real crystal puts them (a mis-placed or mis-refined position?) or its oxidation state is too low. `
-          : `its neighbours are farther than a real crystal puts them (a mis-placed position, a hypothetical substitution, counter-ions missing from the file?) or its oxidation state is too high. `) +
-        `Barriers computed from this geometry may not be the material's.`,
-      at: row && row.line >= 0 ? { line: row.line, column: row.column, length: Math.max(1, row.label.length) } : undefined,
-    });
+    if (over || ratio < 1 / IMPLAUSIBLE_FACTOR) out.push({ ...s, ratio, over });
   }
   return out;
 }
 
 /**
- * For the report: the flagged CIF site labels and a one-line note (null when there are none), "Implausible geometry:
- * bond-valence sums off by more than ×2 at Li1 (Li+1) 2.28 v.u. for valence 1. …". It reads the messages this module
- * writes, so the two formats live together.
+ * Located warnings for the implausible species. Over-bonded: its neighbours are closer than a real crystal puts them
+ * (a mis-refined position), or its oxidation state is too low. Under-bonded: it rattles in a cage too large for it (a
+ * hypothetical substitution, a mis-placed ion), or its oxidation state is too high. Either way the landscape is
+ * computed from a geometry the material does not have: the over-bonded Li of an LATP CIF sits in a cage that walls it
+ * in (Ea 1.8 eV), the under-bonded Li of (K,Li)SbO3 in one so loose that its barrier is 0.10 eV at σ ≈ 1e-8 S/cm.
  */
-export function implausibleGeometryNote(messages: readonly StructureMessage[]): { note: string; sites: string[] } | null {
-  const pattern = /^site (\S+): (\S+) has a bond-valence sum of (\S+ v\.u\. for valence \d+)/;
-  const flagged = messages.filter((m) => m.code === 'implausible-geometry').map((m) => pattern.exec(m.message)).filter((x): x is RegExpExecArray => x !== null);
+export function implausibleGeometryMessages(structure: Structure, check: BondValenceCheck = bondValenceSums(structure)): StructureMessage[] {
+  return implausibleSites(check).map((s) => {
+    const row = structure.asymmetricSites[s.asymmetricIndex];
+    return {
+      severity: 'warning',
+      code: 'implausible-geometry',
+      message: `site ${s.label}: ${s.element}${signed(s.oxidation)} has a bond-valence sum of ${s.sum.toFixed(2)} v.u. for valence ${Math.abs(s.oxidation)} (${s.ratio.toFixed(2)}×; softBV parameters${check.gii !== null ? `; GII ${check.gii.toFixed(2)} v.u.` : ''}): ` +
+        (s.over
+          ? `its neighbours are closer than a real crystal puts them (a mis-placed or mis-refined position?) or its oxidation state is too low. `
+          : `its neighbours are farther than a real crystal puts them (a mis-placed position, a hypothetical substitution, counter-ions missing from the file?) or its oxidation state is too high. `) +
+        `Barriers computed from this geometry may not be the material's.`,
+      at: row && row.line >= 0 ? { line: row.line, column: row.column, length: Math.max(1, row.label.length) } : undefined,
+    };
+  });
+}
+
+/**
+ * For the report: the flagged CIF site labels and a one-line note (null when there are none), "Implausible geometry:
+ * bond-valence sums off by more than ×2 at Li1 (Li+1) 2.28 v.u. for valence 1. …". The structure's located messages
+ * say the same per row; both come from implausibleSites.
+ */
+export function implausibleGeometryNote(structure: Structure, check: BondValenceCheck = bondValenceSums(structure)): { note: string; sites: string[] } | null {
+  const flagged = implausibleSites(check);
   if (!flagged.length) return null;
-  const sites = flagged.map((x) => `${x[1]} (${x[2]}) ${x[3]}`).join(', ');
+  const sites = flagged.map((s) => `${s.label} (${s.element}${signed(s.oxidation)}) ${s.sum.toFixed(2)} v.u. for valence ${Math.abs(s.oxidation)}`).join(', ');
   return {
     note: `Implausible geometry: bond-valence sums off by more than ×${IMPLAUSIBLE_FACTOR} at ${sites}. Barriers computed from this geometry may not be the material's.`,
-    sites: [...new Set(flagged.map((x) => x[1]))],
+    sites: [...new Set(flagged.map((s) => s.label))],
   };
 }
