@@ -642,8 +642,8 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     const framework = partialSites.filter((s) => s.species.some((sp) => sp.element !== ion)).map((s) => s.label);
     const mobile = partialSites.filter((s) => s.species.every((sp) => sp.element === ion)).map((s) => s.label);
     const at = located(sitesLoop?.loop.at ?? frame.at);
-    if (framework.length) messages.push({ severity: 'warning', code: 'partial-occupancy', message: `partially occupied or mixed framework sites (${list(framework)}) are kept with their occupancies; energies are occupancy-weighted`, at });
-    if (mobile.length) messages.push({ severity: 'info', code: 'mobile-partial-occupancy', message: `partially occupied ${ion} sites (${list(mobile)}): the mobile ${ion} are removed for the BVSE landscape, so their occupancy does not change it`, at });
+    if (framework.length) messages.push({ severity: 'warning', code: 'partial-occupancy', message: `partially occupied or mixed framework sites (${list(framework)}): an analysis either averages them (a mean field, each species weighted by its occupancy, the default for BVSE) or places whole atoms (ordered approximants); its report says which`, at });
+    if (mobile.length) messages.push({ severity: 'info', code: 'mobile-partial-occupancy', message: `partially occupied ${ion} sites (${list(mobile)}): BVSE and the interstitial network remove the mobile ${ion}, so their occupancy does not change those; the potential scan keeps the other ${ion} and first orders them`, at });
   }
   if (!composition.Li) {
     messages.push({ severity: 'warning', code: 'no-li', message: 'the structure contains no Li: Li transport will be computed for an inserted probe ion', at: located(frame.at) });
