@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStructure, parseMixedTypeSymbol } from '../../src/compute/structure/build';
@@ -42,6 +42,20 @@ test('CLI analyze reads a CONTCAR (by its name, no extension) and an extxyz, wit
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /LiFePO4 — BVSE/);
   assert.equal((text.stdout.match(/oxidation states/gi) ?? []).length, 1, text.stdout);
+});
+
+test('CLI analyze says once that a framework has no Li, and ends each sentence', () => {
+  // Rock-salt MgO (a = 4.212 Å, Fm-3m) with 2 % Mg vacancies, no oxidation states given: a Li probe in a Li-free
+  // framework, and states that leave a residual charge (4 × 0.98 × 2 − 4 × 2 = −0.16 e per cell).
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-no-li-'));
+  const file = join(dir, 'MgO.cif');
+  writeFileSync(file, `data_MgO\n_cell_length_a 4.212\n_cell_length_b 4.212\n_cell_length_c 4.212\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_symmetry_space_group_name_H-M 'F m -3 m'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\nMg1 Mg 0 0 0 0.98\nO1 O 0.5 0.5 0.5 1\n`);
+  try {
+    const text = cli('analyze', file, '--resolution', '0.4');
+    assert.equal(text.status, 0, text.stderr);
+    assert.equal((text.stdout.match(/contains no Li/g) ?? []).length, 1, text.stdout);
+    assert.match(text.stdout, /guessed by charge balance: Mg\+2, O-2 \(residual charge -0\.160 e per cell\)\. Barriers depend on them\./);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('CLI info reads POSCAR and extxyz; JSON names the format', () => {

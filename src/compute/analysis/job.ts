@@ -92,18 +92,21 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
 }
 
 /**
- * The report says that oxidation states were guessed (pipeline.ts), and so does the structure's message, which also
- * names the states: one sentence, the specific one, in the report; the structure message is then not repeated
- * beside it (CLI, ranking rows, hover).
+ * Facts that both the report (pipeline.ts, every method) and the structure's messages state: one sentence each beside
+ * the number (CLI, ranking rows, hover). Guessed oxidation states: the report takes the structure's sentence, which
+ * names the states. No mobile ion: the report's sentence says what is computed instead. The editor's diagnostics come
+ * from the language service's own reading of the file, so they keep both at their rows.
  */
-function sayOxidationOnce(report: LandscapeReport, messages: StructureMessage[]): void {
-  const k = messages.findIndex((m) => m.code === 'oxidation-guessed');
-  if (k < 0) return;
+function sayOnce(report: LandscapeReport, messages: StructureMessage[]): void {
+  const oxidation = messages.findIndex((m) => m.code === 'oxidation-guessed');
   const generic = report.warnings.findIndex((w) => /^oxidation states were (partly )?guessed/i.test(w));
-  if (generic < 0) return;
-  const m = messages[k].message;
-  report.warnings[generic] = `${m[0].toUpperCase()}${m.slice(1)}${/[.)]$/.test(m) ? '' : '.'} Barriers depend on them.`;
-  messages.splice(k, 1);
+  if (oxidation >= 0 && generic >= 0) {
+    const m = messages[oxidation].message;
+    report.warnings[generic] = `${m[0].toUpperCase()}${m.slice(1)}${m.endsWith('.') ? '' : '.'} Barriers depend on them.`;
+    messages.splice(oxidation, 1);
+  }
+  const noIon = messages.findIndex((m) => m.code === 'no-li');
+  if (noIon >= 0 && report.warnings.some((w) => /^The structure contains no /.test(w))) messages.splice(noIon, 1);
 }
 
 /** Build the structure; a file that cannot be built, or bad options, is already the final answer. */
@@ -127,7 +130,7 @@ function prepare(text: string, options: AnalysisOptions) {
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
-    sayOxidationOnce(analysis.report, messages);
+    sayOnce(analysis.report, messages);
     return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
   };
   const onError = (e: unknown): JobOutcome => {
