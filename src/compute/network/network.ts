@@ -30,7 +30,7 @@
  * Li3N) lies on a Voronoi edge, not at a vertex or face centre: it is represented by that edge's bottleneck.
  */
 import type { Lattice, Structure, Vec3 } from '../structure/types';
-import { ensureMoyo } from '../structure/symmetry';
+import { fromMoyo, moyoDataset, siteKindKey } from '../structure/symmetry';
 import { CancelledError } from '../util/errors';
 import { frameworkOf, type FrameworkAtom } from './radii';
 import { PeriodicCloud, cartToFrac, fracToCart } from './geometry';
@@ -353,20 +353,7 @@ function assignTypes(structure: Structure, nodes: NodeSet, nodeList: NetworkNode
   try {
     const sites = structure.sites;
     if (sites.length <= 1000) {
-      const m = ensureMoyo();
-      const kinds = new Map<string, number>();
-      const numbers = sites.map((s) => {
-        const key = s.species.map((sp) => `${sp.element}:${sp.occupancy.toFixed(3)}`).sort().join('|');
-        if (!kinds.has(key)) kinds.set(key, kinds.size + 1);
-        return kinds.get(key)!;
-      });
-      const cell = { lattice: { basis: structure.lattice.matrix.flat() }, positions: sites.map((s) => s.frac), numbers };
-      const ds = m.analyze_cell(JSON.stringify(cell), 1e-2, 'Standard');
-      // moyo stores its 3×3 rotations column by column.
-      ops = ds.operations.map((o: { rotation: number[]; translation: number[] }) => ({
-        rot: [[o.rotation[0], o.rotation[3], o.rotation[6]], [o.rotation[1], o.rotation[4], o.rotation[7]], [o.rotation[2], o.rotation[5], o.rotation[8]]],
-        trans: [o.translation[0], o.translation[1], o.translation[2]],
-      }));
+      ops = fromMoyo(moyoDataset(structure.lattice.matrix, sites.map((s) => s.frac), sites.map((s) => siteKindKey(s.species)), 1e-2).operations);
     } else {
       warnings.push(`symmetry types skipped for ${sites.length} sites: every node and edge is its own type`);
     }

@@ -11,7 +11,7 @@
  */
 import { parseCif, parseCifNumber, findItem, findLoop, type CifDocument, type CifFrame, type CifLocation, type CifValue } from '../cif/parser';
 import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
-import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, ensureMoyo, closeOperations, formatSymop, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
+import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, moyoDataset, siteKindKey, closeOperations, formatSymop, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_CELL, MAX_EXPANSION_ESTIMATE, MIN_INTERATOMIC_DISTANCE_A } from './limits';
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 import { canonicalElement, guessOxidationStates } from './elements';
@@ -812,15 +812,7 @@ export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroup
     return;
   }
   try {
-    const m = ensureMoyo();
-    const kinds = new Map<string, number>();
-    const numbers = sites.map((s) => {
-      const key = s.species.map((sp) => `${sp.element}:${sp.occupancy.toFixed(3)}`).sort().join('|');
-      if (!kinds.has(key)) kinds.set(key, kinds.size + 1);
-      return kinds.get(key)!;
-    });
-    const cell = { lattice: { basis: lattice.matrix.flat() }, positions: sites.map((s) => s.frac), numbers };
-    const ds = m.analyze_cell(JSON.stringify(cell), 1e-2, 'Standard');
+    const ds = moyoDataset(lattice.matrix, sites.map((s) => s.frac), sites.map((s) => siteKindKey(s.species)), 1e-2);
     info.detected = { number: ds.number, symbol: ds.hm_symbol, hallNumber: ds.hall_number };
     ds.orbits.forEach((o, i) => { sites[i].orbit = o; });
     if (info.number === null) info.number = ds.number;

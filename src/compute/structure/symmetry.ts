@@ -236,8 +236,28 @@ export function ensureMoyo(): typeof moyo {
   return moyo;
 }
 
+/**
+ * moyo's symmetry dataset of a cell whose atoms are told apart by a key: two atoms are the same kind only if their
+ * keys are equal (an element, or a disordered site's species and occupancies: siteKindKey). The kinds are numbered
+ * 1, 2, … in the order the keys first appear, as the dataset's standardized cell reports them.
+ */
+export function moyoDataset(lattice: Mat3, fracs: readonly Vec3[], keys: readonly string[], symprec: number): moyo.MoyoDataset {
+  const m = ensureMoyo();
+  const kinds = new Map<string, number>();
+  const numbers = keys.map((k) => {
+    if (!kinds.has(k)) kinds.set(k, kinds.size + 1);
+    return kinds.get(k)!;
+  });
+  return m.analyze_cell(JSON.stringify({ lattice: { basis: lattice.flat() }, positions: fracs, numbers }), symprec, 'Standard');
+}
+
+/** A site's kind for symmetry: its species and their occupancies (to 3 decimals), so that Li 0.5 ≠ Li 1. */
+export function siteKindKey(species: readonly { element: string; occupancy: number }[]): string {
+  return species.map((sp) => `${sp.element}:${sp.occupancy.toFixed(3)}`).sort().join('|');
+}
+
 /** moyo serialises its 3×3 matrices column by column (nalgebra's storage order): transpose here. */
-function fromMoyo(ops: moyo.MoyoOperation[]): SymOp[] {
+export function fromMoyo(ops: moyo.MoyoOperation[]): SymOp[] {
   return ops.map((o) => ({
     rot: [[o.rotation[0], o.rotation[3], o.rotation[6]], [o.rotation[1], o.rotation[4], o.rotation[7]], [o.rotation[2], o.rotation[5], o.rotation[8]]],
     trans: [o.translation[0], o.translation[1], o.translation[2]],

@@ -7,7 +7,7 @@
  * only if it maps every atom onto an atom of the same element to within 1e-3 Å in this cell, so the symmetry
  * reduction of the scan never stands in for an evaluation that would give a different number.
  */
-import { ensureMoyo, type SymOp } from '../../structure/symmetry';
+import { moyoDataset, type SymOp } from '../../structure/symmetry';
 import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from '../../structure/geometry';
 import { reducedFormula } from '../../structure/build';
 import type { CellChoice, } from '../source';
@@ -124,14 +124,10 @@ function exactOps(lattice: Mat3, atoms: readonly ScanAtom[], ops: readonly SymOp
 }
 
 function analyze(lattice: Mat3, atoms: { element: string; frac: Vec3 }[], symprec: number) {
-  const m = ensureMoyo();
-  const kinds = new Map<string, number>();
-  const numbers = atoms.map((a) => {
-    if (!kinds.has(a.element)) kinds.set(a.element, kinds.size + 1);
-    return kinds.get(a.element)!;
-  });
-  const ds = m.analyze_cell(JSON.stringify({ lattice: { basis: lattice.flat() }, positions: atoms.map((a) => a.frac), numbers }), symprec, 'Standard');
-  return { ds, elementOf: new Map([...kinds].map(([e, n]) => [n, e])) };
+  const ds = moyoDataset(lattice, atoms.map((a) => a.frac), atoms.map((a) => a.element), symprec);
+  // moyoDataset numbers the kinds 1, 2, … in order of first appearance.
+  const elements = [...new Set(atoms.map((a) => a.element))];
+  return { ds, elementOf: new Map(elements.map((e, i) => [i + 1, e])) };
 }
 
 /** The cell to scan: the primitive standardized cell (default) or the cell as given. */
