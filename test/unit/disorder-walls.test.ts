@@ -105,3 +105,19 @@ test('the job says which positions it opened, at their CIF rows', async () => {
   assert.match(w[0].message, /La \(0\.32\)/);
   assert.ok(job.report!.warnings.some((x) => x.includes('site La1') && x.includes('vacant-excluded')));
 });
+
+test('a minority cation on a Li site is said once: as sharing the site, not again as mostly empty, report and messages alike', async () => {
+  // gas with La 0.30 on the Li A site: shared with Li and held less than half the time; both rules leave it out.
+  const text = GAS.replace(/(La\s+La1\s+1\s+0\.0+\s+0\.0+\s+0\.0+\s+)0\.63/, '$10.30');
+  assert.notEqual(text, GAS);
+  assert.ok(mostlyEmptyCationSites(buildStructure(text).structure!, 'Li', WALL_MIN_OCCUPANCY).size > 0, 'La1 is mostly empty');
+  const job = await landscapeJob(text, { resolution: 0.25 });
+  assert.ok(job.ok);
+  const about = job.messages.filter((m) => /^site Li0:/.test(m.message));
+  assert.deepEqual(about.map((m) => m.code), ['mobile-ion-shares-site']);
+  assert.match(about[0].message, /La \(0\.3\).*Wall rule: vacant-excluded\./);
+  // The report's sentence is the message's own, so a listing of both (CLI, ranking row) has it once.
+  assert.equal(job.report!.warnings.filter((w) => w.includes('site Li0')).length, 1);
+  assert.ok(job.report!.warnings.includes(about[0].message));
+});
+

@@ -268,14 +268,11 @@ function withMeanFieldMessages(a: LandscapeAnalysis, options: PipelineOptions): 
   const shared = sharedMobileSiteMessages(a.structure, o.ion);
   const vacant = rule === 'vacant-excluded' ? mostlyEmptySiteMessages(a.structure, o.ion, WALL_MIN_OCCUPANCY) : [];
   if (!shared.length && !vacant.length) return a;
-  // The report (exports, JSON) says it briefly; the located messages carry the explanation.
-  const sites = (ms: StructureMessage[]) => ms.map((m) => m.message.slice(0, m.message.indexOf(':'))).join(', ');
-  const notes = [
-    ...(shared.length ? [`Mean field: framework cations sharing a ${o.ion} site (${sites(shared)}) are left out of the probe's framework (wall rule ${rule}).`] : []),
-    ...(vacant.length ? [`Mean field: cations on positions held less than ${WALL_MIN_OCCUPANCY} of the time (${sites(vacant)}) are left out of the probe's framework (wall rule ${rule}).`] : []),
-  ];
-  const report = { ...a.report, warnings: [...a.report.warnings, ...notes] };
-  return { ...a, report, messages: [...(a.messages ?? []), ...shared, ...vacant] };
+  // The report (exports, JSON, hover) carries the same sentences as the located messages, so that a listing of both
+  // (the CLI, a ranking row) says each once; the wall rule is in the report's source parameters.
+  const said = [...shared, ...vacant].map((m) => ({ ...m, message: `${m.message} Wall rule: ${rule}.` }));
+  const report = { ...a.report, warnings: [...a.report.warnings, ...said.map((m) => m.message)] };
+  return { ...a, report, messages: [...(a.messages ?? []), ...said] };
 }
 
 /** Same, on the calling thread, for sources that can run synchronously (BVSE, analytic): CLI scripts and tests. */

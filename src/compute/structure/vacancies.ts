@@ -34,14 +34,15 @@ export function mostlyEmptyCationSites(structure: Structure, ion: string, thresh
 /**
  * Located warnings for the mean field under BVSE's default wall rule 'vacant-excluded': every CIF site whose framework
  * cations hold their position less than `threshold` of the time (structure/vacancies.ts), which BVSE then leaves out
- * of the probe's framework. One message per asymmetric site, at its row.
+ * of the probe's framework. One message per asymmetric site, at its row. A site the mobile ion shares is left out
+ * under that rule anyway, and said so by its own message (approximants.ts sharedMobileSiteMessages): not repeated.
  */
 export function mostlyEmptySiteMessages(structure: Structure, ion: string, threshold: number): StructureMessage[] {
   const out: StructureMessage[] = [];
   const seen = new Set<number>();
   for (const i of mostlyEmptyCationSites(structure, ion, threshold)) {
     const site = structure.sites[i];
-    if (seen.has(site.asymmetricIndex)) continue;
+    if (seen.has(site.asymmetricIndex) || site.species.some((sp) => sp.element === ion && sp.occupancy > 0)) continue;
     seen.add(site.asymmetricIndex);
     const cations = site.species.filter((s) => s.element !== ion && s.occupancy > 0 && (s.oxidation ?? 0) > 0);
     const label = structure.asymmetricSites[site.asymmetricIndex]?.label ?? cations[0]?.label ?? `#${i + 1}`;
