@@ -50,8 +50,9 @@ export type LandscapeJobOptions = AnalysisOptions;
  * field), so that a ranking cache or shard journal written by an older ionpath is not served as today's result.
  * 2: the bond-valence geometry check and the 'mobile-ion-removed' disorder treatment.
  * 3: the GCN's BVSE inputs on a partially occupied CIF come from the CIF's mean field (gcn/model.ts).
+ * 4: warnings said once (no Li, the mean field's opened sites), partial-occupancy messages true for every method.
  */
-export const RESULTS_VERSION = 3;
+export const RESULTS_VERSION = 4;
 
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);
