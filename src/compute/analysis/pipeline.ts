@@ -381,18 +381,30 @@ function combineEnsemble(result: ReturnType<typeof orderingsOf>, members: Member
   return { ...lead.analysis, report, messages: result.warnings, ensemble: members };
 }
 
+/**
+ * The orderings by framework (frameworkKey): orderings that differ only in where the mobile ions sit share one
+ * landscape, computed for the first of them. `first` lists those orderings; `members` pairs every ordering with its
+ * framework's analysis, given the analyses in `first`'s order.
+ */
+function distinctFrameworks(result: ReturnType<typeof orderingsOf>, ion: string) {
+  const indexOf = new Map<string, number>();
+  const first: number[] = [];
+  const group = result.orderings.map((ordering, i) => {
+    const k = frameworkKey(ordering.structure, ion);
+    if (!indexOf.has(k)) { indexOf.set(k, first.length); first.push(i); }
+    return indexOf.get(k)!;
+  });
+  const members = (analyses: LandscapeAnalysis[]): Member[] => result.orderings.map((ordering, i) => ({ ordering, analysis: analyses[group[i]] }));
+  return { first, members };
+}
+
 async function ensembleOf(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => Promise<LandscapeAnalysis>): Promise<LandscapeAnalysis> {
   const result = orderingsOf(structure, options, hooks.signal);
-  const o = normaliseOptions(options);
-  const byFramework = new Map<string, LandscapeAnalysis>();
-  const members: Member[] = [];
-  for (const [i, ordering] of result.orderings.entries()) {
-    const k = frameworkKey(ordering.structure, o.ion);
-    let a = byFramework.get(k);
-    if (!a) { a = await one(ordering.structure, progressRange(hooks, i / result.orderings.length, (i + 1) / result.orderings.length)); byFramework.set(k, a); }
-    members.push({ ordering, analysis: a });
-  }
-  return combineEnsemble(result, members, byFramework.size);
+  const n = result.orderings.length;
+  const { first, members } = distinctFrameworks(result, normaliseOptions(options).ion);
+  const analyses: LandscapeAnalysis[] = [];
+  for (const i of first) analyses.push(await one(result.orderings[i].structure, progressRange(hooks, i / n, (i + 1) / n)));
+  return combineEnsemble(result, members(analyses), first.length);
 }
 
 /**
@@ -426,14 +438,7 @@ function lowestOrderingOfSync(structure: Structure, options: PipelineOptions, ho
 
 function ensembleOfSync(structure: Structure, options: PipelineOptions, hooks: WorkHooks, one: (s: Structure, h: WorkHooks) => LandscapeAnalysis): LandscapeAnalysis {
   const result = orderingsOf(structure, options, hooks.signal);
-  const o = normaliseOptions(options);
-  const byFramework = new Map<string, LandscapeAnalysis>();
-  const members: Member[] = [];
-  for (const [i, ordering] of result.orderings.entries()) {
-    const k = frameworkKey(ordering.structure, o.ion);
-    let a = byFramework.get(k);
-    if (!a) { a = one(ordering.structure, progressRange(hooks, i / result.orderings.length, (i + 1) / result.orderings.length)); byFramework.set(k, a); }
-    members.push({ ordering, analysis: a });
-  }
-  return combineEnsemble(result, members, byFramework.size);
+  const n = result.orderings.length;
+  const { first, members } = distinctFrameworks(result, normaliseOptions(options).ion);
+  return combineEnsemble(result, members(first.map((i) => one(result.orderings[i].structure, progressRange(hooks, i / n, (i + 1) / n)))), first.length);
 }
