@@ -117,6 +117,16 @@ function measuredEaReference(ids: string[], labels: Map<string, Label>, rows: Ma
       out.push(`  and on the other ${rest.length} structures with σ (no literature Ea):`);
       row('A, Ea 3D', rest.map(ea3D));
     }
+    // Within one family (no bootstrap: a few dozen structures each), with and without a literature Ea.
+    const within = (subset: string[]) => {
+      const items = subset.map(ea3D);
+      return items.length > 3 ? `${f3(spearman(items.map((i) => i.value), items.map((i) => i.label.log10Sigma!))).trim()} (${items.length})` : '—';
+    };
+    out.push('  ρ(Ea 3D, log σ) within each family, with / without a literature Ea (n):');
+    for (const f of [...new Set([...both, ...rest].map((id) => labels.get(id)!.family))].sort()) {
+      const inF = (xs: string[]) => xs.filter((id) => labels.get(id)!.family === f);
+      out.push(`    ${f}: ${within(inF(both))} / ${within(inF(rest))}`);
+    }
   }
   out.push('');
   return out;
