@@ -131,7 +131,7 @@ input:focus-visible, vscode-button:focus-visible { outline: 1px solid var(--vsco
 .swatch.halo { box-shadow: 0 0 0 2px #ffd54a; }
 #legend .note { margin-top: 4px; font-size: 11px; color: var(--vscode-descriptionForeground, #999); }
 #status {
-  position: absolute; right: 8px; top: 8px; display: flex; align-items: center; gap: 6px; padding: 4px 8px; font-size: 12px;
+  position: absolute; right: 8px; top: 8px; max-width: 50%; box-sizing: border-box; display: flex; align-items: center; gap: 6px; padding: 4px 8px; font-size: 12px;
   background: var(--vscode-editorWidget-background, rgba(30,30,30,.8)); border: 1px solid var(--vscode-editorWidget-border, rgba(128,128,128,.35)); border-radius: 3px;
 }
 #status[hidden] { display: none; }

@@ -476,6 +476,10 @@ try {
     eq(await page.evaluate(() => !document.getElementById('status').hidden && !!document.querySelector('#status vscode-progress-ring')), true, 'computing shows a progress ring');
     await page.evaluate(() => window.__harness.setStatus({ state: 'error', message: 'Something failed' }));
     eq(await page.evaluate(() => document.getElementById('status').classList.contains('error')), true, 'error style');
+    // A report's warnings (a disordered CIF has several long sentences) wrap inside half the scene, not across it.
+    await page.evaluate(() => window.__harness.setStatus({ state: 'ready', message: 'site Li1: Li shares the site with Al (0.08); in the mean field BVSE leaves Al out of the Li probe\'s framework on this site. '.repeat(4) }));
+    const box = await page.evaluate(() => { const s = document.getElementById('status').getBoundingClientRect(), p = document.getElementById('status').offsetParent.getBoundingClientRect(); return { w: s.width, h: s.height, parent: p.width }; });
+    eq(box.w <= box.parent / 2 + 1 && box.h > 20, true, `long status wraps within half the scene (${Math.round(box.w)} of ${Math.round(box.parent)} px wide, ${Math.round(box.h)} px high)`);
     await page.evaluate(() => window.__harness.setStatus({ state: 'ready', message: '' }));
     eq(await page.evaluate(() => document.getElementById('status').hidden), true, 'ready with no message hides the status');
   });
