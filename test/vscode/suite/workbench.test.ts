@@ -68,10 +68,14 @@ suite('rank table: rows as they arrive', () => {
 });
 
 suite('inline GCN-IN hint before BVSE', () => {
-  teardown(() => setting('inlineEa.gcnPreview', undefined));
+  teardown(async () => { await setting('inlineEa.gcnPreview', undefined); await setting('landscape.resolution', undefined); });
 
   test('Ea(GCN-IN) appears first, then Ea(BVSE, 1D) replaces it; the hover says which is shown and GCN-IN\'s test R²', async function () {
     this.timeout(120_000);
+    // BVSE starts at most PREVIEW_HEAD_START_MS after the preview (inlineBarriers.ts). At 0.05 Å it takes ~3 s
+    // rather than a fraction of one, so a machine busy enough to slow the GCN's first model load still shows the
+    // preview first: the order under test, not a race against a 0.3 s landscape.
+    await setting('landscape.resolution', 0.05);
     const file = path.join(scratch, 'LiFePO4-gcn.cif');
     fs.writeFileSync(file, `# ${Date.now()} gcn preview test\n${fs.readFileSync(example('LiFePO4.cif'), 'utf8')}`);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
