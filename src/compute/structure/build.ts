@@ -176,7 +176,7 @@ function readLattice(frame: CifFrame, messages: StructureMessage[]): Lattice | n
     const v = num(frame, `_cell_length_${n}`);
     if (v.value === null) { missing.push(`_cell_length_${n}`); ok = false; continue; }
     if (!(v.value > 0.5 && v.value < 500)) {
-      messages.push({ severity: 'error', code: 'cell-out-of-range', message: `_cell_length_${n} = ${v.raw} Å is out of range (expected 0.5–500 Å)`, at: located(v.at) });
+      messages.push({ severity: 'error', code: 'cell-out-of-range', message: `_cell_length_${n} = ${v.raw} Å is out of range (expected more than 0.5 Å and less than 500 Å)`, at: located(v.at) });
       ok = false;
     }
     vals.push(v.value);
