@@ -9,8 +9,13 @@ import { decodeInput, MAX_INPUT_BYTES } from '../compute/util/readInput';
 
 const encoder = new TextEncoder();
 
-/** Writes `data` to `target` through a temporary sibling and a rename; the temporary file never stays behind. */
+/**
+ * Writes `data` to `target` through a temporary sibling and a rename; the temporary file never stays behind. An
+ * existing target that is not a regular file (a FIFO, a device, a folder) is refused: the rename would replace it.
+ */
 export async function writeFileAtomically(target: vscode.Uri, data: string | Uint8Array): Promise<void> {
+  const existing = await Promise.resolve(vscode.workspace.fs.stat(target)).catch(() => null);
+  if (existing && !(existing.type & vscode.FileType.File)) throw new Error(`${target.fsPath} is not a regular file: results are written only to regular files`);
   const name = target.path.split('/').pop() ?? 'file';
   const tmp = vscode.Uri.joinPath(target, '..', `.${name}.${randomBytes(4).toString('hex')}.tmp`);
   await vscode.workspace.fs.writeFile(tmp, typeof data === 'string' ? encoder.encode(data) : data);

@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -27,6 +27,7 @@ import { HostPool, clampPoolSize, maxPoolSize } from '../../src/compute/host/poo
 import { rankFolder, RankCache, writeRankOutput, partialPathOf, RankFolderError } from '../../src/compute/host/rankFolder';
 import { ProtocolError } from '../../src/protocol/endpoint';
 import { CancelledError } from '../../src/compute/util/errors';
+import { writeFileAtomic, writeFileAtomicSync, writeTarget, UnwritableTargetError } from '../../src/compute/util/atomicWrite';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261201);
 const WORKER = join(process.cwd(), 'dist', 'worker.js');
@@ -190,6 +191,33 @@ test('special files: FIFO, /dev/zero link, directory, oversized, encodings: each
       try { const r = decodeInput(bytes); assert.equal(typeof r.text, 'string'); } catch (e) { if (!(e instanceof InputError)) { crashes++; throw e; } }
     }), { seed: SEED, numRuns: 300 });
     report('special-files', cases, crashes, haveFifo ? '' : 'mkfifo unavailable: FIFO case skipped');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('special files as output: a FIFO, a device or a folder is refused, not renamed over; a link is written through', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-write-'));
+  try {
+    const real = join(dir, 'real.csv'), link = join(dir, 'link.csv');
+    writeFileSync(real, 'old\n');
+    symlinkSync(real, link);
+    await writeFileAtomic(link, 'new\n');
+    assert.equal(readFileSync(real, 'utf8'), 'new\n', 'the linked file holds the result');
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+    symlinkSync(join(dir, 'missing.csv'), join(dir, 'dangling.csv'));
+    await assert.rejects(writeFileAtomic(join(dir, 'dangling.csv'), 'x'), (e: unknown) => e instanceof UnwritableTargetError && /link to a missing file/.test(e.message));
+    mkdirSync(join(dir, 'folder.csv'));
+    assert.throws(() => writeFileAtomicSync(join(dir, 'folder.csv'), 'x'), /is a directory, not a regular file/);
+    // /dev/null is a character device on every Linux; renaming over it would have replaced it with a file.
+    if (existsSync('/dev/null')) {
+      assert.throws(() => writeTarget('/dev/null'), /\/dev\/null is a character device, not a regular file/);
+      assert.ok(statSync('/dev/null').isCharacterDevice());
+    }
+    let haveFifo = true;
+    try { execFileSync('mkfifo', [join(dir, 'pipe.csv')]); } catch { haveFifo = false; }
+    if (haveFifo) await assert.rejects(writeFileAtomic(join(dir, 'pipe.csv'), 'x'), /named pipe \(FIFO\), not a regular file/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file stays');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

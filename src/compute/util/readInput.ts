@@ -45,7 +45,8 @@ export interface ReadInputOptions {
   signal?: AbortSignal;
 }
 
-function kindOf(st: Stats): string {
+/** What a file system entry is, in words ("a character device"), for messages that refuse it. */
+export function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a named pipe (FIFO)';
   if (st.isCharacterDevice()) return 'a character device';

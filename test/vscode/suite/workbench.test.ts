@@ -176,6 +176,14 @@ suite('file I/O through vscode.workspace.fs', () => {
     await writeFileAtomically(target, 'a,b\n3,4\n');
     assert.equal(fs.readFileSync(target.fsPath, 'utf8'), 'a,b\n3,4\n');
     assert.deepEqual(fs.readdirSync(dir), ['ranking.csv']);
+    // A special file under the chosen name is refused, not replaced by the rename.
+    if (spawnSync('mkfifo', [path.join(dir, 'pipe.csv')]).status === 0) {
+      await assert.rejects(writeFileAtomically(vscode.Uri.file(path.join(dir, 'pipe.csv')), 'x\n'), /not a regular file/);
+      assert.ok(fs.lstatSync(path.join(dir, 'pipe.csv')).isFIFO(), 'the FIFO is still a FIFO');
+    }
+    fs.mkdirSync(path.join(dir, 'folder.csv'));
+    await assert.rejects(writeFileAtomically(vscode.Uri.file(path.join(dir, 'folder.csv')), 'x\n'), /not a regular file/);
+    assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.tmp')), `no temporary file stays: ${fs.readdirSync(dir)}`);
   });
 
   test('structure files are read as text; a directory or a FIFO named .cif is refused by its type', async () => {
