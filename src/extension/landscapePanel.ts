@@ -112,7 +112,7 @@ export class LandscapePanel {
   async saveImage(pngBase64: string, suggestedName?: string, target?: vscode.Uri): Promise<{ path: string | null }> {
     const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
     target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', suggestedName ?? `${base}-landscape.png`), filters: { PNG: ['png'] } });
-    if (!target) return { path: null };
+    if (!target || this.refusesTarget(target)) return { path: null };
     await writeFileAtomically(target, Buffer.from(pngBase64, 'base64'));
     return { path: target.fsPath };
   }
@@ -121,7 +121,7 @@ export class LandscapePanel {
   async exportGrid(format: 'cube' | 'grd', target?: vscode.Uri): Promise<{ path: string | null }> {
     const base = this.documentUri.path.split('/').pop()?.replace(/\.m?cif$/i, '') ?? 'ionpath';
     target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', `${base}-${config.analysisOptions(this.documentUri).method ?? 'bvse'}.${format}`), filters: format === 'cube' ? { 'Gaussian cube': ['cube'] } : { 'VESTA grid': ['grd'] } });
-    if (!target) return { path: null };
+    if (!target || this.refusesTarget(target)) return { path: null };
     const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${format}` }, () => this.host.request('exportLandscape', { text, options: config.analysisOptions(this.documentUri), format }));
     if (!r.ok || r.content === null) { void vscode.window.showErrorMessage(`Export failed: ${r.error}`); return { path: null }; }
@@ -145,7 +145,7 @@ export class LandscapePanel {
     };
     const [name, filters] = choice[kind];
     target ??= await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.documentUri, '..', name), filters: Object.keys(filters).length ? filters : undefined, saveLabel: kind === 'neb' ? 'Create NEB folder' : undefined });
-    if (!target) return { path: null };
+    if (!target || this.refusesTarget(target)) return { path: null };
     const text = (await vscode.workspace.openTextDocument(this.documentUri)).getText();
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ionpath: writing ${kind}` }, () => this.host.request('exportAnalysis', { text, options: config.analysisOptions(this.documentUri), kind, ...o }));
     if (!r.ok) { void vscode.window.showErrorMessage(`Export failed: ${r.error}`); return { path: null }; }
@@ -157,6 +157,13 @@ export class LandscapePanel {
       }
     } else await writeFileAtomically(target, r.files[0].content);
     return { path: target.fsPath };
+  }
+
+  /** The structure shown is never written over (a save dialog pointed at it by mistake): said, and nothing written. */
+  private refusesTarget(target: vscode.Uri): boolean {
+    if (target.toString() !== this.documentUri.toString()) return false;
+    void vscode.window.showErrorMessage(`ionpath: ${target.fsPath} is the structure shown; ionpath never writes over its inputs. Choose another name.`);
+    return true;
   }
 
   dispose(): void {

@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +218,36 @@ test('special files as output: a FIFO, a device or a folder is refused, not rena
     try { execFileSync('mkfifo', [join(dir, 'pipe.csv')]); } catch { haveFifo = false; }
     if (haveFifo) await assert.rejects(writeFileAtomic(join(dir, 'pipe.csv'), 'x'), /named pipe \(FIFO\), not a regular file/);
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file stays');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('outputs never overwrite inputs: the analysed file, a structure of the ranked folder, a shard being merged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-inputs-'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } });
+  try {
+    const original = readFileSync(join(process.cwd(), 'examples', 'Li3N.cif'), 'utf8');
+    mkdirSync(join(dir, 'folder'));
+    writeFileSync(join(dir, 'folder', 'Li3N.cif'), original);
+    symlinkSync(join(dir, 'folder', 'Li3N.cif'), join(dir, 'alias.cif'));
+    const refused = [
+      cli('analyze', 'folder/Li3N.cif', '--ordered-cif', 'folder/Li3N.cif'),
+      cli('analyze', 'alias.cif', '--cube', 'folder/Li3N.cif'),
+      cli('rank', 'folder', '--out', 'folder/Li3N.cif'),
+      cli('rank', 'folder', '--cache', 'folder/Li3N.cif'),
+      cli('rank', 'folder', '--shard', '1/1', '--out', 'folder/Li3N.cif'),
+    ];
+    for (const r of refused) {
+      assert.notEqual(r.status, 0, r.stdout);
+      assert.match(r.stderr, /never writes over its inputs/);
+    }
+    assert.equal(readFileSync(join(dir, 'folder', 'Li3N.cif'), 'utf8'), original, 'the CIF is untouched');
+    assert.equal(cli('rank', 'folder', '--shard', '1/1', '--out', 'shard.csv').status, 0);
+    const merge = cli('merge', 'shard.json', '--out', 'merged.csv', '--json', 'shard.json');
+    assert.notEqual(merge.status, 0);
+    assert.match(merge.stderr, /shard\.json is a shard output being merged/);
+    assert.equal(cli('merge', 'shard.json', '--out', 'merged.csv').status, 0, 'another name is fine');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

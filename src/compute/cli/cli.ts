@@ -4,7 +4,7 @@
  */
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
@@ -13,9 +13,9 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOp
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
-import { describeEstimate, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
+import { describeEstimate, listStructureFiles, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { describeScanEstimate } from '../energy/mlip/scan';
-import { writeFileAtomic, writeTarget, UnwritableTargetError } from '../util/atomicWrite';
+import { assertNotAnInput, writeFileAtomic, writeTarget, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
 // --- exports (analysis/exports.ts) ---
 import { dirname } from 'node:path';
@@ -144,7 +144,8 @@ function info(path: string, json: boolean, block: string | undefined): number {
 }
 
 /** Refuse an output path that cannot be written before computing anything. */
-function checkOutputPath(flag: string, path: string): void {
+function checkOutputPath(flag: string, path: string, inputs: readonly string[] = [], what?: string): void {
+  try { assertNotAnInput(path, inputs, what); } catch (e) { if (e instanceof UnwritableTargetError) throw new UsageError(`${flag} ${e.message}`); throw e; }
   let exists = true;
   try {
     if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a folder; give a file name`);
@@ -178,9 +179,9 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   const path = p.positional[0];
   const options = analysisOptions(p, method);
   const cube = p.values['--cube'] as string | undefined, grd = p.values['--grd'] as string | undefined;
-  if (cube) checkOutputPath('--cube', cube);
-  if (grd) checkOutputPath('--grd', grd);
-  for (const flag of ['--ordered-cif', '--ordered-poscar', '--profile-csv', '--report-json']) if (p.values[flag]) checkOutputPath(flag, p.values[flag] as string);
+  if (cube) checkOutputPath('--cube', cube, [path], 'the input file');
+  if (grd) checkOutputPath('--grd', grd, [path], 'the input file');
+  for (const flag of ['--ordered-cif', '--ordered-poscar', '--profile-csv', '--report-json']) if (p.values[flag]) checkOutputPath(flag, p.values[flag] as string, [path], 'the input file');
   if (p.values['--neb']) checkNebFolder(p.values['--neb'] as string);
   if ((p.values['--neb-images'] !== undefined) && !p.values['--neb']) throw new UsageError('--neb-images needs --neb <folder>');
   const read = readTextFile(path);
@@ -281,9 +282,12 @@ async function rank(p: ParsedCommand): Promise<number> {
   const jobs = (p.values['--jobs'] as number | undefined) ?? availableParallelism();
   const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
   const out = p.values['--out'] as string | undefined, jsonOut = p.values['--json-out'] as string | undefined;
-  if (out) checkOutputPath('--out', out);
-  if (jsonOut) checkOutputPath('--json-out', jsonOut);
   const cacheFile = (p.values['--cache'] as string | undefined) ?? join(userCacheDir(), `rank-${o.method}.json`);
+  // Outputs and the cache must not be among the structures ranked (a CSV written over a CIF of the folder).
+  const inputs = [out, jsonOut, cacheFile].some((f) => f && existsSync(f)) ? await listStructureFiles(resolve(folder)) : [];
+  if (out) checkOutputPath('--out', out, inputs, 'a structure file of the folder');
+  if (jsonOut) checkOutputPath('--json-out', jsonOut, inputs, 'a structure file of the folder');
+  if (p.values['--cache']) checkOutputPath('--cache', cacheFile, inputs, 'a structure file of the folder');
   const pool = new HostPool(workerPath(), jobs, { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
   const abort = new AbortController();
   const onSigint = () => { process.stderr.write('\nionpath: cancelling (results so far are cached)…\n'); abort.abort(); };

@@ -16,7 +16,7 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOp
 import { METHOD_IDS, type MethodId } from '../energy/source';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { assertNotAnInput, writeFileAtomic } from '../util/atomicWrite';
 import {
   filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, ShardJournal, writeShardOutput, type ShardOutput,
@@ -120,6 +120,7 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
 
   const input = await readRankInput(positional[0]);
   const files = filesOfShard(input.files, spec);
+  for (const out of [csvOut, jsonOut]) if (out) assertNotAnInput(out, input.files.map((f) => f.path), 'a structure file of the input');
   const identity = shardIdentity({ identity: { input: input.id, shard: spec }, options });
 
   if (jsonOut) {
@@ -190,6 +191,8 @@ export async function mergeCommand(args: string[]): Promise<number> {
     }
     try { outputs.push(parseShardOutput(path, text)); } catch (e) { unreadable.push(e instanceof Error ? e.message : String(e)); }
   }
+  const read = positional.map((p) => (p.toLowerCase().endsWith('.csv') ? jsonBeside(p) : p));
+  for (const out of [csvOut, jsonOut]) if (out) assertNotAnInput(out, [...positional, ...read], 'a shard output being merged');
   const merged = mergeShardOutputs(outputs, { allowPartial: flags.has('--allow-partial') });
   const problems = [...unreadable, ...(unreadable.length && !outputs.length ? [] : merged.problems)];
   if (problems.length) {
@@ -202,7 +205,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
   if (!csvOut && !jsonOut) process.stdout.write(rowsToCsv(merged.rows));
   const notes = (merged.meta.notes as string[] | undefined) ?? [];
   for (const n of notes) process.stderr.write(`ionpath merge: partial: ${n}\n`);
-  process.stderr.write(`ionpath merge: ${outputs.length} shards, ${merged.rows.length} rows (${merged.rows.filter((r) => r.error).length} failed with a reason)${csvOut ? ` -> ${csvOut}` : ''}${jsonOut ? ` and ${jsonOut}` : ''}${merged.meta.complete ? '' : ' (PARTIAL)'}\n`);
+  process.stderr.write(`ionpath merge: ${outputs.length} shard${outputs.length === 1 ? "" : "s"}, ${merged.rows.length} rows (${merged.rows.filter((r) => r.error).length} failed with a reason)${csvOut ? ` -> ${csvOut}` : ''}${jsonOut ? ` and ${jsonOut}` : ''}${merged.meta.complete ? '' : ' (PARTIAL)'}\n`);
   return 0;
 }
 

@@ -27,6 +27,20 @@ export function writeTarget(path: string): string {
   return real;
 }
 
+/**
+ * Refuses a target that is one of the inputs (the same file by device and inode, links followed): ionpath never
+ * writes over a file it reads. Costs one stat unless the target already exists.
+ */
+export function assertNotAnInput(target: string, inputs: readonly string[], what = 'an input file'): void {
+  let t;
+  try { t = statSync(target); } catch { return; } // a new file is no input
+  for (const input of inputs) {
+    let i;
+    try { i = statSync(input); } catch { continue; }
+    if (i.dev === t.dev && i.ino === t.ino) throw new UnwritableTargetError(`${target} is ${what} (${input}); ionpath never writes over its inputs: give another name`);
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const target = writeTarget(path);
   const tmp = tmpName(target);

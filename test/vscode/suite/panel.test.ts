@@ -63,6 +63,11 @@ suite('landscape panel', () => {
       const elements = fs.readFileSync(poscar.path!, 'utf8').split('\n')[5].split(/\s+/).sort();
       assert.deepEqual(elements, ['Fe', 'Li', 'O', 'P'], 'POSCAR element line');
       assert.deepEqual(fs.readdirSync(out).sort(), ['lfp.csv', 'lfp.cube', 'lfp.grd', 'lfp.png', 'lfp.vasp', 'neb'], 'no temporary files left behind');
+      // A save dialog pointed at the structure itself writes nothing.
+      const before = fs.readFileSync(uri.fsPath, 'utf8');
+      assert.equal((await lp.exportData('structure-cif', {}, uri)).path, null, 'the CIF shown is not an export target');
+      assert.equal((await lp.exportGrid('cube', uri)).path, null);
+      assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), before, 'the CIF is untouched');
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
