@@ -414,6 +414,18 @@ test('a missing cell parameter is a located error naming it', () => {
   assert.equal(noAngles.lattice.alpha, 90);
 });
 
+test('a cell value that is given but is not a number is said as such, at the value, not as missing', () => {
+  const text = ROCK_SALT.replace('_cell_length_a 5.6402', '_cell_length_a 5,6402');
+  const comma = buildStructure(text);
+  assert.equal(comma.structure, null);
+  const m = msg(comma, 'bad-cell-value');
+  assert.match(m.message, /_cell_length_a = '5,6402' is not a number \(a decimal comma\?/);
+  assert.equal(text.split('\n')[m.at!.line].trim(), '_cell_length_a 5,6402', 'at its row');
+  assert.ok(!comma.messages.some((x) => x.code === 'missing-cell'), 'not reported as missing');
+  const word = buildStructure(ROCK_SALT.replace('_cell_angle_beta 90', '_cell_angle_beta ninety'));
+  assert.match(msg(word, 'bad-cell-value').message, /_cell_angle_beta = 'ninety' is not a number$/);
+});
+
 test('other located build errors: unknown element, bad coordinate, bad symop, no sites, empty file', () => {
   const unknown = buildStructure(ROCK_SALT.replace('Cl1 Cl- ', 'Xx1 Xx '));
   assert.equal(unknown.structure, null);

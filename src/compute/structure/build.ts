@@ -160,6 +160,15 @@ function num(frame: CifFrame, ...keys: string[]): { value: number | null; at?: C
   return { value: n ? n.value : null, at: it.value.at, raw: it.value.text };
 }
 
+/** A value that is given but is neither a number nor CIF's unknown `?` / inapplicable `.` (those count as missing). */
+const notANumber = (raw: string | undefined) => raw !== undefined && !['?', '.'].includes(raw.trim());
+/** Why a given value is not a usable number, for the message. */
+const badNumber = (raw: string) =>
+  /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) ? 'is too large to be a number here'
+    : /^\d+,\d+$/.test(raw.trim()) ? 'is not a number (a decimal comma? CIF numbers use a point)' : 'is not a number';
+/** A value quoted in a message, shortened if long. */
+const clip = (raw: string) => (raw.length > 40 ? `${raw.slice(0, 37)}…` : raw);
+
 function str(frame: CifFrame, ...keys: string[]): { value: string | null; at?: CifLocation } {
   const it = findItem(frame, ...keys);
   if (!it || !it.value || it.value.special) return { value: null, at: it?.tagAt };
@@ -174,6 +183,11 @@ function readLattice(frame: CifFrame, messages: StructureMessage[]): Lattice | n
   const missing: string[] = [];
   for (const n of names) {
     const v = num(frame, `_cell_length_${n}`);
+    if (v.value === null && notANumber(v.raw)) {
+      messages.push({ severity: 'error', code: 'bad-cell-value', message: `_cell_length_${n} = '${clip(v.raw!)}' ${badNumber(v.raw!)}`, at: located(v.at) });
+      ok = false;
+      continue;
+    }
     if (v.value === null) { missing.push(`_cell_length_${n}`); ok = false; continue; }
     if (!(v.value > 0.5 && v.value < 500)) {
       messages.push({ severity: 'error', code: 'cell-out-of-range', message: `_cell_length_${n} = ${v.raw} Å is out of range (expected more than 0.5 Å and less than 500 Å)`, at: located(v.at) });
@@ -183,6 +197,11 @@ function readLattice(frame: CifFrame, messages: StructureMessage[]): Lattice | n
   }
   for (const n of angles) {
     const v = num(frame, `_cell_angle_${n}`);
+    if (v.value === null && notANumber(v.raw)) {
+      messages.push({ severity: 'error', code: 'bad-cell-value', message: `_cell_angle_${n} = '${clip(v.raw!)}' ${badNumber(v.raw!)}`, at: located(v.at) });
+      ok = false;
+      continue;
+    }
     if (v.value === null) {
       if (findItem(frame, `_cell_angle_${n}`)) { missing.push(`_cell_angle_${n}`); ok = false; continue; }
       vals.push(90); // CIF core dictionary default.
