@@ -414,6 +414,17 @@ test('a missing cell parameter is a located error naming it', () => {
   assert.equal(noAngles.lattice.alpha, 90);
 });
 
+test('an oxidation number that is not a number is a located warning, and the state comes from elsewhere', () => {
+  const text = LIFEPO4.replace(/^(\s*O2-\s+)-2\s*$/m, '$1-2,0');
+  assert.notEqual(text, LIFEPO4);
+  const r = buildStructure(text);
+  const m = msg(r, 'bad-oxidation-number');
+  assert.equal(m.severity, 'warning');
+  assert.match(m.message, /_atom_type_oxidation_number of O2- '-2,0' is not a number \(a decimal comma/);
+  assert.match(text.split('\n')[m.at!.line], /-2,0/);
+  assert.ok(r.structure!.sites.filter((s) => s.species[0].element === 'O').every((s) => s.species[0].oxidation === -2), 'O2- from its symbol');
+});
+
 test('a cell value that is given but is not a number is said as such, at the value, not as missing', () => {
   const text = ROCK_SALT.replace('_cell_length_a 5.6402', '_cell_length_a 5,6402');
   const comma = buildStructure(text);

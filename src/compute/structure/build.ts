@@ -165,7 +165,12 @@ const notANumber = (raw: string | undefined) => raw !== undefined && !['?', '.']
 /** Why a given value is not a usable number, for the message. */
 const badNumber = (raw: string) =>
   /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) ? 'is too large to be a number here'
-    : /^\d+,\d+$/.test(raw.trim()) ? 'is not a number (a decimal comma? CIF numbers use a point)' : 'is not a number';
+    : /^[+-]?\d+,\d+$/.test(raw.trim()) ? 'is not a number (a decimal comma? CIF numbers use a point)' : 'is not a number';
+/** A given oxidation number that is not a number: said at the value, and the state taken from elsewhere. */
+const unreadOxidation = (what: string, raw: string, at: CifLocation): StructureMessage => ({
+  severity: 'warning', code: 'bad-oxidation-number', at: located(at),
+  message: `${what} '${clip(raw)}' ${badNumber(raw)}; ignored (the state comes from the type symbol or charge balance)`,
+});
 /** A value quoted in a message, shortened if long. */
 const clip = (raw: string) => (raw.length > 40 ? `${raw.slice(0, 37)}…` : raw);
 
@@ -459,6 +464,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     if (cs >= 0 && co >= 0) for (const row of typeLoop.loop.rows) {
       const n = parseCifNumber(row[co].text);
       if (n) typeOx.set(row[cs].text.toLowerCase(), n.value);
+      else if (notANumber(row[co].text)) messages.push(unreadOxidation(`_atom_type_oxidation_number of ${row[cs].text}`, row[co].text, row[co].at));
     }
   }
 
@@ -541,7 +547,10 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
       occupancy = Math.min(1, n.value);
     }
     let oxidation: number | null = null;
-    if (cOx >= 0) oxidation = parseCifNumber(row[cOx].text)?.value ?? null;
+    if (cOx >= 0) {
+      oxidation = parseCifNumber(row[cOx].text)?.value ?? null;
+      if (oxidation === null && notANumber(row[cOx].text)) messages.push(unreadOxidation(`site ${label}: _atom_site_oxidation_number`, row[cOx].text, row[cOx].at));
+    }
     if (oxidation === null && typeOx.has(typeText.toLowerCase())) oxidation = typeOx.get(typeText.toLowerCase())!;
     if (oxidation === null && t.charge !== null) oxidation = t.charge;
     const species: SiteSpecies[] = mixture
