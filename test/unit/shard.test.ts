@@ -186,6 +186,21 @@ test('file list input: one path per line, relative to the list, comments and rep
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('a FIFO or a folder in a file list gets a row with its kind, without blocking the shard', { timeout: 30_000 }, async () => {
+  const { dir } = inputFolder();
+  try {
+    let fifo = true;
+    try { execFileSync('mkfifo', [join(dir, 'in', 'pipe.cif')]); } catch { fifo = false; }
+    const list = join(dir, 'list.txt');
+    writeFileSync(list, `in/Li3N.cif\n${fifo ? 'in/pipe.cif\n' : ''}in/sub\n`);
+    const { r } = await runOne(await readRankInput(`@${list}`), { index: 1, count: 1 }, join(dir, 'jf'));
+    assert.equal(r.meta.complete, true);
+    if (fifo) assert.match(r.rows.find((x) => x.file === 'in/pipe.cif')?.error ?? '', /named pipe \(FIFO\), not a regular file/);
+    assert.match(r.rows.find((x) => x.file === 'in/sub')?.error ?? '', /is a directory, not a regular file/);
+    assert.ok(r.rows.find((x) => x.file === 'in/Li3N.cif')?.Ea_1D_eV !== null);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('slurm scripts: job array, CPUs from SLURM_CPUS_PER_TASK, optional GPU, dependent merge; valid bash; bad values refused', () => {
   const spec: SlurmJobSpec = {
     input: "/data/my cifs/it's here", shards: 16, method: 'bvse', rankArgs: ['--resolution', '0.2'], outDir: '/scratch/run 1',

@@ -16,6 +16,7 @@ import { normaliseOptions, type AnalysisOptions } from '../analysis/options';
 import { rowFromResult, rowsToJson, sortRows, type RankRow } from '../analysis/ranking';
 import type { RankProgress } from '../host/rankFolder';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { readInputFile } from '../util/readInput';
 import type { ShardJournal } from './journal';
 import { PARTITION_RULE, type ShardSpec } from './partition';
 import type { InputFile } from './inputs';
@@ -78,12 +79,12 @@ export async function runShard(o: RunShardOptions): Promise<RunShardResult> {
   const one = async (f: InputFile) => {
     let text: string;
     try {
-      const st = await fs.stat(f.path);
-      if (st.size > maxBytes) throw new Error(`file is ${(st.size / 1e6).toFixed(1)} MB, larger than the ${maxBytes / 1e6} MB limit`);
-      const bytes = await fs.readFile(f.path);
-      inputs.set(f.rel, sha256(bytes));
-      text = bytes.toString('utf8');
+      // The one safe read (regular files only, a size limit, encodings): a FIFO in the list would block fs.readFile.
+      const read = await readInputFile(f.path, { maxBytes, signal: o.signal });
+      inputs.set(f.rel, sha256(read.raw));
+      text = read.text;
     } catch (e) {
+      if (o.signal?.aborted) throw e;
       if (!inputs.has(f.rel)) inputs.set(f.rel, null);
       rows.push({ ...emptyRow(f.rel), error: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
       progress.failed++;
@@ -149,7 +150,7 @@ export async function shardNotDoneReason(path: string, identity: ShardIdentity, 
   if (had.size !== files.length) return `the input changed (${files.length} files now, ${had.size} then)`;
   for (const f of files) {
     if (!had.has(f.rel)) return `the input changed (${f.rel} is new)`;
-    const now = await fs.readFile(f.path).then(sha256, () => null);
+    const now = await readInputFile(f.path).then((r) => sha256(r.raw), () => null);
     if (now !== had.get(f.rel)) return `the input changed (${f.rel})`;
   }
   return null;

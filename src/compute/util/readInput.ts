@@ -34,6 +34,8 @@ export interface InputText {
   path: string;
   text: string;
   bytes: number;
+  /** The bytes as read (before decoding): what a content hash is taken of. */
+  raw: Uint8Array;
   /** What the bytes were read as. */
   encoding: 'utf-8' | 'windows-1252';
   warnings: InputWarning[];
@@ -98,7 +100,7 @@ export function readInputFileSync(path: string, options: ReadInputOptions = {}):
       n += r;
     }
     if (n > maxBytes) throw new InputError('too-large', `${path} grew past the ${(maxBytes / 1e6).toFixed(0)} MB limit (MAX_INPUT_BYTES) while it was read`, path);
-    return { path, bytes: n, ...decodeInput(buf.subarray(0, n), path) };
+    return { path, bytes: n, raw: buf.subarray(0, n), ...decodeInput(buf.subarray(0, n), path) };
   } catch (e) {
     throw systemError(path, e);
   } finally {
@@ -135,7 +137,7 @@ export async function readInputFile(path: string, options: ReadInputOptions = {}
         n += bytesRead;
       }
       if (n > maxBytes) throw new InputError('too-large', `${path} grew past the ${(maxBytes / 1e6).toFixed(0)} MB limit (MAX_INPUT_BYTES) while it was read`, path);
-      return { path, bytes: n, ...decodeInput(buf.subarray(0, n), path) };
+      return { path, bytes: n, raw: buf.subarray(0, n), ...decodeInput(buf.subarray(0, n), path) };
     } catch (e) {
       throw systemError(path, e);
     } finally {
