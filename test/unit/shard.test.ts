@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +198,13 @@ test('a FIFO or a folder in a file list gets a row with its kind, without blocki
     if (fifo) assert.match(r.rows.find((x) => x.file === 'in/pipe.cif')?.error ?? '', /named pipe \(FIFO\), not a regular file/);
     assert.match(r.rows.find((x) => x.file === 'in/sub')?.error ?? '', /is a directory, not a regular file/);
     assert.ok(r.rows.find((x) => x.file === 'in/Li3N.cif')?.Ea_1D_eV !== null);
+    if (fifo) {
+      // A FIFO as the file list or as a shard output to merge is refused by its kind, not read (it would block).
+      await assert.rejects(readRankInput(`@${join(dir, 'in', 'pipe.cif')}`), /cannot read the file list: .*named pipe \(FIFO\)/);
+      const cli = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'merge', join(dir, 'in', 'pipe.cif'), '--out', join(dir, 'm.csv')], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(cli.status, 1, cli.stderr);
+      assert.match(cli.stderr, /named pipe \(FIFO\), not a regular file[\s\S]*nothing written/);
+    }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -16,7 +16,8 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOp
 import { METHOD_IDS, type MethodId } from '../energy/source';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
-import { assertNotAnInput, writeFileAtomic } from '../util/atomicWrite';
+import { assertNotAnInput, writeFileAtomic, writeTarget } from '../util/atomicWrite';
+import { notRegularFile } from '../util/readInput';
 import {
   filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, ShardJournal, writeShardOutput, type ShardOutput,
@@ -120,7 +121,7 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
 
   const input = await readRankInput(positional[0]);
   const files = filesOfShard(input.files, spec);
-  for (const out of [csvOut, jsonOut]) if (out) assertNotAnInput(out, input.files.map((f) => f.path), 'a structure file of the input');
+  for (const out of [csvOut, jsonOut]) if (out) { writeTarget(out); assertNotAnInput(out, input.files.map((f) => f.path), 'a structure file of the input'); }
   const identity = shardIdentity({ identity: { input: input.id, shard: spec }, options });
 
   if (jsonOut) {
@@ -185,6 +186,8 @@ export async function mergeCommand(args: string[]): Promise<number> {
   for (const p of positional) {
     const path = p.toLowerCase().endsWith('.csv') ? jsonBeside(p) : p;
     let text: string;
+    const special = notRegularFile(path);
+    if (special) { unreadable.push(special); continue; }
     try { text = await fs.readFile(path, 'utf8'); } catch (e) {
       unreadable.push(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})${path !== p ? `; merge reads the JSON that rank --shard writes beside ${basename(p)}` : ''}`);
       continue;

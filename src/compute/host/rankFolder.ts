@@ -14,7 +14,7 @@ import { landscapeJobKey, type LandscapeJobOptions, type LandscapeJobResult } fr
 import { normaliseOptions } from '../analysis/options';
 import { rowFromResult, sortRows, type RankRow } from '../analysis/ranking';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { readInputFile, MAX_INPUT_BYTES } from '../util/readInput';
+import { notRegularFile, readInputFile, MAX_INPUT_BYTES } from '../util/readInput';
 import { ProtocolError } from '../../protocol/endpoint';
 import { formatOfFile, isStructureFileName } from '../structure/read';
 
@@ -26,7 +26,8 @@ export class RankCache {
   private dirty = false;
 
   constructor(private readonly file: string | null) {
-    if (file && existsSync(file)) {
+    // A cache that is not a regular file (a FIFO would block the read) is not read; writing it is refused later.
+    if (file && existsSync(file) && !notRegularFile(file)) {
       try {
         const data = JSON.parse(readFileSync(file, 'utf8')) as { schema?: string; entries?: [string, LandscapeJobResult][] };
         if (data.schema === 'ionpath.rank-cache/1' && Array.isArray(data.entries)) for (const [k, v] of data.entries) this.entries.set(k, v);

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { listCifFiles } from '../host/rankFolder';
+import { notRegularFile } from '../util/readInput';
 
 export interface InputFile { path: string; rel: string }
 export interface RankInput {
@@ -20,6 +21,8 @@ export async function readRankInput(arg: string): Promise<RankInput> {
   if (arg.startsWith('@')) {
     const list = resolve(arg.slice(1));
     let text: string;
+    const special = notRegularFile(list);
+    if (special) throw new Error(`cannot read the file list: ${special}`);
     try { text = await fs.readFile(list, 'utf8'); } catch (e) {
       throw new Error(`cannot read the file list ${list}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }

@@ -58,6 +58,17 @@ export function kindOf(st: Stats): string {
   return 'not a regular file';
 }
 
+/**
+ * For the other files ionpath reads whole (a file list, a shard output, a ranking cache): why `path` is not a regular
+ * file ("… is a named pipe (FIFO), not a regular file"), or null (a regular file, or none: the caller says "missing").
+ * A FIFO would block fs.readFile until a writer came.
+ */
+export function notRegularFile(path: string): string | null {
+  let st;
+  try { st = statSync(path); } catch { return null; }
+  return st.isFile() ? null : `${path} is ${kindOf(st)}${linkNote(path)}, not a regular file`;
+}
+
 function linkNote(path: string): string {
   try {
     return lstatSync(path).isSymbolicLink() ? ' (through a symbolic link)' : '';
