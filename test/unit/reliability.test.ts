@@ -27,6 +27,7 @@ import { HostPool, clampPoolSize, maxPoolSize } from '../../src/compute/host/poo
 import { rankFolder, RankCache, writeRankOutput, partialPathOf, RankFolderError } from '../../src/compute/host/rankFolder';
 import { ProtocolError } from '../../src/protocol/endpoint';
 import { CancelledError } from '../../src/compute/util/errors';
+import { optionProblems } from '../../src/compute/analysis/options';
 import { writeFileAtomic, writeFileAtomicSync, writeTarget, UnwritableTargetError } from '../../src/compute/util/atomicWrite';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261201);
@@ -218,6 +219,19 @@ test('special files as output: a FIFO, a device or a folder is refused, not rena
     try { execFileSync('mkfifo', [join(dir, 'pipe.csv')]); } catch { haveFifo = false; }
     if (haveFifo) await assert.rejects(writeFileAtomic(join(dir, 'pipe.csv'), 'x'), /named pipe \(FIFO\), not a regular file/);
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file stays');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a model path naming a FIFO or a folder is a bad option, not a read that blocks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-model-'));
+  try {
+    assert.match(optionProblems({ method: 'gcn', modelPath: dir }).join(' '), /model file .* is a directory, not a regular file/);
+    let haveFifo = true;
+    try { execFileSync('mkfifo', [join(dir, 'model.onnx')]); } catch { haveFifo = false; }
+    if (haveFifo) assert.match(optionProblems({ method: 'mlip', modelPath: join(dir, 'model.onnx') }).join(' '), /named pipe \(FIFO\), not a regular file/);
+    assert.deepEqual(optionProblems({ method: 'mlip', modelPath: join(dir, 'missing.onnx') }), [], 'a missing file is said when the model is loaded');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

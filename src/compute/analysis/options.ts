@@ -7,6 +7,7 @@
 import type { MethodId } from '../energy/source';
 import type { StructureFormat } from '../structure/read';
 import { METHOD_IDS } from '../energy/source';
+import { notRegularFile } from '../util/readInput';
 
 export type BvseConvention = 'spse' | 'bvlain';
 export type DisorderTreatment = 'mean-field' | 'approximants';
@@ -118,6 +119,9 @@ export function optionProblems(o: AnalysisOptions): string[] {
   if (o.cell !== undefined && o.cell !== 'primitive-standardized' && o.cell !== 'as-given') problems.push(`cell '${o.cell}' is not one of primitive-standardized, as-given`);
   if (o.variant !== undefined && o.variant !== 'other-li-kept' && o.variant !== 'empty-framework') problems.push(`variant '${o.variant}' is not one of other-li-kept, empty-framework`);
   if (o.maxBarrier !== undefined && !(o.maxBarrier > 0)) problems.push(`max barrier ${o.maxBarrier} eV must be positive`);
+  // A model path that names a FIFO or a device would block the read that hashes it (a missing file is said later).
+  const special = o.modelPath !== undefined ? notRegularFile(o.modelPath) : null;
+  if (special) problems.push(`model file ${special}`);
   if (o.analyticBarriers !== undefined && !(o.analyticBarriers.length === 3 && o.analyticBarriers.every((b) => b > 0 && Number.isFinite(b)))) problems.push('analytic barriers must be three positive numbers (eV)');
   return problems;
 }
