@@ -315,6 +315,17 @@ test('site messages point at the label, wherever it sits in the row', () => {
   assert.equal(line.slice(m.at.column, m.at.column + m.at.length), 'Na1');
 });
 
+test('two fully occupied rows at one position are an error, like two atoms too close; partial rows stay a mixed site', () => {
+  const rows = (a: string, b: string) => `data_x\n${CELL(4)}${SITE_HEADER.replace('_atom_site_fract_z\n', '_atom_site_fract_z\n_atom_site_occupancy\n')}Li1 Li 0 0 0 ${a}\nNa1 Na 0 0 0 ${b}\nO1 O 0.5 0.5 0.5 1\n`;
+  const stacked = buildStructure(rows('1', '1'));
+  assert.equal(stacked.structure, null);
+  const m = msg(stacked, 'atoms-too-close');
+  assert.match(m.message, /sites Li1 and Na1 are both fully occupied at the same position/);
+  const mixed = buildStructure(rows('0.5', '0.5'));
+  assert.ok(mixed.structure, 'a mixed site');
+  assert.ok(!mixed.messages.some((x) => x.severity === 'error'));
+});
+
 test('the Li2O example (antifluorite from the symbol) guesses Li+1, O-2', () => {
   const s = built(`data_Li2O\n${CELL(4.61)}_symmetry_space_group_name_H-M 'F m -3 m'\n${SITE_HEADER}O1 O 0 0 0\nLi1 Li 0.25 0.25 0.25\n`);
   assert.equal(s.sites.length, 12);

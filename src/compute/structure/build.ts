@@ -576,17 +576,24 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   const mixRadius = Math.max(tol, 0.05);
   const mergedAsym: AsymmetricSite[] = [];
   const mixedIndex = new PeriodicBins<AsymmetricSite>(lattice, mixRadius);
+  let stacked = 0;
   for (const s of asym) {
     const same = mixedIndex.find(s.frac, (m) => near(m.frac, s.frac, mixRadius));
     if (same) {
-      const total = same.species.reduce((a, sp) => a + sp.occupancy, 0) + s.species.reduce((a, sp) => a + sp.occupancy, 0);
-      if (total > 1 + 1e-3) {
+      const held = same.species.reduce((a, sp) => a + sp.occupancy, 0), adds = s.species.reduce((a, sp) => a + sp.occupancy, 0);
+      const total = held + adds;
+      // Two fully occupied rows at one position are two atoms on top of each other: the same error as two atoms
+      // closer than MIN_INTERATOMIC_DISTANCE_A (checkDistances), not a mixed site.
+      if (held >= 1 - 1e-3 && adds >= 1 - 1e-3) {
+        if (stacked++ < 20) messages.push({ severity: 'error', code: 'atoms-too-close', message: `sites ${same.label} and ${s.label} are both fully occupied at the same position: check their coordinates or the symmetry operations (a mixed site gives each species its fraction)`, at: { line: s.line, column: s.column, length: s.label.length } });
+      } else if (total > 1 + 1e-3) {
         messages.push({ severity: 'warning', code: 'occupancy-over-1', message: `sites ${same.label} and ${s.label} share one position with a total occupancy of ${Number(total.toFixed(4))} (> 1): they cannot all be occupied at once`, at: { line: s.line, column: s.column, length: s.label.length } });
       }
       same.species.push(...s.species);
     }
     else { const m = { ...s, species: [...s.species] }; mergedAsym.push(m); mixedIndex.add(m.frac, m); }
   }
+  if (stacked) return null;
   // Trace species (a 1e-5 Fe on a Li site) are kept, but said: they are often refinement artefacts.
   for (const s of mergedAsym) for (const sp of s.species) {
     if (sp.occupancy < TRACE_OCCUPANCY) messages.push({ severity: 'warning', code: 'trace-occupancy', message: `site ${sp.label}: ${sp.element} occupancy ${sp.occupancy} is a trace (below ${TRACE_OCCUPANCY}); it is kept with its occupancy`, at: { line: s.line, column: s.column, length: s.label.length } });
