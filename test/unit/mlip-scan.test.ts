@@ -138,6 +138,13 @@ test('disordered structures are refused with a located error', async () => {
   await assert.rejects(scanFrozenFramework(s), (e: unknown) => e instanceof LandscapeError && e.code === 'disordered-structure' && !!e.at?.siteLabel);
 });
 
+test('a cell with no atom besides the probe is a clear error, not a graph without edges (bcc Li, primitive cell)', () => {
+  const bcc = buildStructure(`data_Li\n_cell_length_a 3.51\n_cell_length_b 3.51\n_cell_length_c 3.51\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_symmetry_space_group_name_H-M 'I m -3 m'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nLi1 Li 0 0 0\n`).structure!;
+  assert.throws(() => planFrozenFrameworkScan(bcc), (e: unknown) => e instanceof LandscapeError && e.code === 'no-framework' && /primitive standardized cell holds no other atom \(1 atom\)/.test(e.message));
+  assert.throws(() => planFrozenFrameworkScan(bcc, { cell: 'as-given', variant: 'empty framework' }), /the other Li removed/);
+  assert.ok(planFrozenFrameworkScan(bcc, { cell: 'as-given' }).jobs.length >= 1, 'the conventional cell keeps the other Li');
+});
+
 test('the scan cell basis is reduced without changing the lattice', () => {
   const B0: Mat3 = [[5.1, 0, 0], [0.7, 7.1, 0], [1.1, -0.4, 8.3]];
   const M = [[1, 1, 0], [2, 3, 0], [-1, 2, 1]]; // unimodular: an oblique basis of the same lattice

@@ -483,6 +483,11 @@ export function planFrozenFrameworkScan(structure: Structure, options: ScanOptio
   const scanned = variant === 'empty framework' ? ions.slice(0, 1) : ions;
   for (const { a: ion, i: atomIndex } of scanned.slice(0, Math.max(1, sampleIons))) {
     const fixed = cell.atoms.filter((b, j) => j !== atomIndex && (variant === 'other Li kept' || b.element !== mobile));
+    // One Li alone in its cell (bcc Li's primitive cell), or a Li-only crystal without the other Li: no atom is left
+    // for the probe to feel (the potential's graph would have no edges).
+    if (!fixed.length) {
+      throw new LandscapeError('no-framework', `Once the probe ${mobile} is taken out, the ${options.cell === 'as-given' ? 'given' : 'primitive standardized'} cell holds no other atom (${cell.atoms.length} atom${cell.atoms.length === 1 ? '' : 's'}${variant === 'empty framework' ? ', the other ' + mobile + ' removed' : ''}): there is no framework to scan.`);
+    }
     const framework = new FrozenFramework(L, fixed, ion);
     const group = variant === 'empty framework' ? cell.ops : siteSymmetry(cell.ops, ion.frac, L);
     const gridOps = useSymmetry ? group.filter((op) => opPreservesGrid(op, shape)) : [];
