@@ -307,7 +307,7 @@ async function rank(p: ParsedCommand): Promise<number> {
     if (jsonOut) notes.push((await writeRankOutput(jsonOut, rowsToJson(rows, { folder: resolve(folder), method: o.method, options: o, complete: !cancelled }), !cancelled)).note);
     if (!out && !jsonOut) process.stdout.write(rowsToCsv(rows));
     process.stderr.write(
-      `ionpath rank: ${rows.length}/${files} files in ${seconds.toFixed(1)} s with ${pool.size} worker${pool.size === 1 ? "" : "s"}, ${rankOrderFor(o.method).caption}; ` +
+      `ionpath rank: ${rows.length}/${files} files in ${seconds.toFixed(1)} s with ${pool.size} worker${pool.size === 1 ? '' : 's'}, ${rankOrderFor(o.method).caption}; ` +
         `${rows.filter((r) => r.error).length} failed with a reason; ${rows.filter((r) => r.fromCache).length} from cache` +
         `${cancelled ? '; CANCELLED (re-run to resume from the cache)' : ''}\n${notes.map((n) => `ionpath rank: ${n}\n`).join('')}`,
     );

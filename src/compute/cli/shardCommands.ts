@@ -166,7 +166,7 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
       if (csvOut && r.meta.complete) await writeFileAtomic(csvOut, rowsToCsv(r.rows));
     } else process.stdout.write(rowsToCsv(r.rows));
     const seconds = (Date.now() - t0) / 1000;
-    say(`${r.rows.length}/${files.length} files in ${seconds.toFixed(1)} s with ${pool.size} worker${pool.size === 1 ? "" : "s"}; ${r.meta.computed} computed, ${r.meta.fromJournal} from cache; ${r.rows.filter((x) => x.error).length} failed with a reason${r.meta.complete ? '' : '; INCOMPLETE (re-run to resume)'}`);
+    say(`${r.rows.length}/${files.length} files in ${seconds.toFixed(1)} s with ${pool.size} worker${pool.size === 1 ? '' : 's'}; ${r.meta.computed} computed, ${r.meta.fromJournal} from cache; ${r.rows.filter((x) => x.error).length} failed with a reason${r.meta.complete ? '' : '; INCOMPLETE (re-run to resume)'}`);
     return r.meta.complete ? 0 : abort.signal.aborted ? 130 : 1;
   } finally {
     process.off('SIGINT', onSignal);
@@ -208,7 +208,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
   if (!csvOut && !jsonOut) process.stdout.write(rowsToCsv(merged.rows));
   const notes = (merged.meta.notes as string[] | undefined) ?? [];
   for (const n of notes) process.stderr.write(`ionpath merge: partial: ${n}\n`);
-  process.stderr.write(`ionpath merge: ${outputs.length} shard${outputs.length === 1 ? "" : "s"}, ${merged.rows.length} rows (${merged.rows.filter((r) => r.error).length} failed with a reason)${csvOut ? ` -> ${csvOut}` : ''}${jsonOut ? ` and ${jsonOut}` : ''}${merged.meta.complete ? '' : ' (PARTIAL)'}\n`);
+  process.stderr.write(`ionpath merge: ${outputs.length} shard${outputs.length === 1 ? '' : 's'}, ${merged.rows.length} rows (${merged.rows.filter((r) => r.error).length} failed with a reason)${csvOut ? ` -> ${csvOut}` : ''}${jsonOut ? ` and ${jsonOut}` : ''}${merged.meta.complete ? '' : ' (PARTIAL)'}\n`);
   return 0;
 }
 
