@@ -15,7 +15,7 @@ import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
 import { describeEstimate, listStructureFiles, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { describeScanEstimate } from '../energy/mlip/scan';
-import { assertNotAnInput, writeFileAtomic, writeTarget, UnwritableTargetError } from '../util/atomicWrite';
+import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
 // --- exports (analysis/exports.ts) ---
 import { dirname } from 'node:path';
@@ -145,18 +145,10 @@ function info(path: string, json: boolean, block: string | undefined): number {
 
 /** Refuse an output path that cannot be written before computing anything. */
 function checkOutputPath(flag: string, path: string, inputs: readonly string[] = [], what?: string): void {
-  try { assertNotAnInput(path, inputs, what); } catch (e) { if (e instanceof UnwritableTargetError) throw new UsageError(`${flag} ${e.message}`); throw e; }
-  let exists = true;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a folder; give a file name`);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    exists = false;
-  }
-  try { writeTarget(path); } catch (e) { if (e instanceof UnwritableTargetError) throw new UsageError(`${flag} ${e.message}`); throw e; }
-  if (!exists) {
-    try { if (!statSync(resolve(path, '..')).isDirectory()) throw new Error(); } catch { throw new UsageError(`${flag} ${path}: its folder does not exist`); }
-  }
+  const isFolder = (p: string) => existsSync(p) && statSync(p).isDirectory();
+  if (isFolder(path)) throw new UsageError(`${flag} ${path} is a folder; give a file name`);
+  try { checkOutputTarget(path, inputs, what); } catch (e) { if (e instanceof UnwritableTargetError) throw new UsageError(`${flag} ${e.message}`); throw e; }
+  if (!existsSync(path) && !isFolder(resolve(path, '..'))) throw new UsageError(`${flag} ${path}: its folder does not exist`);
 }
 
 /** The NEB folder: new, or an existing folder (its 00 … NN are replaced); not a file. */

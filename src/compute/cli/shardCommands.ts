@@ -16,7 +16,7 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOp
 import { METHOD_IDS, type MethodId } from '../energy/source';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
-import { assertNotAnInput, writeFileAtomic, writeTarget } from '../util/atomicWrite';
+import { checkOutputTarget, writeFileAtomic } from '../util/atomicWrite';
 import { notRegularFile } from '../util/readInput';
 import {
   filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
@@ -121,7 +121,7 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
 
   const input = await readRankInput(positional[0]);
   const files = filesOfShard(input.files, spec);
-  for (const out of [csvOut, jsonOut]) if (out) { writeTarget(out); assertNotAnInput(out, input.files.map((f) => f.path), 'a structure file of the input'); }
+  for (const out of [csvOut, jsonOut]) if (out) checkOutputTarget(out, input.files.map((f) => f.path), 'a structure file of the input');
   const identity = shardIdentity({ identity: { input: input.id, shard: spec }, options });
 
   if (jsonOut) {
@@ -183,8 +183,11 @@ export async function mergeCommand(args: string[]): Promise<number> {
   const jsonOut = str(flags, '--json') ?? (csvOut ? jsonBeside(csvOut) : undefined);
   const outputs: ShardOutput[] = [];
   const unreadable: string[] = [];
-  for (const p of positional) {
-    const path = p.toLowerCase().endsWith('.csv') ? jsonBeside(p) : p;
+  // A shard's .csv names the .json written beside it, which is what merge reads.
+  const paths = positional.map((p) => (p.toLowerCase().endsWith('.csv') ? jsonBeside(p) : p));
+  for (const out of [csvOut, jsonOut]) if (out) checkOutputTarget(out, [...positional, ...paths], 'a shard output being merged');
+  for (const [k, p] of positional.entries()) {
+    const path = paths[k];
     let text: string;
     const special = notRegularFile(path);
     if (special) { unreadable.push(special); continue; }
@@ -194,8 +197,6 @@ export async function mergeCommand(args: string[]): Promise<number> {
     }
     try { outputs.push(parseShardOutput(path, text)); } catch (e) { unreadable.push(e instanceof Error ? e.message : String(e)); }
   }
-  const read = positional.map((p) => (p.toLowerCase().endsWith('.csv') ? jsonBeside(p) : p));
-  for (const out of [csvOut, jsonOut]) if (out) assertNotAnInput(out, [...positional, ...read], 'a shard output being merged');
   const merged = mergeShardOutputs(outputs, { allowPartial: flags.has('--allow-partial') });
   const problems = [...unreadable, ...(unreadable.length && !outputs.length ? [] : merged.problems)];
   if (problems.length) {

@@ -41,6 +41,12 @@ export function assertNotAnInput(target: string, inputs: readonly string[], what
   }
 }
 
+/** Both checks before any work: `path` may be written (writeTarget) and is none of `inputs` (assertNotAnInput). */
+export function checkOutputTarget(path: string, inputs: readonly string[] = [], what?: string): void {
+  writeTarget(path);
+  assertNotAnInput(path, inputs, what);
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const target = writeTarget(path);
   const tmp = tmpName(target);
