@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { formatOfText, readStructure } from '../structure/read';
 import type { Structure, StructureMessage } from '../structure/types';
-import { analyzeLandscape, analyzeLandscapeSync, type LandscapeAnalysis } from './pipeline';
+import { analyzeLandscape, analyzeLandscapeSync, guessedOxidationWarning, noIonWarning, type LandscapeAnalysis } from './pipeline';
 import type { LandscapeReport } from './report';
 import { REPORT_SCHEMA } from './report';
 import { normaliseOptions, optionProblems, type AnalysisOptions } from './options';
@@ -98,16 +98,16 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
  * names the states. No mobile ion: the report's sentence says what is computed instead. The editor's diagnostics come
  * from the language service's own reading of the file, so they keep both at their rows.
  */
-function sayOnce(report: LandscapeReport, messages: StructureMessage[]): void {
+function sayOnce(report: LandscapeReport, messages: StructureMessage[], ion: string): void {
   const oxidation = messages.findIndex((m) => m.code === 'oxidation-guessed');
-  const generic = report.warnings.findIndex((w) => /^oxidation states were (partly )?guessed/i.test(w));
+  const generic = report.warnings.findIndex((w) => w === guessedOxidationWarning(false) || w === guessedOxidationWarning(true));
   if (oxidation >= 0 && generic >= 0) {
     const m = messages[oxidation].message;
     report.warnings[generic] = `${m[0].toUpperCase()}${m.slice(1)}${m.endsWith('.') ? '' : '.'} Barriers depend on them.`;
     messages.splice(oxidation, 1);
   }
   const noIon = messages.findIndex((m) => m.code === 'no-li');
-  if (noIon >= 0 && report.warnings.some((w) => /^The structure contains no /.test(w))) messages.splice(noIon, 1);
+  if (noIon >= 0 && report.warnings.includes(noIonWarning(ion))) messages.splice(noIon, 1);
 }
 
 /** Build the structure; a file that cannot be built, or bad options, is already the final answer. */
@@ -131,7 +131,7 @@ function prepare(text: string, options: AnalysisOptions) {
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
-    sayOnce(analysis.report, messages);
+    sayOnce(analysis.report, messages, normaliseOptions(options).ion);
     return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
   };
   const onError = (e: unknown): JobOutcome => {

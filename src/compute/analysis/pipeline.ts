@@ -79,15 +79,16 @@ function* stage<T>(work: Work<T>, from: number, to: number): Work<T> {
   }
 }
 
+/** The report's sentence for a structure without the mobile ion (job.ts then drops the structure's own message). */
+export const noIonWarning = (ion: string) => `The structure contains no ${ion}; this is the landscape of a ${ion} probe in the given framework.`;
+/** The report's sentence for guessed states (job.ts replaces it by the structure's message, which names them). */
+export const guessedOxidationWarning = (partly: boolean) => `Oxidation states were ${partly ? 'partly guessed' : 'guessed'} by charge balance; barriers depend on them.`;
+
 /** The warnings every method shares: no mobile ion, guessed oxidation states. */
 function commonWarnings(structure: Structure, o: NormalisedOptions): string[] {
   const warnings: string[] = [];
-  if (!structure.sites.some((s) => s.species.some((sp) => sp.element === o.ion))) {
-    warnings.push(`The structure contains no ${o.ion}; this is the landscape of a ${o.ion} probe in the given framework.`);
-  }
-  if (structure.oxidationSource === 'guessed' || structure.oxidationSource === 'mixed') {
-    warnings.push(`Oxidation states were ${structure.oxidationSource === 'guessed' ? 'guessed' : 'partly guessed'} by charge balance; barriers depend on them.`);
-  }
+  if (!structure.sites.some((s) => s.species.some((sp) => sp.element === o.ion))) warnings.push(noIonWarning(o.ion));
+  if (structure.oxidationSource === 'guessed' || structure.oxidationSource === 'mixed') warnings.push(guessedOxidationWarning(structure.oxidationSource === 'mixed'));
   return warnings;
 }
 
