@@ -28,6 +28,7 @@ import { rankFolder, RankCache, writeRankOutput, partialPathOf, RankFolderError 
 import { ProtocolError } from '../../src/protocol/endpoint';
 import { CancelledError } from '../../src/compute/util/errors';
 import { optionProblems } from '../../src/compute/analysis/options';
+import { runLandscapeJobSync } from '../../src/compute/analysis/job';
 import { writeFileAtomic, writeFileAtomicSync, writeTarget, UnwritableTargetError } from '../../src/compute/util/atomicWrite';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261201);
@@ -131,6 +132,32 @@ test('a broken file reports all its errors at once (cell, symmetry, element, occ
   const symop = r.messages.find((m) => m.code === 'bad-symop')!;
   const line = broken.split('\n')[symop.at!.line];
   assert.equal(line.slice(symop.at!.column, symop.at!.column + 2), '.5', `located on the offending character: ${line}`);
+});
+
+test('a file read with errors gives no number, even where a structure was recovered from it', () => {
+  // Each broken fixture whose error the builder recovers from (a short loop row dropped, a broken symmetry
+  // operation replaced by the symbol's, a duplicate tag): the job names the first error at its line, gives no Ea.
+  const dir = join(process.cwd(), 'test', 'fixtures', 'broken');
+  let recovered = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cif'))) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const built = buildStructure(text);
+    const firstError = built.messages.find((m) => m.severity === 'error');
+    const job = runLandscapeJobSync(text, { resolution: 0.4 });
+    if (!firstError) { assert.ok(job.ok || job.failure?.stage === 'method', `${f}: no error in the file, so no input failure`); continue; }
+    if (built.structure) recovered++;
+    assert.equal(job.ok, false, `${f}: a number from a file with errors`);
+    assert.equal(job.report, null, f);
+    assert.equal(job.failure?.stage, 'input', f);
+    assert.equal(job.failure?.code, firstError.code, f);
+    assert.equal(job.failure?.at?.line, firstError.at ? firstError.at.line + 1 : undefined, `${f}: located at the first error`);
+    if (built.structure) assert.match(job.error!, /no barrier is computed from a file with errors$/, f);
+  }
+  assert.ok(recovered >= 3, `the recovering cases are covered (${recovered})`);
+  // Two errors (a broken operation, the last row one value short): both counted in the one sentence.
+  const two = LIFEPO4.replace("'-x, y+1/2, -z'", "'-x, y+1/2, q'").replace(/0\.28478 +1/, '0.28478');
+  assert.equal(buildStructure(two).messages.filter((m) => m.severity === 'error').length, 2);
+  assert.match(runLandscapeJobSync(two, { resolution: 0.4 }).error!, /\(line \d+\), and 1 more error; no barrier is computed from a file with errors$/);
 });
 
 // ---- special files -----------------------------------------------------------------------------------------

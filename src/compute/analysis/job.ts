@@ -120,10 +120,16 @@ function prepare(text: string, options: AnalysisOptions) {
   if (problems.length) return { early: failed({ code: 'bad-option', message: problems.join('; ') }) };
   const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
   messages.push(...built.messages);
-  if (!built.structure) {
-    const first = built.messages.find((m) => m.severity === 'error');
+  // An error in the file stops the computation even when a structure could be recovered (a loop row cut short is
+  // dropped, a broken symmetry operation replaced by the symbol's): a number from a file read with errors would be
+  // presented as the file's. Warnings accompany the number instead.
+  const errors = built.messages.filter((m) => m.severity === 'error');
+  if (!built.structure || errors.length) {
+    const first = errors[0];
     const at = first?.at ? { line: first.at.line + 1 } : undefined;
-    return { early: failed({ stage: 'input', code: first?.code ?? 'bad-structure', message: first ? `${first.message}${at ? ` (line ${at.line})` : ''}` : 'the structure could not be built', at }) };
+    const more = errors.length > 1 ? `, and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''}` : '';
+    const refused = built.structure ? '; no barrier is computed from a file with errors' : '';
+    return { early: failed({ stage: 'input', code: first?.code ?? 'bad-structure', message: first ? `${first.message}${at ? ` (line ${at.line})` : ''}${more}${refused}` : 'the structure could not be built', at }, built.structure?.formula ?? null) };
   }
   const structure = built.structure;
   if (options.oxidationStates) {
