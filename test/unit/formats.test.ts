@@ -196,3 +196,33 @@ test('LLZO: the Li partial occupancy is an info, not a framework warning; the fo
   assert.equal(w?.severity, 'warning', 'the mixed Ge/P site is a framework site');
   assert.doesNotMatch(w!.message, /Li/);
 });
+
+test('--oxidation-states: given states replace the guessed ones (the guess sentence goes); malformed, unknown or missing ones are named', () => {
+  const xyz = join(FIX, 'LiFePO4.extxyz');
+  const guessed = cli('analyze', xyz, '--resolution', '0.4');
+  assert.equal(guessed.status, 0, guessed.stderr);
+  assert.match(guessed.stdout, /guessed by charge balance/);
+  const given = cli('analyze', xyz, '--resolution', '0.4', '--oxidation-states', 'Li=1,Fe=+2,P=5,O=-2');
+  assert.equal(given.status, 0, given.stderr);
+  assert.doesNotMatch(given.stdout, /guess/, 'no guess is said once every state is given');
+  assert.match(given.stdout, /Ea\(BVSE, 1D\) \d\.\d\d eV/);
+  // Given ones that differ from the guess change the number (the states are read, not only the sentence dropped).
+  const ea = (s: string) => Number(/Ea\(BVSE, 1D\) (\d\.\d+) eV,/.exec(s)![1]);
+  const other = cli('analyze', xyz, '--resolution', '0.4', '--oxidation-states', 'Li=1,Fe=3,P=5,O=-2');
+  assert.notEqual(ea(other.stdout), ea(given.stdout));
+  for (const [value, said] of [['Li=1,Fe=2,O=x', /'O=x' is not Element=charge/], ['Li=1,Li=1', /Li is given twice/], ['Li=1,Qq=2', /'Qq', which is not an element symbol/], ['Li=1,Fe=0', /oxidation state 0 of Fe must be a nonzero integer/]] as const) {
+    const r = cli('analyze', xyz, '--oxidation-states', value);
+    assert.equal(r.status, 2, `${value}: a usage error`);
+    assert.match(r.stderr, said);
+  }
+  const partial = cli('analyze', xyz, '--resolution', '0.4', '--oxidation-states', 'Fe=2');
+  assert.equal(partial.status, 0, partial.stderr);
+  assert.match(partial.stdout, /oxidation states were given for Fe only; kept Li\+1 \(guessed\)/);
+});
+
+test('a framework with no charge-balanced common states: the failure says so and how to give them', () => {
+  const lithiumIron = "data_LiFe\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_symmetry_space_group_name_H-M 'P 1'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nLi1 Li 0 0 0\nFe1 Fe 0.5 0.5 0.5\n";
+  const job = runLandscapeJobSync(lithiumIron, { resolution: 0.4 });
+  assert.equal(job.failure?.code, 'missing-oxidation');
+  assert.match(job.error!, /LiFe has no charge-balanced assignment of common ones; .*--oxidation-states/);
+});

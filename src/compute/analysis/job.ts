@@ -72,6 +72,8 @@ type JobOutcome = LandscapeJobResult & { analysis: LandscapeAnalysis | null };
 /** Apply caller-given oxidation states (elements left out keep the CIF's or the guessed ones, said in a message). */
 function applyOxidationStates(structure: Structure, given: Record<string, number>, messages: StructureMessage[]): string | null {
   const missing = Object.keys(structure.composition).filter((e) => given[e] === undefined);
+  const absent = Object.keys(given).filter((e) => structure.composition[e] === undefined);
+  if (absent.length) messages.push({ severity: 'info', code: 'oxidation-given', message: `oxidation state${absent.length > 1 ? 's' : ''} given for ${absent.join(', ')}, which this structure does not contain` });
   const unknown = missing.filter((e) => structure.sites.some((s) => s.species.some((sp) => sp.element === e && sp.oxidation === null)));
   if (unknown.length) return `oxidation states given for ${Object.keys(given).join(', ')} but not for ${unknown.join(', ')}, and the CIF gives none for ${unknown.length > 1 ? 'them' : 'it'}`;
   for (const site of structure.sites) for (const sp of site.species) if (given[sp.element] !== undefined) { sp.oxidation = given[sp.element]; sp.oxidationSource = 'cif'; }
@@ -80,9 +82,11 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
     messages.push({ severity: 'warning', code: 'oxidation-partly-given', message: `oxidation states were given for ${Object.keys(given).join(', ')} only; kept ${kept.join(', ')}` });
   }
   structure.oxidationSource = structure.sites.every((s) => s.species.every((sp) => sp.oxidationSource === 'cif')) ? 'cif' : 'mixed';
-  // Bond-valence sums depend on the states: judge the geometry again with the given ones.
+  // Bond-valence sums depend on the states: judge the geometry again with the given ones. The reader's sentences
+  // about states it could not find, or guessed, no longer hold once every one is given.
+  const stale = new Set(['implausible-geometry', 'oxidation-unassigned', ...(structure.oxidationSource === 'cif' ? ['oxidation-guessed'] : [])]);
   for (const list of [messages, structure.messages]) {
-    const kept = list.filter((m) => m.code !== 'implausible-geometry');
+    const kept = list.filter((m) => !stale.has(m.code));
     list.splice(0, list.length, ...kept);
   }
   const geometry = implausibleGeometryMessages(structure);
@@ -90,6 +94,15 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
   structure.messages.push(...geometry);
   messages.push({ severity: 'info', code: 'oxidation-given', message: `oxidation states set by the caller: ${Object.entries(given).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ')}` });
   return null;
+}
+
+/**
+ * Why a site has no oxidation state when the file gives none: no charge-balanced assignment of common states exists
+ * (an intermetallic, an unusual valence), which the site's error alone does not say; and how to give them.
+ */
+function missingOxidationReason(e: LandscapeError, messages: StructureMessage[], formula: string): string {
+  if (e.code !== 'missing-oxidation' || !messages.some((m) => m.code === 'oxidation-unassigned')) return '';
+  return ` The file gives no oxidation states and ${formula} has no charge-balanced assignment of common ones; state them in a CIF's _atom_type loop (_atom_type_oxidation_number) or with the command line's --oxidation-states (e.g. Li=1,Fe=2,P=5,O=-2).`;
 }
 
 /**
@@ -142,7 +155,7 @@ function prepare(text: string, options: AnalysisOptions) {
   };
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result
-    if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message, at: e.at, stage: 'method' }, structure.formula);
+    if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message + missingOxidationReason(e, messages, structure.formula), at: e.at, stage: 'method' }, structure.formula);
     return failed({ code: 'failed', message: e instanceof Error ? e.message : String(e), stage: 'method' }, structure.formula);
   };
   return { structure, options, done, onError };

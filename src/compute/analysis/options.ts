@@ -8,6 +8,7 @@ import type { MethodId } from '../energy/source';
 import type { StructureFormat } from '../structure/read';
 import { METHOD_IDS } from '../energy/source';
 import { notRegularFile } from '../util/readInput';
+import { atomicNumber } from '../structure/elements';
 
 export type BvseConvention = 'spse' | 'bvlain';
 export type DisorderTreatment = 'mean-field' | 'approximants';
@@ -119,9 +120,28 @@ export function optionProblems(o: AnalysisOptions): string[] {
   if (o.cell !== undefined && o.cell !== 'primitive-standardized' && o.cell !== 'as-given') problems.push(`cell '${o.cell}' is not one of primitive-standardized, as-given`);
   if (o.variant !== undefined && o.variant !== 'other-li-kept' && o.variant !== 'empty-framework') problems.push(`variant '${o.variant}' is not one of other-li-kept, empty-framework`);
   if (o.maxBarrier !== undefined && !(o.maxBarrier > 0)) problems.push(`max barrier ${o.maxBarrier} eV must be positive`);
+  for (const [element, q] of Object.entries(o.oxidationStates ?? {})) {
+    if (!(atomicNumber(element) > 0)) problems.push(`oxidation state given for '${element}', which is not an element symbol`);
+    else if (!(Number.isInteger(q) && q !== 0 && q >= -4 && q <= 8)) problems.push(`oxidation state ${q} of ${element} must be a nonzero integer from -4 to 8`);
+  }
   // A model path that names a FIFO or a device would block the read that hashes it (a missing file is said later).
   const special = o.modelPath !== undefined ? notRegularFile(o.modelPath) : null;
   if (special) problems.push(`model file ${special}`);
   if (o.analyticBarriers !== undefined && !(o.analyticBarriers.length === 3 && o.analyticBarriers.every((b) => b > 0 && Number.isFinite(b)))) problems.push('analytic barriers must be three positive numbers (eV)');
   return problems;
+}
+
+/**
+ * Oxidation states as the command line gives them, `Li=1,Fe=2,P=5,O=-2` (a `+` sign is allowed), checked by
+ * `optionProblems` afterwards; a malformed entry is a problem naming it.
+ */
+export function parseOxidationStates(text: string): { states: Record<string, number>; problem: null } | { states: null; problem: string } {
+  const states: Record<string, number> = {};
+  for (const entry of text.split(',').map((x) => x.trim())) {
+    const m = /^([A-Za-z]{1,2})\s*=\s*([+-]?\d+)$/.exec(entry);
+    if (!m) return { states: null, problem: `oxidation states '${text}': '${entry}' is not Element=charge (e.g. Li=1,Fe=2,P=5,O=-2)` };
+    if (states[m[1]] !== undefined) return { states: null, problem: `oxidation states '${text}': ${m[1]} is given twice` };
+    states[m[1]] = Number(m[2]);
+  }
+  return { states, problem: null };
 }

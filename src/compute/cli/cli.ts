@@ -9,7 +9,7 @@ import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
-import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOptions } from '../analysis/options';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, parseOxidationStates, type AnalysisOptions } from '../analysis/options';
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
@@ -49,6 +49,7 @@ const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--variant': { kind: 'enum', values: ['other-li-kept', 'empty-framework'], help: 'potential scan: other Li (default other-li-kept)' },
   '--model': { kind: 'string', help: 'model file (.onnx) instead of the bundled one' },
   '--max-barrier': { kind: 'number', min: 0.01, max: 1000, help: 'report barriers above this (eV) as none' },
+  '--oxidation-states': { kind: 'string', help: "oxidation states by element, replacing the file's or the guessed ones (e.g. Li=1,Fe=2,P=5,O=-2)" },
 };
 
 /** Which CIF data block (files: CIF, POSCAR/CONTCAR/*.vasp, *.xyz/*.extxyz; the format is told by the name, else the content). */
@@ -116,6 +117,11 @@ function analysisOptions(p: ParsedCommand, method?: MethodId): AnalysisOptions {
   if (v['--variant'] !== undefined) o.variant = v['--variant'] as AnalysisOptions['variant'];
   if (v['--model'] !== undefined) o.modelPath = resolve(v['--model'] as string);
   if (v['--max-barrier'] !== undefined) o.maxBarrier = v['--max-barrier'] as number;
+  if (v['--oxidation-states'] !== undefined) {
+    const parsed = parseOxidationStates(v['--oxidation-states'] as string);
+    if (parsed.problem !== null) throw new UsageError(parsed.problem);
+    o.oxidationStates = parsed.states;
+  }
   const problems = optionProblems(o);
   if (problems.length) throw new UsageError(problems.join('; '));
   return o;

@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, type AnalysisOptions } from '../analysis/options';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, parseOxidationStates, type AnalysisOptions } from '../analysis/options';
 import { METHOD_IDS, type MethodId } from '../energy/source';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
@@ -39,7 +39,7 @@ export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-
 
 type Flags = Map<string, string | true>;
 /** The options that change the numbers, as `ionpath rank` names them; passed on unchanged by the Slurm script. */
-const ANALYSIS_FLAGS = ['--method', '--ion', '--ion-charge', '--resolution', '--mode', '--disorder', '--cell', '--variant', '--model', '--max-barrier'];
+const ANALYSIS_FLAGS = ['--method', '--ion', '--ion-charge', '--resolution', '--mode', '--disorder', '--cell', '--variant', '--model', '--max-barrier', '--oxidation-states'];
 const VALUED = new Set(['--shard', '--out', '--json', '--cache', '--jobs', '--timeout', ...ANALYSIS_FLAGS,
   '--shards', '--partition', '--time', '--cpus', '--mem', '--account', '--max-running', '--results', '--node', '--cli']);
 
@@ -94,6 +94,11 @@ function defaultAnalysisOptions(flags: Flags): AnalysisOptions {
   if (str(flags, '--variant') !== undefined) o.variant = str(flags, '--variant') as AnalysisOptions['variant'];
   if (str(flags, '--model') !== undefined) o.modelPath = resolve(str(flags, '--model')!);
   if (num('--max-barrier') !== undefined) o.maxBarrier = num('--max-barrier');
+  if (str(flags, '--oxidation-states') !== undefined) {
+    const parsed = parseOxidationStates(str(flags, '--oxidation-states')!);
+    if (parsed.problem !== null) throw new Error(parsed.problem);
+    o.oxidationStates = parsed.states;
+  }
   const problems = optionProblems(o);
   if (problems.length) throw new Error(problems.join('; '));
   return o;

@@ -101,7 +101,7 @@ export function structureFromAtoms(name: string, vectors: Mat3, atoms: CellAtom[
     const desc = Object.entries(guess.states).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ');
     messages.push({ severity: 'warning', code: 'oxidation-guessed', message: `the file gives no oxidation states; guessed by charge balance: ${desc}${Math.abs(guess.residual) > 1e-3 ? ` (residual charge ${guess.residual.toFixed(3)} e per cell)` : ''}`, at: firstAtom });
   } else {
-    messages.push({ severity: 'warning', code: 'oxidation-unassigned', message: 'the file gives no oxidation states and no charge-balanced assignment of common oxidation states was found; energy calculations need them (convert to a CIF with _atom_type_oxidation_number)', at: firstAtom });
+    messages.push({ severity: 'warning', code: 'oxidation-unassigned', message: 'the file gives no oxidation states and no charge-balanced assignment of common oxidation states was found; energy calculations need them (convert to a CIF with _atom_type_oxidation_number, or give them with the command line option --oxidation-states)', at: firstAtom });
   }
   if (!composition.Li) messages.push({ severity: 'warning', code: 'no-li', message: 'the structure contains no Li: Li transport will be computed for an inserted probe ion', at: cellAt });
 
