@@ -282,7 +282,8 @@ async function rank(p: ParsedCommand): Promise<number> {
   const out = p.values['--out'] as string | undefined, jsonOut = p.values['--json-out'] as string | undefined;
   const cacheFile = (p.values['--cache'] as string | undefined) ?? join(userCacheDir(), `rank-${o.method}.json`);
   // Outputs and the cache must not be among the structures ranked (a CSV written over a CIF of the folder).
-  const inputs = [out, jsonOut, cacheFile].some((f) => f && existsSync(f)) ? await listStructureFiles(resolve(folder)) : [];
+  const listed = [out, jsonOut, cacheFile].some((f) => f && existsSync(f)) ? await listStructureFiles(resolve(folder)) : undefined;
+  const inputs = listed ?? [];
   if (out) checkOutputPath('--out', out, inputs, 'a structure file of the folder');
   if (jsonOut) checkOutputPath('--json-out', jsonOut, inputs, 'a structure file of the folder');
   if (p.values['--cache']) checkOutputPath('--cache', cacheFile, inputs, 'a structure file of the folder');
@@ -293,7 +294,7 @@ async function rank(p: ParsedCommand): Promise<number> {
   const t0 = Date.now();
   try {
     const { rows, cancelled, files } = await rankFolder(resolve(folder), {
-      pool, options, cache: new RankCache(cacheFile), signal: abort.signal,
+      pool, options, cache: new RankCache(cacheFile), signal: abort.signal, files: listed,
       onProgress: (q) => { if (process.stderr.isTTY) process.stderr.write(`\r${q.done}/${q.total} done, ${q.failed} failed, ${q.cached} from cache`); },
       onEstimate: (e) => process.stderr.write(`ionpath rank: ${describeEstimate(e)}; Ctrl-C cancels, a re-run resumes from the cache\n`),
     });

@@ -86,6 +86,8 @@ export interface RankOptions {
    * a few files (grid, site symmetry, skipped points; no inference) extrapolated to the folder.
    */
   onEstimate?: (e: RankEstimate) => void;
+  /** The folder's structure files when the caller has listed them already (listStructureFiles), so it is walked once. */
+  files?: readonly string[];
 }
 
 export interface RankEstimate {
@@ -133,7 +135,7 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
   let st;
   try { st = await fs.stat(folder); } catch { throw new RankFolderError(`${folder}: no such folder`); }
   if (!st.isDirectory()) throw new RankFolderError(`${folder} is not a folder`);
-  const files = await listStructureFiles(folder);
+  const files = o.files ? [...o.files] : await listStructureFiles(folder);
   const options = normaliseOptions(o.options);
   const progress: RankProgress = { total: files.length, done: 0, failed: 0, cached: 0 };
   const rows: RankRow[] = [];
