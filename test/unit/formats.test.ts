@@ -226,3 +226,15 @@ test('a framework with no charge-balanced common states: the failure says so and
   assert.equal(job.failure?.code, 'missing-oxidation');
   assert.match(job.error!, /LiFe has no charge-balanced assignment of common ones; .*--oxidation-states/);
 });
+
+test('CLI info on a file with errors: shows what was read, exits 1, JSON ok false', () => {
+  const file = join(ROOT, 'test', 'fixtures', 'broken', 'loop-count.cif');
+  const r = cli('info', file);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /error \(line 30, column 1\): loop has 23 values for 6 tags/);
+  assert.match(r.stderr, /1 error \(above\); the structure shown is what could be read, and no barrier is computed from it/);
+  const j = cli('info', file, '--json');
+  assert.equal(j.status, 1);
+  assert.equal(JSON.parse(j.stdout).ok, false);
+  assert.equal(cli('info', join(ROOT, 'examples', 'Li3N.cif')).status, 0);
+});

@@ -144,9 +144,13 @@ function info(path: string, json: boolean, block: string | undefined): number {
     else for (const m of r.messages.filter((x) => x.severity === 'error')) process.stderr.write(`${path}:${m.at ? `${m.at.line + 1}:${m.at.column + 1}` : ''} error: ${m.message} [${m.code}]\n`);
     return 1;
   }
+  // A structure recovered from a file with errors is shown (what was read), but the file is not fine: exit 1, as a
+  // linter does, and `ok: false`, since the analysis commands refuse it.
+  const errors = r.messages.filter((m) => m.severity === 'error').length;
   const sum = summarise(r.structure, r.messages);
-  process.stdout.write(json ? JSON.stringify({ file: path, format: r.format, ok: true, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
-  return 0;
+  process.stdout.write(json ? JSON.stringify({ file: path, format: r.format, ok: errors === 0, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
+  if (errors && !json) process.stderr.write(`ionpath info: ${path}: ${errors} error${errors > 1 ? 's' : ''} (above); the structure shown is what could be read, and no barrier is computed from it\n`);
+  return errors ? 1 : 0;
 }
 
 /** Refuse an output path that cannot be written before computing anything. */
