@@ -51,8 +51,9 @@ export type LandscapeJobOptions = AnalysisOptions;
  * 2: the bond-valence geometry check and the 'mobile-ion-removed' disorder treatment.
  * 3: the GCN's BVSE inputs on a partially occupied CIF come from the CIF's mean field (gcn/model.ts).
  * 4: warnings said once (no Li, the mean field's opened sites), partial-occupancy messages true for every method.
+ * 5: no number from a file read with errors; an unbalanced framework's missing oxidation state says why.
  */
-export const RESULTS_VERSION = 4;
+export const RESULTS_VERSION = 5;
 
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);
