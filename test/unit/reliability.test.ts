@@ -178,6 +178,8 @@ test('special files: FIFO, /dev/zero link, directory, oversized, encodings: each
     truncateSync(join(dir, 'huge.cif'), MAX_INPUT_BYTES + 1); // sparse: no disk used
     files.push([join(dir, 'huge.cif'), /larger than the 52 MB limit \(MAX_INPUT_BYTES\)/]);
     files.push([join(dir, 'missing.cif'), /no such file/]);
+    symlinkSync(join(dir, 'gone'), join(dir, 'dangling.cif'));
+    files.push([join(dir, 'dangling.cif'), /dangling\.cif: a symbolic link to .*gone, which does not exist/]);
     const text = 'data_x\n_cell_length_a 4\n';
     const encoded: [string, Buffer, RegExp | null, string | null][] = [
       ['utf16le-bom.cif', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), /UTF-16 \(little-endian\)/, null],

@@ -11,7 +11,7 @@
  *     naming the encoding; invalid UTF-8 is read as Windows-1252 (the usual encoding of CIF 1.1 files written on
  *     Windows) with a warning naming the first bad byte; CR-only line ends are normalised with a warning, CRLF silently.
  */
-import { constants, fstatSync, openSync, closeSync, readSync, statSync, lstatSync, promises as fsp, type Stats } from 'node:fs';
+import { constants, fstatSync, openSync, closeSync, readSync, statSync, lstatSync, readlinkSync, promises as fsp, type Stats } from 'node:fs';
 
 /** Largest structure file read (bytes): the largest CIFs in the ICSD/COD/OBELiX sets are a few MB. */
 export const MAX_INPUT_BYTES = 50 * 1024 * 1024;
@@ -77,6 +77,15 @@ function linkNote(path: string): string {
   }
 }
 
+/** "a symbolic link to /x, which does not exist" for a dangling link (the name is listed, its target is gone). */
+function danglingLink(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? `a symbolic link to ${readlinkSync(path)}, which does not exist` : null;
+  } catch {
+    return null;
+  }
+}
+
 function checkStats(path: string, st: Stats, maxBytes: number): void {
   if (!st.isFile()) throw new InputError('not-a-file', `${path} is ${kindOf(st)}${linkNote(path)}, not a regular file: only regular files are read`, path);
   if (st.size > maxBytes) throw new InputError('too-large', `${path} is ${(st.size / 1e6).toFixed(1)} MB, larger than the ${(maxBytes / 1e6).toFixed(0)} MB limit (MAX_INPUT_BYTES)`, path);
@@ -84,7 +93,7 @@ function checkStats(path: string, st: Stats, maxBytes: number): void {
 
 function systemError(path: string, e: unknown): InputError {
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return new InputError('not-found', `${path}: no such file`, path);
+  if (err?.code === 'ENOENT') return new InputError('not-found', `${path}: ${danglingLink(path) ?? 'no such file'}`, path);
   if (err?.code === 'EISDIR') return new InputError('not-a-file', `${path} is a directory, not a regular file`, path);
   if (err?.code === 'EACCES' || err?.code === 'EPERM') return new InputError('unreadable', `${path}: permission denied`, path);
   if (e instanceof InputError) return e;
