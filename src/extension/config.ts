@@ -14,10 +14,14 @@ export const SECTION = 'ionpath';
 /** The vscode-cif extension (github.com/hmkainul/vscode-cif): language id `cif`, scope `source.cif`, as ours. */
 export const VSCODE_CIF_EXTENSION_ID = 'thisperiodictable.cif';
 
-/** Element + charge, e.g. "Li+", "Mg2+", "Al3+" (the setting's enum), or a bare element with its usual charge. */
-export function parseMobileIon(value: string): { ion: string; ionCharge: number } {
-  const m = /^([A-Z][a-z]?)(\d*)\+?$/.exec(value.trim());
-  if (!m) return { ion: 'Li', ionCharge: 1 };
+/**
+ * Element + charge, e.g. "Li+", "Mg2+", "Al3+" (the setting's enum), or a bare element with its usual charge.
+ * Anything else is passed on as it is, so that the analysis fails naming it rather than silently using Li.
+ */
+export function parseMobileIon(value: unknown): { ion: string; ionCharge: number } {
+  const text = String(value).trim();
+  const m = /^([A-Z][a-z]?)(\d*)\+?$/.exec(text);
+  if (!m) return { ion: text, ionCharge: 1 };
   return { ion: m[1], ionCharge: m[2] ? Number(m[2]) : mobileIonCharge(m[1]) };
 }
 

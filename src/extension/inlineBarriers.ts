@@ -177,7 +177,9 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       return new vscode.Hover([new vscode.MarkdownString(head), new vscode.MarkdownString(reportMarkdown(preview))]);
     }
     if (!entry || entry.state !== 'done') return undefined;
-    let md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${method}) not computed**: ${entry.result.error}`;
+    // Bad options come from the user's settings here (the CLI's come from its flags): say where to look.
+    const fromSettings = entry.result.failure?.code === 'bad-option' ? ' (from the `ionpath.*` settings: see Settings → Extensions → ionpath)' : '';
+    let md = entry.result.report ? reportMarkdown(entry.result.report) : `**Ea(${method}) not computed**: ${entry.result.error}${fromSettings}`;
     const xi = this.xiReport(document);
     if (xi) {
       // The line shows Ξ (computed on request): its report first, then the inline method's.

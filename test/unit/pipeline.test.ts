@@ -66,6 +66,17 @@ test('cache keys: one key per job, different for different methods and for optio
   assert.deepEqual(normaliseOptions({ ion: 'Al' }).ionCharge, 3);
   assert.ok(optionProblems({ method: 'foo' as never }).some((p) => p.includes("method 'foo'")));
   assert.ok(optionProblems({ resolution: 0.01 }).some((p) => p.includes('0.05–2 Å')));
+  // Values of the wrong type (a settings file, a message) are problems, not coerced: "0.2" would pass a range check.
+  const wrong = (o: object) => optionProblems(o as never).join('; ');
+  assert.match(wrong({ resolution: '0.2' }), /resolution 0\.2 Å is outside/);
+  assert.match(wrong({ maxBarrier: '1' }), /max barrier 1 eV must be a positive number/);
+  assert.match(wrong({ modelPath: 3 }), /model path 3 must be a file path/);
+  assert.match(wrong({ oxidationStates: 'Li=1' }), /oxidation states must be given by element/);
+  assert.match(wrong({ ion: 'Qq' }), /ion 'Qq' is not an element symbol/);
+  assert.match(wrong({ ion: 7 }), /ion '7' is not an element symbol/);
+  assert.equal(wrong({ resolution: 0.2, maxBarrier: 1, ion: 'Na', oxidationStates: { Na: 1 } }), '');
+  const job = runLandscapeJobSync(LIFEPO4, { resolution: '0.2' } as never);
+  assert.equal(job.failure?.code, 'bad-option');
 });
 
 test('a method that cannot run on the calling thread, or is not built in, answers with a clear failure', () => {

@@ -110,22 +110,25 @@ export function optionProblems(o: AnalysisOptions): string[] {
   if (o.format !== undefined && o.format !== 'cif' && o.format !== 'poscar' && o.format !== 'xyz') problems.push(`format '${o.format}' is not one of cif, poscar, xyz`);
   if (o.block !== undefined && (typeof o.block !== 'string' || !o.block.trim() || /\s/.test(o.block))) problems.push(`data block name '${o.block}' must be one word (the text after data_)`);
   if (o.method !== undefined && !METHOD_IDS.includes(o.method)) problems.push(`method '${o.method}' is not one of ${METHOD_IDS.filter((m) => m !== 'analytic').join(', ')}`);
-  if (o.ion !== undefined && !/^[A-Z][a-z]?$/.test(o.ion)) problems.push(`ion '${o.ion}' is not an element symbol (e.g. Li, Na, Mg)`);
+  if (o.ion !== undefined && !(typeof o.ion === 'string' && /^[A-Z][a-z]?$/.test(o.ion) && atomicNumber(o.ion) > 0)) problems.push(`ion '${o.ion}' is not an element symbol (e.g. Li, Na, Mg)`);
   if (o.ionCharge !== undefined && !(Number.isInteger(o.ionCharge) && o.ionCharge > 0 && o.ionCharge <= 4)) problems.push(`ion charge ${o.ionCharge} must be an integer from 1 to 4`);
-  if (o.resolution !== undefined && !(o.resolution >= MIN_RESOLUTION_A && o.resolution <= MAX_RESOLUTION_A)) {
+  // Types too: options arrive from settings files and messages, where "0.2" (a string) would pass a range check.
+  if (o.resolution !== undefined && !(typeof o.resolution === 'number' && o.resolution >= MIN_RESOLUTION_A && o.resolution <= MAX_RESOLUTION_A)) {
     problems.push(`resolution ${o.resolution} Å is outside ${MIN_RESOLUTION_A}–${MAX_RESOLUTION_A} Å`);
   }
   if (o.mode !== undefined && o.mode !== 'spse' && o.mode !== 'bvlain') problems.push(`mode '${o.mode}' is not one of spse, bvlain`);
   if (o.disorder !== undefined && o.disorder !== 'mean-field' && o.disorder !== 'approximants') problems.push(`disorder '${o.disorder}' is not one of mean-field, approximants`);
   if (o.cell !== undefined && o.cell !== 'primitive-standardized' && o.cell !== 'as-given') problems.push(`cell '${o.cell}' is not one of primitive-standardized, as-given`);
   if (o.variant !== undefined && o.variant !== 'other-li-kept' && o.variant !== 'empty-framework') problems.push(`variant '${o.variant}' is not one of other-li-kept, empty-framework`);
-  if (o.maxBarrier !== undefined && !(o.maxBarrier > 0)) problems.push(`max barrier ${o.maxBarrier} eV must be positive`);
-  for (const [element, q] of Object.entries(o.oxidationStates ?? {})) {
+  if (o.maxBarrier !== undefined && !(typeof o.maxBarrier === 'number' && o.maxBarrier > 0)) problems.push(`max barrier ${o.maxBarrier} eV must be a positive number`);
+  if (o.modelPath !== undefined && typeof o.modelPath !== 'string') problems.push(`model path ${JSON.stringify(o.modelPath)} must be a file path`);
+  if (o.oxidationStates !== undefined && (typeof o.oxidationStates !== 'object' || o.oxidationStates === null || Array.isArray(o.oxidationStates))) problems.push('oxidation states must be given by element, e.g. { Li: 1, O: -2 }');
+  for (const [element, q] of Object.entries(typeof o.oxidationStates === 'object' && o.oxidationStates ? o.oxidationStates : {})) {
     if (!(atomicNumber(element) > 0)) problems.push(`oxidation state given for '${element}', which is not an element symbol`);
     else if (!(Number.isInteger(q) && q !== 0 && q >= -4 && q <= 8)) problems.push(`oxidation state ${q} of ${element} must be a nonzero integer from -4 to 8`);
   }
   // A model path that names a FIFO or a device would block the read that hashes it (a missing file is said later).
-  const special = o.modelPath !== undefined ? notRegularFile(o.modelPath) : null;
+  const special = typeof o.modelPath === 'string' ? notRegularFile(o.modelPath) : null;
   if (special) problems.push(`model file ${special}`);
   if (o.analyticBarriers !== undefined && !(o.analyticBarriers.length === 3 && o.analyticBarriers.every((b) => b > 0 && Number.isFinite(b)))) problems.push('analytic barriers must be three positive numbers (eV)');
   return problems;

@@ -123,6 +123,29 @@ suite('inline GCN-IN hint before BVSE', () => {
   });
 });
 
+suite('settings with values outside their schema', () => {
+  teardown(async () => { await setting('landscape.resolution', undefined); await setting('mobileIon', undefined); await setting('inlineEa.gcnPreview', undefined); });
+
+  test('a resolution written as a string, or an unknown mobile ion, is named in the hover, not silently replaced', async function () {
+    this.timeout(120_000);
+    await setting('inlineEa.gcnPreview', false);
+    const file = path.join(scratch, 'Li3N-bad-setting.cif');
+    fs.writeFileSync(file, `# ${Date.now()} bad setting\n${fs.readFileSync(example('Li3N.cif'), 'utf8')}`);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const dataLine = new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1);
+    for (const [key, value, said] of [['landscape.resolution', '0.2', /resolution 0\.2 Å is outside/], ['mobileIon', 'Qq+', /ion 'Qq' is not an element symbol/]] as const) {
+      await setting(key, value);
+      await eventually(async () => (await hintLabels(doc)).some((l) => /not computed/.test(l)), `the failed hint for ${key} = ${JSON.stringify(value)}`, 60_000, 50);
+      const hover = await hoverText(doc, dataLine);
+      assert.match(hover, said, hover.slice(0, 300));
+      assert.match(hover, /from the `ionpath\.\*` settings/);
+      await setting(key, undefined);
+      await eventually(async () => (await hintLabels(doc)).some((l) => /^Ea\(BVSE, 1D\) \d\.\d\d eV/.test(l)), 'the hint again once the setting is removed', 60_000, 50);
+    }
+  });
+});
+
 suite('ionpath.cif.languageFeatures (coexisting with vscode-cif)', () => {
   const CIF = [
     'data_Li3N', "_symmetry_space_group_name_H-M   'P 6/m m m'", '_cell_length_a   3.648', '_cell_length_b   3.648',
