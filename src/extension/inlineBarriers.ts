@@ -3,17 +3,19 @@
  * compute host and shown as an inlay hint on the `data_` line, with the full report in a hover.
  * Results are cached by content hash; closing the document cancels its work.
  *
- * GCN preview: BVSE takes a second or more (TensorNet-MatPES minutes), the GCN on the interstitial network
+ * Preview: BVSE takes a second or more (TensorNet-MatPES minutes), the GCN on the interstitial network
  * milliseconds. So when a CIF opens, Ea(GCN-IN) is requested first and shown until the inline method's result
  * replaces it (setting `ionpath.inlineEa.gcnPreview`). The hover says which number is shown, and that GCN-IN
  * is a surrogate of BVSE with the test R² of its model card (models/gcn/MODEL_CARD.md, read at run time).
+ * With `ionpath.disorder: approximants` the preview is BVSE's mean field instead (a fraction of a second), shown
+ * while the ensemble of ordered approximants computes and refines it.
  */
 import * as vscode from 'vscode';
 import type { HostClient } from '../compute/host/client';
 import { landscapeJobKey, type LandscapeJobResult } from '../compute/analysis/job';
 import type { LandscapeReport } from '../compute/analysis/report';
 import { barrierHint, HINT_PADDING, reportMarkdown, xiLabel } from '../compute/analysis/format';
-import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../compute/analysis/options';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions, type AnalysisOptions } from '../compute/analysis/options';
 import { ProtocolError } from '../protocol/endpoint';
 import { config } from './config';
 import type { MethodId } from '../compute/energy/source';
@@ -25,6 +27,9 @@ const PREVIEW_HEAD_START_MS = 1000;
 /** The longest the inline method waits for the preview at all, host start-up included. */
 const PREVIEW_WAIT_CAP_MS = 10_000;
 const SELECTOR: vscode.DocumentSelector = STRUCTURE_SELECTOR; // CIF, POSCAR/CONTCAR, extended XYZ
+
+/** What stands in while the inline method computes: BVSE's mean field before an approximant ensemble, else the GCN. */
+type PreviewKind = 'mean-field' | 'gcn';
 
 type Entry =
   | { state: 'running'; progress: number; abort: AbortController; promise: Promise<LandscapeJobResult | null> }
@@ -75,8 +80,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   /** `onHostStart`: called when the host has received the request (at once for a result already there or running). */
   resultFor(document: vscode.TextDocument, method?: MethodId, role: 'inline' | 'extra' | 'preview' = method ? 'extra' : 'inline', onHostStart?: () => void): Promise<LandscapeJobResult | null> {
     const text = document.getText();
-    // A preview is only worth it where it is fast: not on a structure the GCN would first have to order.
-    const options = role === 'preview' ? { ...config.analysisOptions(document.uri, method), orderedOnly: true } : config.analysisOptions(document.uri, method);
+    const options = role === 'preview' ? this.previewOptions(document) : config.analysisOptions(document.uri, method);
     // The job's own key, the same the host and the ranking cache use.
     const hash = landscapeJobKey(text, options);
     const uri = document.uri.toString();
@@ -137,8 +141,9 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     const method = methodName(config.analysisOptions(document.uri).method);
     const preview = this.previewFor(document);
     if (preview && entry?.state !== 'done') {
-      // The GCN's number until the inline method's arrives; the hint says the other is still computing.
-      const hint = new vscode.InlayHint(end, `${HINT_PADDING}${barrierHint(preview)} · ${method} ${entry ? `${Math.round(entry.progress * 100)} %` : '…'}`, vscode.InlayHintKind.Type);
+      // The preview's number until the inline method's arrives; the hint says the other is still computing.
+      const pending = this.previewKind(document) === 'mean-field' ? 'approximants' : method;
+      const hint = new vscode.InlayHint(end, `${HINT_PADDING}${barrierHint(preview)} · ${pending} ${entry ? `${Math.round(entry.progress * 100)} %` : '…'}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       return [hint];
     }
@@ -171,9 +176,14 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     const entry = this.byHash.get(this.docHash.get(document.uri.toString()) ?? '');
     const preview = this.previewFor(document);
     const method = methodName(config.analysisOptions(document.uri).method);
+    const meanFieldFirst = this.previewKind(document) === 'mean-field';
     if (preview && entry?.state !== 'done') {
       const ms = this.previewMs.get(this.previewHash.get(document.uri.toString()) ?? '');
-      const head = `**Shown: ${barrierHint(preview)}**, the GCN on the interstitial network${ms !== undefined ? ` (${ms} ms)` : ''}: a fast surrogate of BVSE, trained on BVSE barriers, not on experiment; ${await this.gcnAccuracy}. Ea(${method}) is computing and replaces it when it arrives.`;
+      const head = meanFieldFirst
+        ? preview.disorder?.treatment === 'mean-field'
+          ? `**Shown: ${barrierHint(preview)}**, BVSE's mean field${ms !== undefined ? ` (${ms} ms)` : ''}. The ensemble of ordered approximants (\`ionpath.disorder: approximants\`) is computing and replaces it when it arrives.`
+          : `**Shown: ${barrierHint(preview)}**, BVSE${ms !== undefined ? ` (${ms} ms)` : ''}. No framework site is partially occupied, so the ensemble (\`ionpath.disorder: approximants\`), computing now, will give the same.`
+        : `**Shown: ${barrierHint(preview)}**, the GCN on the interstitial network${ms !== undefined ? ` (${ms} ms)` : ''}: a fast surrogate of BVSE, trained on BVSE barriers, not on experiment; ${await this.gcnAccuracy}. Ea(${method}) is computing and replaces it when it arrives.`;
       return new vscode.Hover([new vscode.MarkdownString(head), new vscode.MarkdownString(reportMarkdown(preview))]);
     }
     if (!entry || entry.state !== 'done') return undefined;
@@ -186,7 +196,10 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       const shown = `**Shown: ${xiLabel(xi)} ${xi.Xi!.toFixed(2)}**, computed on request ("Compute Ξ with TensorNet-MatPES"); the inline ${method} result follows it.`;
       return new vscode.Hover([new vscode.MarkdownString(shown), new vscode.MarkdownString(reportMarkdown(xi)), new vscode.MarkdownString(md)]);
     }
-    if (preview) md = `**Shown: ${entry.result.report ? barrierHint(entry.result.report) : `Ea(${method}) (not computed)`}.** Before it arrived the hint showed ${barrierHint(preview)} (GCN-IN, a surrogate of BVSE; ${await this.gcnAccuracy}).\n\n${md}`;
+    if (preview) {
+      const was = meanFieldFirst ? "BVSE's mean field, shown while the ensemble computed" : `GCN-IN, a surrogate of BVSE; ${await this.gcnAccuracy}`;
+      md = `**Shown: ${entry.result.report ? barrierHint(entry.result.report) : `Ea(${method}) (not computed)`}.** Before it arrived the hint showed ${barrierHint(preview)} (${was}).\n\n${md}`;
+    }
     // Other methods computed for this document, each under its own label.
     const extras = [...(this.extraHashes.get(document.uri.toString()) ?? [])]
       .map((h) => this.byHash.get(h))
@@ -239,7 +252,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       if (!this.previewApplies(document)) { startInline(); return; }
       let received: () => void = () => {};
       const hostReceived = new Promise<void>((r) => { received = r; });
-      const preview = this.resultFor(document, 'gcn', 'preview', () => received());
+      const preview = this.resultFor(document, undefined, 'preview', () => received());
       const headStart = hostReceived.then(() => new Promise((r) => setTimeout(r, PREVIEW_HEAD_START_MS)));
       void Promise.race([preview, headStart, new Promise((r) => setTimeout(r, PREVIEW_WAIT_CAP_MS))]).then(startInline, startInline);
     }, delay));
@@ -266,7 +279,20 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   private previewApplies(document: vscode.TextDocument): boolean {
-    return config.gcnPreviewEnabled(document.uri) && normaliseOptions(config.analysisOptions(document.uri)).method !== 'gcn';
+    return this.previewKind(document) !== null;
+  }
+
+  private previewKind(document: vscode.TextDocument): PreviewKind | null {
+    const o = normaliseOptions(config.analysisOptions(document.uri));
+    // The ensemble refines the mean field, which BVSE computes in a fraction of a second: shown first, always.
+    if (o.method === 'bvse' && o.disorder === 'approximants') return 'mean-field';
+    return config.gcnPreviewEnabled(document.uri) && o.method !== 'gcn' ? 'gcn' : null;
+  }
+
+  private previewOptions(document: vscode.TextDocument): AnalysisOptions {
+    if (this.previewKind(document) === 'mean-field') return { ...config.analysisOptions(document.uri), disorder: 'mean-field' };
+    // The GCN preview is only worth it where it is fast: not on a structure the GCN would first have to order.
+    return { ...config.analysisOptions(document.uri, 'gcn'), orderedOnly: true };
   }
 
   private abortPreview(hash: string): void {

@@ -123,6 +123,36 @@ suite('inline GCN-IN hint before BVSE', () => {
   });
 });
 
+suite('ionpath.disorder: approximants', () => {
+  teardown(async () => { await setting('disorder', undefined); await setting('landscape.resolution', undefined); });
+
+  test('the mean field is shown first, then the ensemble replaces it; the hover says which is shown', async function () {
+    this.timeout(120_000);
+    await setting('disorder', 'approximants');
+    await setting('landscape.resolution', 0.1); // the ensemble then takes seconds, so the mean field's turn is seen
+    const file = path.join(scratch, 'LGPS-approximants.cif');
+    fs.writeFileSync(file, `# ${Date.now()} approximants test\n${fs.readFileSync(example('Li10GeP2S12.cif'), 'utf8')}`);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const dataLine = new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1);
+    const seen: string[] = [];
+    let previewHover = '';
+    const ensemble = await eventually(async () => {
+      for (const l of await hintLabels(doc)) {
+        if (seen[seen.length - 1] !== l) seen.push(l);
+        if (/^Ea\(BVSE, 1D\) \d\.\d\d eV .*· approximants/.test(l) && !previewHover) previewHover = await hoverText(doc, dataLine);
+      }
+      return seen.find((l) => /^Ea\(BVSE, 1D\) \d\.\d\d eV \(\d\.\d\d–\d\.\d\d\)/.test(l));
+    }, 'the ensemble hint with its range', 90_000, 20);
+    const firstNumber = seen.find((l) => /\d\.\d\d eV/.test(l));
+    assert.match(firstNumber ?? '', /· approximants (\d+ %|…)$/, `the first number is the mean field, with the ensemble pending: ${JSON.stringify(seen)}`);
+    assert.ok(seen.indexOf(firstNumber!) < seen.indexOf(ensemble));
+    if (previewHover && !/^\*\*Shown: Ea\(BVSE, 1D\) \d\.\d\d eV \(/.test(previewHover)) assert.match(previewHover, /BVSE's mean field .*The ensemble of ordered approximants/s);
+    const after = await hoverText(doc, dataLine);
+    assert.match(after, /Before it arrived the hint showed Ea\(BVSE, 1D\) \d\.\d\d eV.* \(BVSE's mean field, shown while the ensemble computed\)/, after.slice(0, 400));
+  });
+});
+
 suite('settings with values outside their schema', () => {
   teardown(async () => { await setting('landscape.resolution', undefined); await setting('mobileIon', undefined); await setting('inlineEa.gcnPreview', undefined); });
 
