@@ -132,6 +132,7 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
     state.progress = { ...state.progress, total: outcome.files };
     await flush(true);
     if (outcome.cancelled) void vscode.window.showInformationMessage(`Ranking cancelled after ${outcome.rows.length} of ${outcome.files} files; run it again to resume from the cache.`);
+    else if (!outcome.files) void vscode.window.showWarningMessage(`ionpath: no structure files under ${folder.fsPath} (CIF, POSCAR/CONTCAR, *.vasp, extended XYZ; hidden folders are skipped).`);
     return { rows: outcome.rows, cancelled: outcome.cancelled, panel, batches, estimate: estimated };
   } finally {
     clearTimeout(timer);

@@ -238,3 +238,15 @@ test('CLI info on a file with errors: shows what was read, exits 1, JSON ok fals
   assert.equal(JSON.parse(j.stdout).ok, false);
   assert.equal(cli('info', join(ROOT, 'examples', 'Li3N.cif')).status, 0);
 });
+
+test('rank of a folder with no structure files says so (a wrong folder, usually), and an unknown command lists them all', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-empty-rank-'));
+  try {
+    writeFileSync(join(dir, 'notes.txt'), 'not a structure\n');
+    const r = cli('rank', dir, '--jobs', '1');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /warning: no structure files under .* \(looked for \*\.cif, .*POSCAR\*, CONTCAR\*; hidden folders skipped\)/);
+    assert.match(cli('rank', join(ROOT, 'examples'), '--jobs', '1').stderr, /^(?![\s\S]*no structure files)/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+  assert.match(cli('frobnicate').stderr, /unknown command 'frobnicate' \(one of info, analyze, rank, bvse, merge, slurm\)/);
+});

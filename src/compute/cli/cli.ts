@@ -5,7 +5,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { formatOfFile, readStructure } from '../structure/read';
+import { formatOfFile, readStructure, STRUCTURE_EXTENSIONS } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
@@ -303,6 +303,8 @@ async function rank(p: ParsedCommand): Promise<number> {
       onEstimate: (e) => process.stderr.write(`ionpath rank: ${describeEstimate(e)}; Ctrl-C cancels, a re-run resumes from the cache\n`),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
+    // An empty ranking is a result, but usually of a wrong folder: say what was looked for.
+    if (!files) process.stderr.write(`ionpath rank: warning: no structure files under ${folder} (looked for ${[...Object.values(STRUCTURE_EXTENSIONS).flat().map((e) => `*${e}`), 'POSCAR*', 'CONTCAR*'].join(', ')}; hidden folders skipped)\n`);
     const seconds = (Date.now() - t0) / 1000;
     // An interrupted run never replaces a complete earlier output: its partial results go beside it, named so.
     const notes: string[] = [];
@@ -335,7 +337,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // --- end issue 11 hook ---
   const spec = COMMANDS[command];
-  if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${Object.keys(COMMANDS).join(', ')})\n${USAGE}`); return 2; }
+  if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${[...Object.keys(COMMANDS), 'merge', 'slurm'].join(', ')})\n${USAGE}`); return 2; }
   const parsed = parseCommandLine(command, rest, spec);
   if (parsed.help) { process.stdout.write(usageOf(command, spec)); return 0; }
   if (parsed.errors.length) {
