@@ -11,7 +11,7 @@ import { DocumentAnalyses } from './documentAnalyses';
 import { registerLanguageFeatures } from './languageFeatures';
 import { InlineBarriers } from './inlineBarriers';
 import { registerRankFolder } from './rankFolderCommand';
-import { registerSlurmCommand } from './slurmCommand'; // issue 11
+import { registerSlurmCommand } from './slurmCommand';
 import { LandscapePanels } from './landscapePanel';
 import { formatOf, isStructureDocument, registerDataBlockChoice, structureInput } from './structureDocuments';
 import { config } from './config';
@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): IonpathApi {
     }),
     // Several data blocks: "Analyse this block" moves the inline result (and an open viewer) to the chosen one.
     ...registerDataBlockChoice((doc) => { void analyses.get(doc).catch(() => undefined); barriers.refresh(doc); void panels.get(doc.uri)?.refresh(); }, (uri) => config.codeLensEnabled(uri)),
-    registerSlurmCommand(context), // issue 11: write a Slurm job-array script for a folder
+    registerSlurmCommand(context), // write a Slurm job-array script for a folder
     vscode.commands.registerCommand('ionpath.restartHost', () => { host.restart(); barriers.clearHostFailures(); void vscode.window.showInformationMessage('ionpath compute host restarted.'); }),
   );
   void updateStatus();

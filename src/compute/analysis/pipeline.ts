@@ -303,7 +303,7 @@ function wantsEnsemble(structure: Structure, options: PipelineOptions): boolean 
 
 /**
  * A disordered structure, a source without a mean field (the potential, the interstitial network), and no ensemble
- * asked for: the source gets the lowest-Ewald ordering of an approximant (issue 9; SCIENCE.md §7), said in the report.
+ * asked for: the source gets the lowest-Ewald ordering of an approximant (SCIENCE.md §7), said in the report.
  */
 function wantsOrdering(structure: Structure, options: PipelineOptions): boolean {
   const o = normaliseOptions(options);

@@ -3,8 +3,9 @@
  * compute-host worker (as in the editor), so an input that exhausts memory fails its own row, never the CLI.
  */
 import { availableParallelism, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { formatOfFile, readStructure, STRUCTURE_EXTENSIONS } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
@@ -17,10 +18,10 @@ import { describeEstimate, listStructureFiles, RankCache, rankFolder, writeRankO
 import { describeScanEstimate } from '../energy/mlip/scan';
 import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
-// --- exports (analysis/exports.ts) ---
-import { dirname } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import type { SceneExportKind } from '../../protocol/scene';
+import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
+// Sharded ranking, merge and Slurm scripts parse their own options (shardCommands.ts).
+import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
 
 /** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
 function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
@@ -33,10 +34,6 @@ function readTextFile(path: string): { ok: true; text: string } | { ok: false; e
     throw e;
   }
 }
-import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
-// --- issue 11 hook (sharded ranking, Slurm): see shardCommands.ts ---
-import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
-// --- end issue 11 hook ---
 
 const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--method': { kind: 'enum', values: ['bvse', 'mlip', 'gcn', 'analytic'], help: 'energy source (default bvse)' },
@@ -71,7 +68,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       '--cube': { kind: 'path', help: 'write the energy grid as a Gaussian cube file' },
       '--grd': { kind: 'path', help: 'write the energy grid as a VESTA .grd file' },
       '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit in s (default per method)' },
-      // --- exports (analysis/exports.ts) ---
+      // What a user takes elsewhere (analysis/exports.ts):
       '--ordered-cif': { kind: 'path', help: 'write the ordered structure analysed (with --disorder approximants: an ordering) as CIF' },
       '--ordered-poscar': { kind: 'path', help: 'write the same as POSCAR' },
       '--ordering': { kind: 'integer', min: 1, max: 1000, help: 'with --disorder approximants: which ordering to export, 1 = lowest Ewald energy (default: the reported one)' },
@@ -101,7 +98,7 @@ const USAGE = `usage: ionpath <command> [options]   (ionpath <command> --help fo
 
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.positional.map((p) => `<${p}>`).join(' ')}\n      ${c.summary}`).join('\n')}
-` + SHARD_USAGE; // issue 11 hook
+` + SHARD_USAGE;
 
 const workerPath = () => join(__dirname, 'worker.js');
 
@@ -226,7 +223,7 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       await writeFileAtomic(file, out.content);
       written.push(file);
     }
-    // --- exports (analysis/exports.ts): the same files as the viewer's export menu ---
+    // Exports (analysis/exports.ts): the same files as the viewer's export menu.
     const exportsAsked: [string | undefined, SceneExportKind][] = [
       [p.values['--ordered-cif'] as string | undefined, 'structure-cif'], [p.values['--ordered-poscar'] as string | undefined, 'structure-poscar'],
       [p.values['--neb'] as string | undefined, 'neb'], [p.values['--profile-csv'] as string | undefined, 'profile-csv'], [p.values['--report-json'] as string | undefined, 'report-json'],
@@ -326,7 +323,7 @@ async function rank(p: ParsedCommand): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE); return command ? 0 : 2; }
-  // --- issue 11 hook: merge, slurm, and rank --shard K/N / rank @list.txt (own option parsing, shardCommands.ts) ---
+  // merge, slurm, and rank --shard K/N / rank @list.txt: their own option parsing (shardCommands.ts).
   if (command === 'merge' || command === 'slurm' || (command === 'rank' && wantsShardedRank(rest))) {
     try {
       return await (command === 'merge' ? mergeCommand(rest) : command === 'slurm' ? slurmCommand(rest) : rankShard(rest));
@@ -335,7 +332,6 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  // --- end issue 11 hook ---
   const spec = COMMANDS[command];
   if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${[...Object.keys(COMMANDS), 'merge', 'slurm'].join(', ')})\n${USAGE}`); return 2; }
   const parsed = parseCommandLine(command, rest, spec);

@@ -1,5 +1,5 @@
 /**
- * The CLI's sharded-ranking commands (issue 11), called from cli.ts:
+ * The CLI's sharded-ranking commands, called from cli.ts:
  *
  *   ionpath rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [--jobs N]
  *   ionpath merge <shard outputs…> --out ranking.csv [--json ranking.json] [--allow-partial]
