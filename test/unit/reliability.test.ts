@@ -160,6 +160,17 @@ test('a file read with errors gives no number, even where a structure was recove
   assert.match(runLandscapeJobSync(two, { resolution: 0.4 }).error!, /\(line \d+\), and 1 more error; no barrier is computed from a file with errors$/);
 });
 
+test('a mobile ion whose state in the file differs from the probe\'s is said at its row; the usual one is not', () => {
+  const li9 = LIFEPO4.replace(/^(\s*Li1\s+)Li1\+/m, '$1Li9+');
+  assert.notEqual(li9, LIFEPO4, 'the Li row was changed');
+  const job = runLandscapeJobSync(li9, { resolution: 0.4 });
+  const said = job.messages.filter((m) => m.code === 'mobile-ion-charge');
+  assert.equal(said.length, 1, JSON.stringify(job.messages.map((m) => m.code)));
+  assert.match(said[0].message, /^site Li1: the file gives Li\+9, but the landscape is that of a Li\+1 probe/);
+  assert.match(li9.split('\n')[said[0].at!.line], /^\s*Li1\s+Li9\+/);
+  assert.equal(runLandscapeJobSync(LIFEPO4, { resolution: 0.4 }).messages.filter((m) => m.code === 'mobile-ion-charge').length, 0);
+});
+
 // ---- special files -----------------------------------------------------------------------------------------
 
 test('special files: FIFO, /dev/zero link, directory, oversized, encodings: each a named error or warning, no hang', async () => {

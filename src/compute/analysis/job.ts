@@ -98,6 +98,25 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
 }
 
 /**
+ * The probe carries the ion's charge from the options (its usual one by default), never the file's: where the file
+ * gives the mobile ion another state (Li+9, Mg+1 probed as Mg+2) the landscape is not of the ion the file describes.
+ */
+function mobileIonChargeMessages(structure: Structure, o: { ion: string; ionCharge: number }): StructureMessage[] {
+  const out: StructureMessage[] = [];
+  for (const site of structure.asymmetricSites) {
+    const stated = site.species.find((sp) => sp.element === o.ion && sp.oxidationSource === 'cif' && sp.oxidation !== null && sp.oxidation !== o.ionCharge);
+    if (!stated) continue;
+    const q = (x: number) => `${o.ion}${x > 0 ? '+' : ''}${x}`;
+    out.push({
+      severity: 'warning', code: 'mobile-ion-charge',
+      message: `site ${site.label}: the file gives ${q(stated.oxidation!)}, but the landscape is that of a ${q(o.ionCharge)} probe (--ion-charge, or the ion's usual charge)`,
+      at: site.line >= 0 ? { line: site.line, column: site.column, length: Math.max(1, site.label.length) } : undefined,
+    });
+  }
+  return out;
+}
+
+/**
  * Why a site has no oxidation state when the file gives none: no charge-balanced assignment of common states exists
  * (an intermetallic, an unusual valence), which the site's error alone does not say; and how to give them.
  */
@@ -150,6 +169,7 @@ function prepare(text: string, options: AnalysisOptions) {
     const problem = applyOxidationStates(structure, options.oxidationStates, messages);
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
+  messages.push(...mobileIonChargeMessages(structure, normaliseOptions(options)));
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
     sayOnce(analysis.report, messages, normaliseOptions(options).ion);
     return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
