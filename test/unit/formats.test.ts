@@ -215,6 +215,12 @@ test('--oxidation-states: given states replace the guessed ones (the guess sente
     assert.equal(r.status, 2, `${value}: a usage error`);
     assert.match(r.stderr, said);
   }
+  // States that do not balance, or that give the mobile ion another charge than the probe's, are said.
+  const odd = cli('analyze', join(ROOT, 'examples', 'Li3N.cif'), '--resolution', '0.4', '--oxidation-states', 'Li=2,N=-3');
+  assert.equal(odd.status, 0, odd.stderr);
+  assert.match(odd.stdout, /warning: the oxidation states leave a net charge of 3\.00 e per cell/);
+  assert.match(odd.stdout, /site Li1: the oxidation states given say Li\+2, but the landscape is that of a Li\+1 probe/);
+  assert.doesNotMatch(given.stdout, /net charge/);
   const partial = cli('analyze', xyz, '--resolution', '0.4', '--oxidation-states', 'Fe=2');
   assert.equal(partial.status, 0, partial.stderr);
   assert.match(partial.stdout, /oxidation states were given for Fe only; kept Li\+1 \(guessed\)/);

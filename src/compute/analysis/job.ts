@@ -85,10 +85,18 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
   structure.oxidationSource = structure.sites.every((s) => s.species.every((sp) => sp.oxidationSource === 'cif')) ? 'cif' : 'mixed';
   // Bond-valence sums depend on the states: judge the geometry again with the given ones. The reader's sentences
   // about states it could not find, or guessed, no longer hold once every one is given.
-  const stale = new Set(['implausible-geometry', 'oxidation-unassigned', ...(structure.oxidationSource === 'cif' ? ['oxidation-guessed'] : [])]);
+  const stale = new Set(['implausible-geometry', 'oxidation-unassigned', 'charge-imbalance', ...(structure.oxidationSource === 'cif' ? ['oxidation-guessed'] : [])]);
   for (const list of [messages, structure.messages]) {
     const kept = list.filter((m) => !stale.has(m.code));
     list.splice(0, list.length, ...kept);
+  }
+  // The balance is judged again too, with the same tolerance as the reader's (2 % of the positive charge).
+  let net = 0, positive = 0;
+  for (const site of structure.sites) for (const sp of site.species) { const q = (sp.oxidation ?? 0) * sp.occupancy; net += q; if (q > 0) positive += q; }
+  if (positive > 0 && Math.abs(net) > 0.02 * positive + 0.01) {
+    const imbalance: StructureMessage = { severity: 'warning', code: 'charge-imbalance', message: `the oxidation states leave a net charge of ${net.toFixed(2)} e per cell` };
+    messages.push(imbalance);
+    structure.messages.push(imbalance);
   }
   const geometry = implausibleGeometryMessages(structure);
   messages.push(...geometry);
@@ -101,15 +109,19 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
  * The probe carries the ion's charge from the options (its usual one by default), never the file's: where the file
  * gives the mobile ion another state (Li+9, Mg+1 probed as Mg+2) the landscape is not of the ion the file describes.
  */
-function mobileIonChargeMessages(structure: Structure, o: { ion: string; ionCharge: number }): StructureMessage[] {
+function mobileIonChargeMessages(structure: Structure, o: { ion: string; ionCharge: number }, givenByCaller: boolean): StructureMessage[] {
   const out: StructureMessage[] = [];
-  for (const site of structure.asymmetricSites) {
-    const stated = site.species.find((sp) => sp.element === o.ion && sp.oxidationSource === 'cif' && sp.oxidation !== null && sp.oxidation !== o.ionCharge);
-    if (!stated) continue;
+  const said = new Set<number>();
+  // The cell's sites carry the states the analysis reads (the caller's included); each CIF row is said once.
+  for (const cellSite of structure.sites) {
+    const stated = cellSite.species.find((sp) => sp.element === o.ion && sp.oxidationSource === 'cif' && sp.oxidation !== null && sp.oxidation !== o.ionCharge);
+    if (!stated || said.has(cellSite.asymmetricIndex)) continue;
+    said.add(cellSite.asymmetricIndex);
+    const site = structure.asymmetricSites[cellSite.asymmetricIndex] ?? { label: stated.label, line: -1, column: 0 };
     const q = (x: number) => `${o.ion}${x > 0 ? '+' : ''}${x}`;
     out.push({
       severity: 'warning', code: 'mobile-ion-charge',
-      message: `site ${site.label}: the file gives ${q(stated.oxidation!)}, but the landscape is that of a ${q(o.ionCharge)} probe (--ion-charge, or the ion's usual charge)`,
+      message: `site ${site.label}: ${givenByCaller ? 'the oxidation states given say' : 'the file gives'} ${q(stated.oxidation!)}, but the landscape is that of a ${q(o.ionCharge)} probe (--ion-charge, or the ion's usual charge)`,
       at: site.line >= 0 ? { line: site.line, column: site.column, length: Math.max(1, site.label.length) } : undefined,
     });
   }
@@ -169,7 +181,7 @@ function prepare(text: string, options: AnalysisOptions) {
     const problem = applyOxidationStates(structure, options.oxidationStates, messages);
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
-  messages.push(...mobileIonChargeMessages(structure, normaliseOptions(options)));
+  messages.push(...mobileIonChargeMessages(structure, normaliseOptions(options), options.oxidationStates?.[normaliseOptions(options).ion] !== undefined));
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
     sayOnce(analysis.report, messages, normaliseOptions(options).ion);
     return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
