@@ -19,6 +19,7 @@ import { isAbortError, LandscapeError, type LandscapeErrorLocation } from '../ut
 import type { WorkHooks } from '../util/work';
 import { modelFingerprint } from '../energy/models';
 import { implausibleGeometryMessages } from '../structure/bondValence';
+import { unbalancedNetCharge } from '../structure/build';
 
 /** Why a job gave no numbers: a stable code, the sentence, and where in the input (1-based line). */
 export interface JobFailure {
@@ -51,7 +52,8 @@ export type LandscapeJobOptions = AnalysisOptions;
  * 2: the bond-valence geometry check and the 'mobile-ion-removed' disorder treatment.
  * 3: the GCN's BVSE inputs on a partially occupied CIF come from the CIF's mean field (gcn/model.ts).
  * 4: warnings said once (no Li, the mean field's opened sites), partial-occupancy messages true for every method.
- * 5: no number from a file read with errors; an unbalanced framework's missing oxidation state says why.
+ * 5: no number from a file read with errors; an unbalanced framework's missing oxidation state says why; a warning
+ *    where the file gives the mobile ion another charge than the probe's.
  */
 export const RESULTS_VERSION = 5;
 
@@ -77,7 +79,8 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
   if (absent.length) messages.push({ severity: 'info', code: 'oxidation-given', message: `oxidation state${absent.length > 1 ? 's' : ''} given for ${absent.join(', ')}, which this structure does not contain` });
   const unknown = missing.filter((e) => structure.sites.some((s) => s.species.some((sp) => sp.element === e && sp.oxidation === null)));
   if (unknown.length) return `oxidation states given for ${Object.keys(given).join(', ')} but not for ${unknown.join(', ')}, and the CIF gives none for ${unknown.length > 1 ? 'them' : 'it'}`;
-  for (const site of structure.sites) for (const sp of site.species) if (given[sp.element] !== undefined) { sp.oxidation = given[sp.element]; sp.oxidationSource = 'cif'; }
+  // The cell's sites are what the analysis reads; the CIF rows (asymmetricSites) are what summaries and hovers show.
+  for (const site of [...structure.sites, ...structure.asymmetricSites]) for (const sp of site.species) if (given[sp.element] !== undefined) { sp.oxidation = given[sp.element]; sp.oxidationSource = 'cif'; }
   if (missing.length) {
     const kept = missing.map((e) => { const sp = structure.sites.flatMap((s) => s.species).find((x) => x.element === e)!; return `${e}${sp.oxidation! > 0 ? '+' : ''}${sp.oxidation}${sp.oxidationSource === 'guessed' ? ' (guessed)' : ''}`; });
     messages.push({ severity: 'warning', code: 'oxidation-partly-given', message: `oxidation states were given for ${Object.keys(given).join(', ')} only; kept ${kept.join(', ')}` });
@@ -90,10 +93,9 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
     const kept = list.filter((m) => !stale.has(m.code));
     list.splice(0, list.length, ...kept);
   }
-  // The balance is judged again too, with the same tolerance as the reader's (2 % of the positive charge).
-  let net = 0, positive = 0;
-  for (const site of structure.sites) for (const sp of site.species) { const q = (sp.oxidation ?? 0) * sp.occupancy; net += q; if (q > 0) positive += q; }
-  if (positive > 0 && Math.abs(net) > 0.02 * positive + 0.01) {
+  // The balance is judged again too, as the reader judges the file's states.
+  const net = unbalancedNetCharge(structure.sites.flatMap((s) => s.species));
+  if (net !== null) {
     const imbalance: StructureMessage = { severity: 'warning', code: 'charge-imbalance', message: `the oxidation states leave a net charge of ${net.toFixed(2)} e per cell` };
     messages.push(imbalance);
     structure.messages.push(imbalance);

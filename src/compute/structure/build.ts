@@ -662,9 +662,8 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     }
   } else {
     // Given states should balance; say so when they do not.
-    let net = 0, pos = 0;
-    for (const sp of allSpecies) { const q = sp.oxidation! * sp.occupancy; net += q; if (q > 0) pos += q; }
-    if (pos > 0 && Math.abs(net) > 0.02 * pos + 0.01) {
+    const net = unbalancedNetCharge(allSpecies);
+    if (net !== null) {
       messages.push({ severity: 'warning', code: 'charge-imbalance', message: `the oxidation states in the CIF leave a net charge of ${net.toFixed(2)} e per cell`, at: located(typeLoop?.loop.at ?? frame.at) });
     }
   }
@@ -859,3 +858,13 @@ export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroup
 
 /** Kept for the modules that import it from here; the rule is in ./formula.ts. */
 export { reducedFormula } from './formula';
+
+/**
+ * The net charge per cell (e) of these species with their oxidation states and occupancies, when it is more than 2 %
+ * of the positive charge (+0.01 e): states that should balance and do not. Null when they balance.
+ */
+export function unbalancedNetCharge(species: readonly { oxidation: number | null; occupancy: number }[]): number | null {
+  let net = 0, positive = 0;
+  for (const sp of species) { const q = (sp.oxidation ?? 0) * sp.occupancy; net += q; if (q > 0) positive += q; }
+  return positive > 0 && Math.abs(net) > 0.02 * positive + 0.01 ? net : null;
+}
