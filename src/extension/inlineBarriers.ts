@@ -116,7 +116,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       if (role === 'preview') {
         const started = this.previewStarted.get(hash);
         if (started !== undefined && result.ok) this.previewMs.set(hash, Date.now() - started);
-      } else this.showFailure(document, result);
+      } else if (role === 'inline' || !result.ok) this.showDiagnostics(document, result, role === 'inline'); // an extra's success keeps the inline's findings
       return result;
     }, (e) => {
       this.byHash.delete(hash);
@@ -222,15 +222,33 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }
 
-  private showFailure(document: vscode.TextDocument, result: LandscapeJobResult): void {
+  /**
+   * The computation's own findings at their rows: a failure that names a line, and (for the inline result) what the
+   * computation decided, such as an ordering's rounded occupancies. Problems of the file itself are already the
+   * language diagnostics.
+   */
+  private showDiagnostics(document: vscode.TextDocument, result: LandscapeJobResult, withFindings: boolean): void {
+    const out: vscode.Diagnostic[] = [];
     const at = result.failure?.at;
-    // Only the computation's own failures: problems of the file itself are already the language diagnostics.
-    if (result.ok || result.failure?.stage !== 'method' || !at?.line || at.line > document.lineCount) { this.diagnostics.delete(document.uri); return; }
-    const line = document.lineAt(at.line - 1);
-    const d = new vscode.Diagnostic(line.range, `${result.error}`, vscode.DiagnosticSeverity.Warning);
-    d.source = 'ionpath landscape';
-    d.code = result.failure!.code;
-    this.diagnostics.set(document.uri, [d]);
+    if (!result.ok && result.failure?.stage === 'method' && at?.line && at.line <= document.lineCount) {
+      const d = new vscode.Diagnostic(document.lineAt(at.line - 1).range, `${result.error}`, vscode.DiagnosticSeverity.Warning);
+      d.source = 'ionpath landscape';
+      d.code = result.failure!.code;
+      out.push(d);
+    }
+    if (withFindings && result.ok) {
+      for (const m of result.computedMessages ?? []) {
+        if (!m.at || m.at.line >= document.lineCount) continue;
+        const start = new vscode.Position(m.at.line, m.at.column);
+        const range = new vscode.Range(start, start.translate(0, Math.max(1, m.at.length ?? 1)));
+        const d = new vscode.Diagnostic(range, m.message, m.severity === 'info' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning);
+        d.source = 'ionpath landscape';
+        d.code = m.code;
+        out.push(d);
+      }
+    }
+    if (out.length) this.diagnostics.set(document.uri, out);
+    else this.diagnostics.delete(document.uri);
   }
 
   /** Recompute a document's inline result now (e.g. after another data block was chosen). */

@@ -168,6 +168,9 @@ test('a mobile ion whose state in the file differs from the probe\'s is said at 
   assert.equal(said.length, 1, JSON.stringify(job.messages.map((m) => m.code)));
   assert.match(said[0].message, /^site Li1: the file gives Li\+9, but the landscape is that of a Li\+1 probe/);
   assert.match(li9.split('\n')[said[0].at!.line], /^\s*Li1\s+Li9\+/);
+  // The editor shows the computation's findings apart from the reader's (which it finds in the document itself).
+  assert.deepEqual(job.computedMessages?.map((m) => m.code), ['mobile-ion-charge']);
+  assert.ok(job.messages.some((m) => m.code === 'charge-imbalance'), 'the reader\'s imbalance stays in messages');
   assert.equal(runLandscapeJobSync(LIFEPO4, { resolution: 0.4 }).messages.filter((m) => m.code === 'mobile-ion-charge').length, 0);
 });
 

@@ -38,6 +38,12 @@ export interface LandscapeJobResult {
   report: LandscapeReport | null;
   /** Structure messages (warnings about the CIF) and, when !ok, the reason. */
   messages: StructureMessage[];
+  /**
+   * The part of `messages` that the computation adds, not the reader: what an ordering decided, the sites the mean
+   * field opened, a probe charge that differs from the file's. The editor shows these at their rows (the reader's
+   * own it finds itself, from the document).
+   */
+  computedMessages?: StructureMessage[];
   /** The reason in one sentence (null when ok); `failure` has its code and location. */
   error: string | null;
   failure: JobFailure | null;
@@ -183,10 +189,12 @@ function prepare(text: string, options: AnalysisOptions) {
     const problem = applyOxidationStates(structure, options.oxidationStates, messages);
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
-  messages.push(...mobileIonChargeMessages(structure, normaliseOptions(options), options.oxidationStates?.[normaliseOptions(options).ion] !== undefined));
+  const probeCharge = mobileIonChargeMessages(structure, normaliseOptions(options), options.oxidationStates?.[normaliseOptions(options).ion] !== undefined);
+  messages.push(...probeCharge);
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
     sayOnce(analysis.report, messages, normaliseOptions(options).ion);
-    return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], error: null, failure: null, analysis };
+    const computedMessages = [...probeCharge, ...(analysis.messages ?? [])];
+    return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], computedMessages, error: null, failure: null, analysis };
   };
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result

@@ -150,6 +150,16 @@ suite('ionpath.disorder: approximants', () => {
     if (previewHover && !/^\*\*Shown: Ea\(BVSE, 1D\) \d\.\d\d eV \(/.test(previewHover)) assert.match(previewHover, /BVSE's mean field .*The ensemble of ordered approximants/s);
     const after = await hoverText(doc, dataLine);
     assert.match(after, /Before it arrived the hint showed Ea\(BVSE, 1D\) \d\.\d\d eV.* \(BVSE's mean field, shown while the ensemble computed\)/, after.slice(0, 400));
+    // What the ordering decided is said at the rows it concerns (the Ge/P site's rounding at the Ge1 row).
+    const geRow = doc.getText().split('\n').findIndex((l) => /^\s*Ge1\s/.test(l));
+    const findings = await eventually(() => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'ionpath landscape' && x.code === 'occupancies-rounded');
+      return d.length ? d : null;
+    }, 'the ordering\'s decisions as diagnostics', 30_000, 50);
+    const ge = findings.find((d) => d.range.start.line === geRow);
+    assert.ok(ge, `a rounding diagnostic at the Ge1 row ${geRow}: ${JSON.stringify(findings.map((d) => [d.range.start.line, d.message]))}`);
+    assert.match(ge!.message, /^site Ge1: Ge 0\.515 → \d+\/\d+, P 0\.485 → \d+\/\d+ in the \d+-cell approximant/);
+    assert.equal(ge!.severity, vscode.DiagnosticSeverity.Information);
   });
 });
 
