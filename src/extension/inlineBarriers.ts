@@ -116,7 +116,8 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       if (role === 'preview') {
         const started = this.previewStarted.get(hash);
         if (started !== undefined && result.ok) this.previewMs.set(hash, Date.now() - started);
-      } else if (role === 'inline' || !result.ok) this.showDiagnostics(document, result, role === 'inline'); // an extra's success keeps the inline's findings
+      } else if (role === 'inline') this.showDiagnostics(document, result);
+      else this.addFailureDiagnostic(document, result); // an extra method's located failure, beside the inline findings
       return result;
     }, (e) => {
       this.byHash.delete(hash);
@@ -223,32 +224,38 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
   }
 
   /**
-   * The computation's own findings at their rows: a failure that names a line, and (for the inline result) what the
-   * computation decided, such as an ordering's rounded occupancies. Problems of the file itself are already the
+   * The inline result's own findings at their rows: a failure that names a line, or what the computation decided
+   * (an ordering's rounded occupancies, the mean field's opened sites). Problems of the file itself are already the
    * language diagnostics.
    */
-  private showDiagnostics(document: vscode.TextDocument, result: LandscapeJobResult, withFindings: boolean): void {
-    const out: vscode.Diagnostic[] = [];
-    const at = result.failure?.at;
-    if (!result.ok && result.failure?.stage === 'method' && at?.line && at.line <= document.lineCount) {
-      const d = new vscode.Diagnostic(document.lineAt(at.line - 1).range, `${result.error}`, vscode.DiagnosticSeverity.Warning);
+  private showDiagnostics(document: vscode.TextDocument, result: LandscapeJobResult): void {
+    const failure = this.failureDiagnostic(document, result);
+    const out = failure ? [failure] : [];
+    for (const m of result.ok ? result.computedMessages ?? [] : []) {
+      if (!m.at || m.at.line >= document.lineCount) continue;
+      const start = new vscode.Position(m.at.line, m.at.column);
+      const d = new vscode.Diagnostic(new vscode.Range(start, start.translate(0, Math.max(1, m.at.length))), m.message, m.severity === 'info' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning);
       d.source = 'ionpath landscape';
-      d.code = result.failure!.code;
+      d.code = m.code;
       out.push(d);
-    }
-    if (withFindings && result.ok) {
-      for (const m of result.computedMessages ?? []) {
-        if (!m.at || m.at.line >= document.lineCount) continue;
-        const start = new vscode.Position(m.at.line, m.at.column);
-        const range = new vscode.Range(start, start.translate(0, Math.max(1, m.at.length ?? 1)));
-        const d = new vscode.Diagnostic(range, m.message, m.severity === 'info' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning);
-        d.source = 'ionpath landscape';
-        d.code = m.code;
-        out.push(d);
-      }
     }
     if (out.length) this.diagnostics.set(document.uri, out);
     else this.diagnostics.delete(document.uri);
+  }
+
+  private addFailureDiagnostic(document: vscode.TextDocument, result: LandscapeJobResult): void {
+    const failure = this.failureDiagnostic(document, result);
+    if (failure) this.diagnostics.set(document.uri, [...(this.diagnostics.get(document.uri) ?? []), failure]);
+  }
+
+  /** A method failure that names a line (a site softBV has no parameters for), or null. */
+  private failureDiagnostic(document: vscode.TextDocument, result: LandscapeJobResult): vscode.Diagnostic | null {
+    const at = result.failure?.at;
+    if (result.ok || result.failure?.stage !== 'method' || !at?.line || at.line > document.lineCount) return null;
+    const d = new vscode.Diagnostic(document.lineAt(at.line - 1).range, `${result.error}`, vscode.DiagnosticSeverity.Warning);
+    d.source = 'ionpath landscape';
+    d.code = result.failure.code;
+    return d;
   }
 
   /** Recompute a document's inline result now (e.g. after another data block was chosen). */

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HostPool } from '../compute/host/pool';
-import { describeEstimate, RankCache, rankFolder } from '../compute/host/rankFolder';
+import { describeEstimate, noStructureFilesWarning, RankCache, rankFolder } from '../compute/host/rankFolder';
 import { rankOrderFor, rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
 import { readStructureText, writeFileAtomically } from './workspaceFiles';
 import { Endpoint } from '../protocol/endpoint';
@@ -132,7 +132,7 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
     state.progress = { ...state.progress, total: outcome.files };
     await flush(true);
     if (outcome.cancelled) void vscode.window.showInformationMessage(`Ranking cancelled after ${outcome.rows.length} of ${outcome.files} files; run it again to resume from the cache.`);
-    else if (!outcome.files) void vscode.window.showWarningMessage(`ionpath: no structure files under ${folder.fsPath} (CIF, POSCAR/CONTCAR, *.vasp, extended XYZ; hidden folders are skipped).`);
+    else if (!outcome.files) void vscode.window.showWarningMessage(`ionpath: ${noStructureFilesWarning(folder.fsPath)}`);
     return { rows: outcome.rows, cancelled: outcome.cancelled, panel, batches, estimate: estimated };
   } finally {
     clearTimeout(timer);

@@ -19,7 +19,7 @@ import { isAbortError, LandscapeError, type LandscapeErrorLocation } from '../ut
 import type { WorkHooks } from '../util/work';
 import { modelFingerprint } from '../energy/models';
 import { implausibleGeometryMessages } from '../structure/bondValence';
-import { unbalancedNetCharge } from '../structure/build';
+import { unbalancedNetCharge } from '../structure/elements';
 
 /** Why a job gave no numbers: a stable code, the sentence, and where in the input (1-based line). */
 export interface JobFailure {

@@ -6,7 +6,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { formatOfFile, readStructure, STRUCTURE_EXTENSIONS } from '../structure/read';
+import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
@@ -14,7 +14,7 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, parseOxidationS
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
-import { describeEstimate, listStructureFiles, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
+import { describeEstimate, listStructureFiles, noStructureFilesWarning, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { describeScanEstimate } from '../energy/mlip/scan';
 import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
@@ -301,7 +301,7 @@ async function rank(p: ParsedCommand): Promise<number> {
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     // An empty ranking is a result, but usually of a wrong folder: say what was looked for.
-    if (!files) process.stderr.write(`ionpath rank: warning: no structure files under ${folder} (looked for ${[...Object.values(STRUCTURE_EXTENSIONS).flat().map((e) => `*${e}`), 'POSCAR*', 'CONTCAR*'].join(', ')}; hidden folders skipped)\n`);
+    if (!files) process.stderr.write(`ionpath rank: warning: ${noStructureFilesWarning(folder)}\n`);
     const seconds = (Date.now() - t0) / 1000;
     // An interrupted run never replaces a complete earlier output: its partial results go beside it, named so.
     const notes: string[] = [];

@@ -16,7 +16,7 @@ import { rowFromResult, sortRows, type RankRow } from '../analysis/ranking';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { notRegularFile, readInputFile, MAX_INPUT_BYTES } from '../util/readInput';
 import { ProtocolError } from '../../protocol/endpoint';
-import { formatOfFile, isStructureFileName } from '../structure/read';
+import { formatOfFile, isStructureFileName, STRUCTURE_EXTENSIONS } from '../structure/read';
 
 export interface RankProgress { total: number; done: number; failed: number; cached: number }
 
@@ -64,6 +64,12 @@ export async function listStructureFiles(folder: string): Promise<string[]> {
   };
   await walk(folder);
   return out.sort();
+}
+
+/** What a ranking of a folder without structure files says (the CLI and the editor): usually a wrong folder. */
+export function noStructureFilesWarning(folder: string): string {
+  const patterns = [...Object.values(STRUCTURE_EXTENSIONS).flat().map((e) => `*${e}`), 'POSCAR*', 'CONTCAR*'];
+  return `no structure files under ${folder} (looked for ${patterns.join(', ')}; hidden folders skipped)`;
 }
 
 /** The old name, kept for callers (shard inputs): it lists every structure format now. */

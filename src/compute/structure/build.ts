@@ -14,7 +14,7 @@ import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
 import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, moyoDataset, siteKindKey, closeOperations, formatSymop, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_CELL, MAX_EXPANSION_ESTIMATE, MIN_INTERATOMIC_DISTANCE_A } from './limits';
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
-import { canonicalElement, guessOxidationStates } from './elements';
+import { canonicalElement, guessOxidationStates, unbalancedNetCharge } from './elements';
 import { reducedFormula } from './formula';
 import { bondValenceSums, implausibleGeometryMessages, type BondValenceCheck } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
@@ -858,13 +858,3 @@ export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroup
 
 /** Kept for the modules that import it from here; the rule is in ./formula.ts. */
 export { reducedFormula } from './formula';
-
-/**
- * The net charge per cell (e) of these species with their oxidation states and occupancies, when it is more than 2 %
- * of the positive charge (+0.01 e): states that should balance and do not. Null when they balance.
- */
-export function unbalancedNetCharge(species: readonly { oxidation: number | null; occupancy: number }[]): number | null {
-  let net = 0, positive = 0;
-  for (const sp of species) { const q = (sp.oxidation ?? 0) * sp.occupancy; net += q; if (q > 0) positive += q; }
-  return positive > 0 && Math.abs(net) > 0.02 * positive + 0.01 ? net : null;
-}

@@ -61,6 +61,16 @@ export interface OxidationGuess {
 }
 
 /**
+ * The net charge per cell (e) of these species with their oxidation states and occupancies, when it is more than 2 %
+ * of the positive charge (+0.01 e): states that should balance and do not. Null when they balance.
+ */
+export function unbalancedNetCharge(species: readonly { oxidation: number | null; occupancy: number }[]): number | null {
+  let net = 0, positive = 0;
+  for (const sp of species) { const q = (sp.oxidation ?? 0) * sp.occupancy; net += q; if (q > 0) positive += q; }
+  return positive > 0 && Math.abs(net) > 0.02 * positive + 0.01 ? net : null;
+}
+
+/**
  * Charge-balanced oxidation states for an occupancy-weighted composition, one state per element.
  * Searches all combinations of common states, requiring every anion to be more electronegative than
  * every cation; prefers an exact balance, then the smallest residual charge, then the most common

@@ -38,6 +38,15 @@ async function hoverText(doc: vscode.TextDocument, pos: vscode.Position): Promis
 const setting = (key: string, value: unknown) => vscode.workspace.getConfiguration('ionpath').update(key, value, vscode.ConfigurationTarget.Global);
 
 let scratch: string;
+
+/** An example written to the scratch folder under a comment line that makes its cache key new, opened in an editor. */
+async function openFreshCopy(exampleName: string, fileName: string, note: string): Promise<vscode.TextDocument> {
+  const file = path.join(scratch, fileName);
+  fs.writeFileSync(file, `# ${Date.now()} ${note}\n${fs.readFileSync(example(exampleName), 'utf8')}`);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
 suiteSetup(async () => {
   await vscode.extensions.getExtension('ionpath.ionpath')!.activate();
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ionpath-workbench-'));
@@ -76,10 +85,7 @@ suite('inline GCN-IN hint before BVSE', () => {
     // rather than a fraction of one, so a machine busy enough to slow the GCN's first model load still shows the
     // preview first: the order under test, not a race against a 0.3 s landscape.
     await setting('landscape.resolution', 0.05);
-    const file = path.join(scratch, 'LiFePO4-gcn.cif');
-    fs.writeFileSync(file, `# ${Date.now()} gcn preview test\n${fs.readFileSync(example('LiFePO4.cif'), 'utf8')}`);
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    await vscode.window.showTextDocument(doc);
+    const doc = await openFreshCopy('LiFePO4.cif', 'LiFePO4-gcn.cif', 'gcn preview test');
     const seen: string[] = [];
     const t0 = Date.now();
     let gcnAtMs: number | undefined;
@@ -113,10 +119,7 @@ suite('inline GCN-IN hint before BVSE', () => {
   test('with ionpath.inlineEa.gcnPreview off, only the BVSE hint appears', async function () {
     this.timeout(120_000);
     await setting('inlineEa.gcnPreview', false);
-    const file = path.join(scratch, 'Li3N-nogcn.cif');
-    fs.writeFileSync(file, `# ${Date.now()} no preview\n${fs.readFileSync(example('Li3N.cif'), 'utf8')}`);
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    await vscode.window.showTextDocument(doc);
+    const doc = await openFreshCopy('Li3N.cif', 'Li3N-nogcn.cif', 'no preview');
     const seen = new Set<string>();
     await eventually(async () => { for (const l of await hintLabels(doc)) seen.add(l); return [...seen].some((l) => l.startsWith('Ea(BVSE, 1D)')); }, 'the BVSE hint', 90_000, 20);
     assert.ok(![...seen].some((l) => l.includes('GCN-IN')), `no GCN hint: ${[...seen]}`);
@@ -130,10 +133,7 @@ suite('ionpath.disorder: approximants', () => {
     this.timeout(120_000);
     await setting('disorder', 'approximants');
     await setting('landscape.resolution', 0.1); // the ensemble then takes seconds, so the mean field's turn is seen
-    const file = path.join(scratch, 'LGPS-approximants.cif');
-    fs.writeFileSync(file, `# ${Date.now()} approximants test\n${fs.readFileSync(example('Li10GeP2S12.cif'), 'utf8')}`);
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    await vscode.window.showTextDocument(doc);
+    const doc = await openFreshCopy('Li10GeP2S12.cif', 'LGPS-approximants.cif', 'approximants test');
     const dataLine = new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1);
     const seen: string[] = [];
     let previewHover = '';
@@ -169,10 +169,7 @@ suite('settings with values outside their schema', () => {
   test('a resolution written as a string, or an unknown mobile ion, is named in the hover, not silently replaced', async function () {
     this.timeout(120_000);
     await setting('inlineEa.gcnPreview', false);
-    const file = path.join(scratch, 'Li3N-bad-setting.cif');
-    fs.writeFileSync(file, `# ${Date.now()} bad setting\n${fs.readFileSync(example('Li3N.cif'), 'utf8')}`);
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    await vscode.window.showTextDocument(doc);
+    const doc = await openFreshCopy('Li3N.cif', 'Li3N-bad-setting.cif', 'bad setting');
     const dataLine = new vscode.Position(doc.getText().split('\n').findIndex((x) => x.startsWith('data_')), 1);
     for (const [key, value, said] of [['landscape.resolution', '0.2', /resolution 0\.2 Å is outside/], ['mobileIon', 'Qq+', /ion 'Qq' is not an element symbol/]] as const) {
       await setting(key, value);
