@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLandscapeJobSync, type LandscapeJobOptions } from '../../src/compute/analysis/job';
@@ -230,4 +230,38 @@ test('slurm scripts: job array, CPUs from SLURM_CPUS_PER_TASK, optional GPU, dep
   assert.match(validateSlurmSpec({ ...spec, shards: 5000 }).join(), /MaxArraySize/);
   assert.match(validateSlurmSpec({ ...spec, partition: 'a;rm -rf' }).join(), /not a partition name/);
   assert.throws(() => slurmScripts({ ...spec, shards: 0 }), /positive integer/);
+});
+
+test('rank --shard, merge and slurm parse their options strictly: a typo or a bad value is named, exit 2, nothing written', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-shard-cli-'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), ...args], { encoding: 'utf8', timeout: 30_000, cwd: dir });
+  try {
+    mkdirSync(join(dir, 'in'));
+    copyFileSync(join(process.cwd(), 'examples', 'Li3N.cif'), join(dir, 'in', 'Li3N.cif'));
+    const cases: [string[], RegExp][] = [
+      // Before, '0.1' became a second positional argument and the message spoke of the folder.
+      [['rank', 'in', '--shard', '1/2', '--out', 's.csv', '--reslution', '0.1'], /unknown option '--reslution' \(did you mean --resolution\?\)/],
+      [['rank', 'in', '--shard', '1/2', '--out', 's.csv', '--json-out', 's.json', '--json', 't.json'], /give --json or --json-out \(the same option\), not both/],
+      [['rank', 'in', '--shard', '3/2', '--out', 's.csv'], /--shard 3\/2: K must be between 1 and N=2/],
+      [['rank', 'in', '--shard', '1/2', '--out', 's.csv', '--jobs', 'two'], /--jobs needs an integer, got 'two'/],
+      [['rank', 'in', '--shard', '1/2', '--out', 's.csv', '--oxidation-states', 'Li=1,N'], /'N' is not Element=charge/],
+      [['rank', 'in', '--shard', '1/2'], /a shard needs --out/],
+      [['merge', '--out', 'm.csv'], /expected at least 1 arguments \(shard outputs\), got 0/],
+      [['merge', 'a.json', '--allow-partial=yes'], /--allow-partial is a flag and takes no value/],
+      [['slurm', 'in', '--out', 'job.sbatch'], /slurm needs --shards N/],
+      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--gpus'], /unknown option '--gpus' \(did you mean --gpu\?\)/],
+      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--time', '10h'], /--time '10h' is not HH:MM:SS/],
+      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--resolution', '9'], /--resolution must be at most 2/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+    for (const f of ['s.csv', 's.json', 'm.csv', 'job.sbatch', 'job.submit.sh']) assert.ok(!existsSync(join(dir, f)), `${f} was written`);
+    // The options that change numbers reach the shards' command line as given.
+    const ok = cli('slurm', 'in', '--shards', '2', '--out', 'job.sbatch', '--resolution', '0.3', '--oxidation-states', 'Li=1,N=-3', '--disorder', 'approximants');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(readFileSync(join(dir, 'job.sbatch'), 'utf8'), /--shard "\$K\/2" --method bvse --resolution 0\.3 --disorder approximants --oxidation-states Li=1,N=-3 --jobs/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -16,6 +16,8 @@ export type OptionSpec =
 export interface CommandSpec {
   summary: string;
   positional: string[];
+  /** The last positional argument may be repeated (`merge <shard outputs…>`). */
+  variadic?: boolean;
   options: Record<string, OptionSpec>;
 }
 
@@ -39,7 +41,7 @@ function parserSpec(command: string, spec: CommandSpec): ParserSpec {
       case 'string': return { name, type: 'string', description: o.help };
     }
   });
-  return { command: `ionpath ${command}`, options, positionals: { min: spec.positional.length, max: spec.positional.length, names: spec.positional } };
+  return { command: `ionpath ${command}`, options, positionals: { min: spec.positional.length, max: spec.variadic ? Infinity : spec.positional.length, names: spec.positional } };
 }
 
 export function parseCommandLine(command: string, argv: string[], spec: CommandSpec): ParsedCommand {

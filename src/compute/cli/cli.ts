@@ -10,7 +10,7 @@ import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
-import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, parseOxidationStates, type AnalysisOptions } from '../analysis/options';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
@@ -20,8 +20,9 @@ import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../ut
 import { InputError, readInputFileSync } from '../util/readInput';
 import type { SceneExportKind } from '../../protocol/scene';
 import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
-// Sharded ranking, merge and Slurm scripts parse their own options (shardCommands.ts).
-import { mergeCommand, rankShard, slurmCommand, wantsShardedRank, SHARD_USAGE } from './shardCommands';
+import { ANALYSIS_OPTIONS, analysisOptionsOf, UsageError } from './analysisFlags';
+// Sharded ranking, merge and Slurm scripts: their commands and option tables (shardCommands.ts).
+import { mergeCommand, rankShard, SHARD_COMMANDS, SHARD_USAGE, slurmCommand, wantsShardedRank } from './shardCommands';
 
 /** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
 function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
@@ -35,19 +36,6 @@ function readTextFile(path: string): { ok: true; text: string } | { ok: false; e
   }
 }
 
-const ANALYSIS_OPTIONS: CommandSpec['options'] = {
-  '--method': { kind: 'enum', values: ['bvse', 'mlip', 'gcn', 'analytic'], help: 'energy source (default bvse)' },
-  '--ion': { kind: 'string', pattern: /^[A-Z][a-z]?$/, help: 'mobile element (default Li)' },
-  '--ion-charge': { kind: 'integer', min: 1, max: 4, help: 'its charge (default its usual one: Li 1, Mg 2, Al 3)' },
-  '--resolution': { kind: 'number', min: 0.05, max: 2, help: 'BVSE grid spacing in Å (default 0.2)' },
-  '--mode': { kind: 'enum', values: ['spse', 'bvlain'], help: 'BVSE convention (default spse)' },
-  '--disorder': { kind: 'enum', values: ['mean-field', 'approximants'], help: 'partial occupancy treatment (default mean-field)' },
-  '--cell': { kind: 'enum', values: ['primitive-standardized', 'as-given'], help: 'potential scan: cell (default primitive-standardized)' },
-  '--variant': { kind: 'enum', values: ['other-li-kept', 'empty-framework'], help: 'potential scan: other Li (default other-li-kept)' },
-  '--model': { kind: 'string', help: 'model file (.onnx) instead of the bundled one' },
-  '--max-barrier': { kind: 'number', min: 0.01, max: 1000, help: 'report barriers above this (eV) as none' },
-  '--oxidation-states': { kind: 'string', help: "oxidation states by element, replacing the file's or the guessed ones (e.g. Li=1,Fe=2,P=5,O=-2)" },
-};
 
 /** Which CIF data block (files: CIF, POSCAR/CONTCAR/*.vasp, *.xyz/*.extxyz; the format is told by the name, else the content). */
 const BLOCK_OPTION: CommandSpec['options'][string] = { kind: 'string', pattern: /^\S+$/, help: 'CIF data block to read (the name after data_; default the first with atom sites)' };
@@ -102,29 +90,6 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.positional.map((p) 
 
 const workerPath = () => join(__dirname, 'worker.js');
 
-function analysisOptions(p: ParsedCommand, method?: MethodId): AnalysisOptions {
-  const v = p.values;
-  const o: AnalysisOptions = { method: method ?? (v['--method'] as MethodId | undefined) };
-  if (v['--ion'] !== undefined) o.ion = v['--ion'] as string;
-  if (v['--ion-charge'] !== undefined) o.ionCharge = v['--ion-charge'] as number;
-  if (v['--resolution'] !== undefined) o.resolution = v['--resolution'] as number;
-  if (v['--mode'] !== undefined) o.mode = v['--mode'] as AnalysisOptions['mode'];
-  if (v['--disorder'] !== undefined) o.disorder = v['--disorder'] as AnalysisOptions['disorder'];
-  if (v['--cell'] !== undefined) o.cell = v['--cell'] as AnalysisOptions['cell'];
-  if (v['--variant'] !== undefined) o.variant = v['--variant'] as AnalysisOptions['variant'];
-  if (v['--model'] !== undefined) o.modelPath = resolve(v['--model'] as string);
-  if (v['--max-barrier'] !== undefined) o.maxBarrier = v['--max-barrier'] as number;
-  if (v['--oxidation-states'] !== undefined) {
-    const parsed = parseOxidationStates(v['--oxidation-states'] as string);
-    if (parsed.problem !== null) throw new UsageError(parsed.problem);
-    o.oxidationStates = parsed.states;
-  }
-  const problems = optionProblems(o);
-  if (problems.length) throw new UsageError(problems.join('; '));
-  return o;
-}
-
-class UsageError extends Error {}
 
 /** The user's cache directory (XDG), never the current folder. */
 export function userCacheDir(): string {
@@ -176,7 +141,7 @@ async function writeExportFiles(target: string, folder: boolean, files: { name: 
 
 async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   const path = p.positional[0];
-  const options = analysisOptions(p, method);
+  const options = analysisOptionsOf(p, method);
   const cube = p.values['--cube'] as string | undefined, grd = p.values['--grd'] as string | undefined;
   if (cube) checkOutputPath('--cube', cube, [path], 'the input file');
   if (grd) checkOutputPath('--grd', grd, [path], 'the input file');
@@ -276,7 +241,7 @@ async function rank(p: ParsedCommand): Promise<number> {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`folder ${folder} does not exist`);
   }
-  const options = analysisOptions(p);
+  const options = analysisOptionsOf(p);
   const o = normaliseOptions(options);
   const jobs = (p.values['--jobs'] as number | undefined) ?? availableParallelism();
   const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
@@ -323,16 +288,9 @@ async function rank(p: ParsedCommand): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE); return command ? 0 : 2; }
-  // merge, slurm, and rank --shard K/N / rank @list.txt: their own option parsing (shardCommands.ts).
-  if (command === 'merge' || command === 'slurm' || (command === 'rank' && wantsShardedRank(rest))) {
-    try {
-      return await (command === 'merge' ? mergeCommand(rest) : command === 'slurm' ? slurmCommand(rest) : rankShard(rest));
-    } catch (e) {
-      process.stderr.write(`ionpath ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
-      return 1;
-    }
-  }
-  const spec = COMMANDS[command];
+  // merge, slurm, and rank --shard K/N / rank @list.txt: their commands are in shardCommands.ts.
+  const sharded = command === 'merge' || command === 'slurm' || (command === 'rank' && wantsShardedRank(rest));
+  const spec = sharded ? SHARD_COMMANDS[command as keyof typeof SHARD_COMMANDS] : COMMANDS[command];
   if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${[...Object.keys(COMMANDS), 'merge', 'slurm'].join(', ')})\n${USAGE}`); return 2; }
   const parsed = parseCommandLine(command, rest, spec);
   if (parsed.help) { process.stdout.write(usageOf(command, spec)); return 0; }
@@ -340,6 +298,14 @@ async function main(argv: string[]): Promise<number> {
     for (const e of parsed.errors) process.stderr.write(`${e.startsWith('ionpath') ? '' : `ionpath ${command}: `}${e}\n`);
     process.stderr.write(`(ionpath ${command} --help lists the options)\n`);
     return 2;
+  }
+  if (sharded) {
+    try {
+      return await (command === 'merge' ? mergeCommand(parsed) : command === 'slurm' ? slurmCommand(parsed) : rankShard(parsed));
+    } catch (e) {
+      process.stderr.write(`ionpath ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return e instanceof UsageError ? 2 : 1;
+    }
   }
   try {
     switch (command) {

@@ -12,8 +12,7 @@
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { METHOD_TIME_LIMIT_MS, normaliseOptions, optionProblems, parseOxidationStates, type AnalysisOptions } from '../analysis/options';
-import { METHOD_IDS, type MethodId } from '../energy/source';
+import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
 import { checkOutputTarget, writeFileAtomic } from '../util/atomicWrite';
@@ -23,6 +22,8 @@ import {
   shardNotDoneReason, ShardJournal, writeShardOutput, type ShardOutput,
 } from '../shard';
 import { slurmScripts, validateSlurmSpec } from './slurmScript';
+import type { CommandSpec, ParsedCommand } from './args';
+import { ANALYSIS_OPTIONS, analysisFlagsAsGiven, analysisOptionsOf, UsageError } from './analysisFlags';
 
 export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [rank's options]
       One shard (K of N, by sha256 of the relative path mod N) of the ranking; its own cache (default
@@ -37,94 +38,87 @@ export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-
       dependent merge job. See docs/CLUSTER.md.
 `;
 
-type Flags = Map<string, string | true>;
-/** The options that change the numbers, as `ionpath rank` names them; passed on unchanged by the Slurm script. */
-const ANALYSIS_FLAGS = ['--method', '--ion', '--ion-charge', '--resolution', '--mode', '--disorder', '--cell', '--variant', '--model', '--max-barrier', '--oxidation-states'];
-const VALUED = new Set(['--shard', '--out', '--json', '--cache', '--jobs', '--timeout', ...ANALYSIS_FLAGS,
-  '--shards', '--partition', '--time', '--cpus', '--mem', '--account', '--max-running', '--results', '--node', '--cli']);
+/** The three commands' options, for the one strict parser (./args.ts): a misspelt or unknown option is an error. */
+export const SHARD_COMMANDS = {
+  rank: {
+    summary: 'one shard of a ranking (--shard K/N), or the ranking of a file list (@list.txt); resumable',
+    positional: ['folder | @list.txt'],
+    options: {
+      ...ANALYSIS_OPTIONS,
+      '--shard': { kind: 'string', help: 'which shard, K/N (shards are numbered 1…N; default 1/1)' },
+      '--out': { kind: 'path', help: 'write the shard as CSV (the JSON is written beside it)' },
+      '--json': { kind: 'path', help: 'write the shard as JSON, which merge reads (default: beside --out)' },
+      '--json-out': { kind: 'path', help: 'the same as --json, as plain rank names it' },
+      '--cache': { kind: 'path', help: 'the shard\'s journal folder (default .ionpath-cache/shard-K-of-N beside the output)' },
+      '--jobs': { kind: 'integer', min: 1, max: 4096, help: 'parallel workers (default SLURM_CPUS_PER_TASK, else all cores)' },
+      '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit per structure in s (default per method)' },
+    },
+  },
+  merge: {
+    summary: 'the one ranking from the shards\' JSON outputs (or their CSVs with the JSON beside them)',
+    positional: ['shard outputs'],
+    variadic: true,
+    options: {
+      '--out': { kind: 'path', help: 'write the ranking as CSV (default: print it)' },
+      '--json': { kind: 'path', help: 'write the ranking as JSON (default: beside --out)' },
+      '--json-out': { kind: 'path', help: 'the same as --json, as plain rank names it' },
+      '--allow-partial': { kind: 'flag', help: 'merge although shards are missing or incomplete; the output says PARTIAL' },
+    },
+  },
+  slurm: {
+    summary: 'write a Slurm job-array script (one task per shard) and job.submit.sh, which submits it and a dependent merge',
+    positional: ['folder | @list.txt'],
+    options: {
+      ...ANALYSIS_OPTIONS,
+      '--shards': { kind: 'integer', min: 1, max: 1_000_000, help: 'number of shards (array tasks), at most 1000' },
+      '--gpu': { kind: 'flag', help: 'ask each task for one GPU (--gres=gpu:1)' },
+      '--partition': { kind: 'string', help: 'Slurm partition' },
+      '--time': { kind: 'string', help: 'time limit per task, HH:MM:SS, D-HH:MM:SS or minutes' },
+      '--cpus': { kind: 'integer', min: 1, max: 1024, help: 'CPUs per task (default 4)' },
+      '--mem': { kind: 'string', help: 'memory per task, e.g. 4G' },
+      '--account': { kind: 'string', help: 'Slurm account' },
+      '--max-running': { kind: 'integer', min: 1, max: 1_000_000, help: 'at most this many tasks at once (%M of --array)' },
+      '--results': { kind: 'path', help: 'results folder (default results/ beside the script)' },
+      '--node': { kind: 'path', help: 'Node.js on the cluster (default node)' },
+      '--cli': { kind: 'path', help: 'ionpath\'s dist/cli.js on the cluster (default this one)' },
+      '--out': { kind: 'path', help: 'the script to write (default job.sbatch)' },
+    },
+  },
+} satisfies Record<string, CommandSpec>;
 
-function parse(args: string[]): { positional: string[]; flags: Flags } {
-  const positional: string[] = [];
-  const flags: Flags = new Map();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(0, eq), a.slice(eq + 1));
-      else if (VALUED.has(a)) {
-        if (i + 1 >= args.length) throw new Error(`${a} needs a value`);
-        flags.set(a, args[++i]);
-      } else flags.set(a, true);
-    } else positional.push(a);
-  }
-  return { positional, flags };
+const str = (p: ParsedCommand, k: string): string | undefined => (typeof p.values[k] === 'string' ? (p.values[k] as string) : undefined);
+const int = (p: ParsedCommand, k: string): number | undefined => (typeof p.values[k] === 'number' ? (p.values[k] as number) : undefined);
+
+/** `--json`, or `--json-out` as plain `rank` calls it (not both). */
+function jsonOption(p: ParsedCommand): string | undefined {
+  if (str(p, '--json') !== undefined && str(p, '--json-out') !== undefined) throw new UsageError('give --json or --json-out (the same option), not both');
+  return str(p, '--json') ?? str(p, '--json-out');
 }
-const str = (f: Flags, k: string): string | undefined => (typeof f.get(k) === 'string' ? (f.get(k) as string) : undefined);
 
 /** Whether `rank` with these arguments is a sharded / file-list run (handled here) rather than a plain folder run. */
 export function wantsShardedRank(args: string[]): boolean {
   return args.some((a) => a === '--shard' || a.startsWith('--shard=') || a.startsWith('@'));
 }
 
-/** Overrides for the lead's CLI: its own option reader, or another worker script. */
-export interface ShardCommandHooks {
-  /** Analysis options from the flags; must throw on a bad value. Default: the flags of `ionpath rank`. */
-  analysisOptions?: (flags: Flags) => AnalysisOptions;
-  /** The compute host's worker script; default dist/worker.js beside the CLI bundle. */
-  workerPath?: string;
-}
-
-function defaultAnalysisOptions(flags: Flags): AnalysisOptions {
-  const num = (k: string) => {
-    const v = str(flags, k);
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isFinite(x)) throw new Error(`${k} ${v} is not a number`);
-    return x;
-  };
-  const method = str(flags, '--method');
-  if (method !== undefined && !(METHOD_IDS as readonly string[]).includes(method)) throw new Error(`--method ${method}: one of ${METHOD_IDS.filter((m) => m !== 'analytic').join(', ')}`);
-  const o: AnalysisOptions = { method: method as MethodId | undefined };
-  if (str(flags, '--ion') !== undefined) o.ion = str(flags, '--ion');
-  if (num('--ion-charge') !== undefined) o.ionCharge = num('--ion-charge');
-  if (num('--resolution') !== undefined) o.resolution = num('--resolution');
-  if (str(flags, '--mode') !== undefined) o.mode = str(flags, '--mode') as AnalysisOptions['mode'];
-  if (str(flags, '--disorder') !== undefined) o.disorder = str(flags, '--disorder') as AnalysisOptions['disorder'];
-  if (str(flags, '--cell') !== undefined) o.cell = str(flags, '--cell') as AnalysisOptions['cell'];
-  if (str(flags, '--variant') !== undefined) o.variant = str(flags, '--variant') as AnalysisOptions['variant'];
-  if (str(flags, '--model') !== undefined) o.modelPath = resolve(str(flags, '--model')!);
-  if (num('--max-barrier') !== undefined) o.maxBarrier = num('--max-barrier');
-  if (str(flags, '--oxidation-states') !== undefined) {
-    const parsed = parseOxidationStates(str(flags, '--oxidation-states')!);
-    if (parsed.problem !== null) throw new Error(parsed.problem);
-    o.oxidationStates = parsed.states;
-  }
-  const problems = optionProblems(o);
-  if (problems.length) throw new Error(problems.join('; '));
-  return o;
-}
-
 const jsonBeside = (csv: string) => (csv.toLowerCase().endsWith('.csv') ? csv.slice(0, -4) : csv) + '.json';
 
-export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): Promise<number> {
-  const { positional, flags } = parse(args);
-  if (positional.length !== 1) throw new Error('rank needs one folder or @list.txt');
-  const spec = str(flags, '--shard') !== undefined ? parseShardSpec(str(flags, '--shard')!) : { index: 1, count: 1 };
-  const options = (hooks.analysisOptions ?? defaultAnalysisOptions)(flags);
+/** `ionpath rank <folder | @list.txt> --shard K/N --out shard-K.csv …` (SHARD_COMMANDS.rank). */
+export async function rankShard(p: ParsedCommand): Promise<number> {
+  const shardText = str(p, '--shard');
+  let spec: { index: number; count: number };
+  try { spec = shardText !== undefined ? parseShardSpec(shardText) : { index: 1, count: 1 }; } catch (e) { throw new UsageError((e as Error).message); }
+  const options = analysisOptionsOf(p);
   const method = normaliseOptions(options).method;
-  const csvOut = str(flags, '--out');
-  const jsonOut = str(flags, '--json') ?? (csvOut ? jsonBeside(csvOut) : undefined);
-  if (!jsonOut) {
-    if (flags.has('--shard')) throw new Error('a shard needs --out shard-K.csv (merge reads the JSON written beside it)');
-  }
+  const csvOut = str(p, '--out');
+  const jsonOut = jsonOption(p) ?? (csvOut ? jsonBeside(csvOut) : undefined);
+  if (!jsonOut && shardText !== undefined) throw new UsageError('a shard needs --out shard-K.csv (merge reads the JSON written beside it)');
   const slurmCpus = Number(process.env.SLURM_CPUS_PER_TASK);
-  const jobs = Math.max(1, Number(str(flags, '--jobs') ?? (slurmCpus >= 1 ? slurmCpus : availableParallelism())));
-  if (!Number.isFinite(jobs)) throw new Error(`--jobs ${str(flags, '--jobs')} is not a number`);
+  const jobs = int(p, '--jobs') ?? (Number.isInteger(slurmCpus) && slurmCpus >= 1 ? slurmCpus : availableParallelism());
   const tag = `shard-${spec.index}-of-${spec.count}`;
-  const cacheDir = resolve(str(flags, '--cache') ?? join(dirname(resolve(jsonOut ?? '.')), '.ionpath-cache', tag));
+  const cacheDir = resolve(str(p, '--cache') ?? join(dirname(resolve(jsonOut ?? '.')), '.ionpath-cache', tag));
   const say = (m: string) => process.stderr.write(`ionpath rank ${spec.index}/${spec.count}: ${m}\n`);
 
-  const input = await readRankInput(positional[0]);
+  const input = await readRankInput(p.positional[0]);
   const files = filesOfShard(input.files, spec);
   for (const out of [csvOut, jsonOut]) if (out) checkOutputTarget(out, input.files.map((f) => f.path), 'a structure file of the input');
   const identity = shardIdentity({ identity: { input: input.id, shard: spec }, options });
@@ -144,8 +138,8 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
 
   const journal = new ShardJournal(cacheDir);
   if (journal.size || journal.skippedLines) say(`resuming: ${journal.size} results in ${journal.file}${journal.skippedLines ? ` (${journal.skippedLines} cut-short lines skipped)` : ''}`);
-  const workerPath = hooks.workerPath ?? join(__dirname, 'worker.js');
-  const timeoutMs = (Number(str(flags, '--timeout')) || METHOD_TIME_LIMIT_MS[method] / 1000) * 1000;
+  const workerPath = join(__dirname, 'worker.js');
+  const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[method] / 1000) * 1000;
   const pool = new HostPool(workerPath, Math.min(jobs, Math.max(1, files.length)), { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => { say(`${sig}: stopping; results so far are in the cache, re-run to resume`); abort.abort(); };
@@ -181,11 +175,11 @@ export async function rankShard(args: string[], hooks: ShardCommandHooks = {}): 
   }
 }
 
-export async function mergeCommand(args: string[]): Promise<number> {
-  const { positional, flags } = parse(args);
-  if (!positional.length) throw new Error('merge needs the shard outputs (their .json, or the .csv with the .json beside it)');
-  const csvOut = str(flags, '--out');
-  const jsonOut = str(flags, '--json') ?? (csvOut ? jsonBeside(csvOut) : undefined);
+/** `ionpath merge <shard outputs…> --out ranking.csv` (SHARD_COMMANDS.merge). */
+export async function mergeCommand(p: ParsedCommand): Promise<number> {
+  const positional = p.positional;
+  const csvOut = str(p, '--out');
+  const jsonOut = jsonOption(p) ?? (csvOut ? jsonBeside(csvOut) : undefined);
   const outputs: ShardOutput[] = [];
   const unreadable: string[] = [];
   // A shard's .csv names the .json written beside it, which is what merge reads.
@@ -202,7 +196,7 @@ export async function mergeCommand(args: string[]): Promise<number> {
     }
     try { outputs.push(parseShardOutput(path, text)); } catch (e) { unreadable.push(e instanceof Error ? e.message : String(e)); }
   }
-  const merged = mergeShardOutputs(outputs, { allowPartial: flags.has('--allow-partial') });
+  const merged = mergeShardOutputs(outputs, { allowPartial: p.values['--allow-partial'] === true });
   const problems = [...unreadable, ...(unreadable.length && !outputs.length ? [] : merged.problems)];
   if (problems.length) {
     for (const m of problems) process.stderr.write(`ionpath merge: ${m}\n`);
@@ -218,27 +212,25 @@ export async function mergeCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-export async function slurmCommand(args: string[], hooks: ShardCommandHooks = {}): Promise<number> {
-  const { positional, flags } = parse(args);
-  if (positional.length !== 1) throw new Error('slurm needs one folder or @list.txt');
+/** `ionpath slurm <folder | @list.txt> --shards N … --out job.sbatch` (SHARD_COMMANDS.slurm). */
+export async function slurmCommand(p: ParsedCommand): Promise<number> {
   // Fail here, not on the cluster, on a bad value; the shards get the flags as given (a model path made absolute).
-  const method = normaliseOptions((hooks.analysisOptions ?? defaultAnalysisOptions)(flags)).method;
-  const rankArgs = ANALYSIS_FLAGS.filter((k) => k !== '--method').flatMap((k) => (str(flags, k) !== undefined ? [k, k === '--model' ? resolve(str(flags, k)!) : str(flags, k)!] : []));
-  const raw = positional[0];
+  const method = normaliseOptions(analysisOptionsOf(p)).method;
+  const rankArgs = analysisFlagsAsGiven(p);
+  if (int(p, '--shards') === undefined) throw new UsageError('slurm needs --shards N');
+  const raw = p.positional[0];
   const input = raw.startsWith('@') ? `@${resolve(raw.slice(1))}` : resolve(raw);
   await readRankInput(input); // the input must exist where the script is written (the cluster's shared file system)
-  const scriptPath = resolve(str(flags, '--out') ?? 'job.sbatch');
-  const int = (k: string) => (str(flags, k) !== undefined ? Number(str(flags, k)) : undefined);
+  const scriptPath = resolve(str(p, '--out') ?? 'job.sbatch');
   const spec = {
-    input, shards: int('--shards') ?? NaN, method, rankArgs,
-    outDir: resolve(str(flags, '--results') ?? join(dirname(scriptPath), 'results')),
-    scriptPath, cliPath: resolve(str(flags, '--cli') ?? join(__dirname, 'cli.js')), node: str(flags, '--node'),
-    cpusPerTask: int('--cpus'), gpu: flags.has('--gpu'), partition: str(flags, '--partition'), time: str(flags, '--time'),
-    mem: str(flags, '--mem'), account: str(flags, '--account'), maxRunning: int('--max-running'), date: new Date().toISOString(),
+    input, shards: int(p, '--shards')!, method, rankArgs,
+    outDir: resolve(str(p, '--results') ?? join(dirname(scriptPath), 'results')),
+    scriptPath, cliPath: resolve(str(p, '--cli') ?? join(__dirname, 'cli.js')), node: str(p, '--node'),
+    cpusPerTask: int(p, '--cpus'), gpu: p.values['--gpu'] === true, partition: str(p, '--partition'), time: str(p, '--time'),
+    mem: str(p, '--mem'), account: str(p, '--account'), maxRunning: int(p, '--max-running'), date: new Date().toISOString(),
   };
-  if (str(flags, '--shards') === undefined) throw new Error('slurm needs --shards N');
   const errors = validateSlurmSpec(spec);
-  if (errors.length) throw new Error(errors.join('; '));
+  if (errors.length) throw new UsageError(errors.join('; '));
   const s = slurmScripts(spec);
   await fs.mkdir(dirname(s.sbatchPath), { recursive: true });
   await fs.mkdir(join(spec.outDir, 'logs'), { recursive: true });
