@@ -226,11 +226,17 @@ test('--oxidation-states: given states replace the guessed ones (the guess sente
   assert.match(partial.stdout, /oxidation states were given for Fe only; kept Li\+1 \(guessed\)/);
 });
 
-test('a framework with no charge-balanced common states: the failure says so and how to give them', () => {
-  const lithiumIron = "data_LiFe\n_cell_length_a 3\n_cell_length_b 3\n_cell_length_c 3\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_symmetry_space_group_name_H-M 'P 1'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nLi1 Li 0 0 0\nFe1 Fe 0.5 0.5 0.5\n";
-  const job = runLandscapeJobSync(lithiumIron, { resolution: 0.4 });
-  assert.equal(job.failure?.code, 'missing-oxidation');
-  assert.match(job.error!, /LiFe has no charge-balanced assignment of common ones; .*--oxidation-states/);
+test('a framework with no charge-balanced common states: the failure says so (an alloy as such) and how to give them', () => {
+  const p1 = (name: string, rows: string) => `data_${name}\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n_symmetry_space_group_name_H-M 'P 1'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n${rows}`;
+  // No element of LiFe is commonly an anion: an alloy, said as one.
+  const alloy = runLandscapeJobSync(p1('LiFe', 'Li1 Li 0 0 0\nFe1 Fe 0.5 0.5 0.5\n'), { resolution: 0.4 });
+  assert.equal(alloy.failure?.code, 'missing-oxidation');
+  assert.match(alloy.error!, /LiFe has no element that is commonly an anion: it looks like an intermetallic or an alloy, and BVSE, a model of ionic crystals, has no landscape for it\. If it is ionic, state the oxidation states .*--oxidation-states/);
+  // An oxide whose common states do not balance (Ag is +1 in the table; LiAgO2 needs Ag3+): not called an alloy.
+  const oxide = runLandscapeJobSync(p1('LiAgO2', 'Li1 Li 0 0 0\nAg1 Ag 0.5 0.5 0.5\nO1 O 0.5 0 0\nO2 O 0 0.5 0.5\n'), { resolution: 0.4 });
+  assert.equal(oxide.failure?.code, 'missing-oxidation');
+  assert.match(oxide.error!, /LiAgO2 has no charge-balanced assignment of common ones; state them .*--oxidation-states/);
+  assert.doesNotMatch(oxide.error!, /alloy/);
 });
 
 test('CLI info on a file with errors: shows what was read, exits 1, JSON ok false', () => {

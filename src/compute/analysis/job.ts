@@ -19,7 +19,7 @@ import { isAbortError, LandscapeError, type LandscapeErrorLocation } from '../ut
 import type { WorkHooks } from '../util/work';
 import { modelFingerprint } from '../energy/models';
 import { implausibleGeometryMessages } from '../structure/bondValence';
-import { unbalancedNetCharge } from '../structure/elements';
+import { COMMON_OXIDATION_STATES, unbalancedNetCharge } from '../structure/elements';
 
 /** Why a job gave no numbers: a stable code, the sentence, and where in the input (1-based line). */
 export interface JobFailure {
@@ -140,9 +140,15 @@ function mobileIonChargeMessages(structure: Structure, o: { ion: string; ionChar
  * Why a site has no oxidation state when the file gives none: no charge-balanced assignment of common states exists
  * (an intermetallic, an unusual valence), which the site's error alone does not say; and how to give them.
  */
-function missingOxidationReason(e: LandscapeError, messages: StructureMessage[], formula: string): string {
+function missingOxidationReason(e: LandscapeError, messages: StructureMessage[], structure: Structure): string {
   if (e.code !== 'missing-oxidation' || !messages.some((m) => m.code === 'oxidation-unassigned')) return '';
-  return ` The file gives no oxidation states and ${formula} has no charge-balanced assignment of common ones; state them in a CIF's _atom_type loop (_atom_type_oxidation_number) or with the command line's --oxidation-states (e.g. Li=1,Fe=2,P=5,O=-2).`;
+  // No element that is commonly an anion (Mg, Pd, Au…): an alloy, where bond valence has nothing to describe.
+  const elements = new Set(structure.sites.flatMap((s) => s.species.map((sp) => sp.element)));
+  const intermetallic = ![...elements].some((el) => (COMMON_OXIDATION_STATES[el] ?? []).some((q) => q < 0));
+  const why = intermetallic
+    ? ` The file gives no oxidation states, and ${structure.formula} has no element that is commonly an anion: it looks like an intermetallic or an alloy, and BVSE, a model of ionic crystals, has no landscape for it. If it is ionic, state the oxidation states`
+    : ` The file gives no oxidation states and ${structure.formula} has no charge-balanced assignment of common ones; state them`;
+  return `${why} in a CIF's _atom_type loop (_atom_type_oxidation_number) or with the command line's --oxidation-states (e.g. Li=1,Fe=2,P=5,O=-2).`;
 }
 
 /**
@@ -198,7 +204,7 @@ function prepare(text: string, options: AnalysisOptions) {
   };
   const onError = (e: unknown): JobOutcome => {
     if (isAbortError(e)) throw e; // cancellation is not a result
-    if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message + missingOxidationReason(e, messages, structure.formula), at: e.at, stage: 'method' }, structure.formula);
+    if (e instanceof LandscapeError) return failed({ code: e.code, message: e.message + missingOxidationReason(e, messages, structure), at: e.at, stage: 'method' }, structure.formula);
     return failed({ code: 'failed', message: e instanceof Error ? e.message : String(e), stage: 'method' }, structure.formula);
   };
   return { structure, options, done, onError };
