@@ -21,6 +21,10 @@ test('fractional counts: divided by the largest divisor of the whole counts that
   assert.equal(reducedFormula({ Li: 6.5, La: 3, Zr: 1.5, O: 12 }), 'Li6.5La3Zr1.5O12');
   assert.equal(reducedFormula({ Li: 1.3, Al: 0.3, Ti: 1.7, P: 3, O: 12 }), 'Li1.3Ti1.7Al0.3P3O12'); // Ti (1.54) before Al (1.61)
   assert.equal(reducedFormula({ Li: 5.2, Al: 1.2, Ti: 6.8, P: 12, O: 48 }), 'Li1.3Ti1.7Al0.3P3O12');
+  // a trace is neither 0 nor dropped: LiAl0.0001O, not LiAl0O
+  assert.equal(reducedFormula({ Li: 1, Al: 0.0001, O: 1 }), 'LiAl0.0001O');
+  assert.equal(reducedFormula({ Li: 8, Ga: 0.02, O: 8 }), 'Li2Ga0.005O2'); // rule 3: 0.0025 is not exact to 3 decimals
+  assert.equal(reducedFormula({ Li: 4, Fe: 0.004, O: 4 }), 'LiFe0.001O');
   // no whole count at all
   assert.equal(reducedFormula({ Li: 0.5, Na: 0.5, Cl: 0.999999 }), 'Na0.5Li0.5Cl');
   // never more than 3 decimals

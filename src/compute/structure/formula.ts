@@ -9,7 +9,8 @@
  *    fractional count n/Z is still exact to 3 decimals (1000·n/Z within 0.05 of a whole number). Li55.968La24Zr16O96:
  *    g = 8, 55.968/8 = 6.996 → Li6.996La3Zr2O12. Li6.5La3Zr1.5O12: g = 3 would give Li2.1667…, so
  *    Z = 1 and the formula stays as written. With no whole count, Z = 1.
- * 4. Counts print with at most 3 decimals, trailing zeros dropped; a count of 1 is not written.
+ * 4. Counts print with at most 3 decimals, trailing zeros dropped; a count of 1 is not written. A trace count
+ *    below 0.01 is never whole (it is not 0) and prints with two significant digits: LiAl0.0001O, not LiAl0O.
  * Elements are ordered by increasing Pauling electronegativity (ties by atomic number), the convention of
  * pymatgen and most databases: LiFePO4, Li2SO4, Li6PS5Cl, Li7La3Zr2O12.
  */
@@ -28,7 +29,7 @@ export function formulaOrder(composition: Record<string, number>): string[] {
 /** The number of formula units Z the counts are divided by (rule above). */
 export function formulaUnits(composition: Record<string, number>): number {
   const counts = formulaOrder(composition).map((e) => composition[e]);
-  const isWhole = (n: number) => Math.abs(n - Math.round(n)) < WHOLE;
+  const isWhole = (n: number) => Math.round(n) >= 1 && Math.abs(n - Math.round(n)) < WHOLE;
   const whole = counts.filter(isWhole).map((n) => Math.round(n)).filter((n) => n > 0);
   if (!whole.length) return 1;
   const g = whole.reduce(gcd);
@@ -47,7 +48,8 @@ export function reducedFormula(composition: Record<string, number>): string {
   const z = formulaUnits(composition);
   return formulaOrder(composition).map((e) => {
     const n = composition[e] / z;
-    const s = Math.abs(n - Math.round(n)) < WHOLE / z ? String(Math.round(n)) : String(Number(n.toFixed(DECIMALS)));
+    const s = n < WHOLE ? String(Number(n.toPrecision(2)))
+      : Math.abs(n - Math.round(n)) < WHOLE / z ? String(Math.round(n)) : String(Number(n.toFixed(DECIMALS)));
     return s === '1' ? e : `${e}${s}`;
   }).join('');
 }
