@@ -305,6 +305,39 @@ test('outputs never overwrite inputs: the analysed file, a structure of the rank
     assert.notEqual(merge.status, 0);
     assert.match(merge.stderr, /shard\.json is a shard output being merged/);
     assert.equal(cli('merge', 'shard.json', '--out', 'merged.csv').status, 0, 'another name is fine');
+
+    // A cache must be an ionpath cache: a CSV (or any other file) named by --cache is refused, not replaced.
+    writeFileSync(join(dir, 'notes.csv'), 'sample,sigma\nA,1e-3\n');
+    const foreign = cli('rank', 'folder', '--cache', 'notes.csv');
+    assert.equal(foreign.status, 2, foreign.stderr);
+    assert.match(foreign.stderr, /notes\.csv exists and is not an ionpath cache .*not overwritten/);
+    assert.equal(readFileSync(join(dir, 'notes.csv'), 'utf8'), 'sample,sigma\nA,1e-3\n', 'the CSV is untouched');
+    assert.equal(cli('rank', 'folder', '--cache', 'fresh.json').status, 0);
+    assert.equal(cli('rank', 'folder', '--cache', 'fresh.json').status, 0, 'its own cache is read back');
+    // An unsharded `rank @list.txt` printing its CSV keeps its journal in the current folder, not in its parent.
+    writeFileSync(join(dir, 'list.txt'), 'folder/Li3N.cif\n');
+    const listed = cli('rank', '@list.txt');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.ok(existsSync(join(dir, '.ionpath-cache', 'shard-1-of-1')), `the journal beside: ${readdirSync(dir)}`);
+    assert.ok(!existsSync(join(dir, '..', '.ionpath-cache', 'shard-1-of-1')), 'nothing written in the parent folder');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a closed pipe or a full disk on the standard output: a quiet stop or one line, never a stack trace', () => {
+  const cliPath = join(process.cwd(), 'dist', 'cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-pipe-'));
+  try {
+    // A megabyte of JSON (a 4,096-site cell's summary) read by `head -c 10`, which closes the pipe at once.
+    writeFileSync(join(dir, 'big.cif'), p1Cell(4096, 64));
+    const piped = spawnSync('bash', ['-c', `node '${cliPath}' info --json big.cif | head -c 10 >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', cwd: dir });
+    assert.match(piped.stderr, /^status 141\n$/, `only the status, no trace: ${piped.stderr.slice(0, 400)}`);
+    if (existsSync('/dev/full')) {
+      const full = spawnSync('bash', ['-c', `node '${cliPath}' info big.cif > /dev/full`], { encoding: 'utf8', cwd: dir });
+      assert.equal(full.status, 1);
+      assert.equal(full.stderr, 'ionpath: cannot write the standard output: ENOSPC (no space left on the device)\n');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

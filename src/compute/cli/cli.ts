@@ -253,6 +253,8 @@ async function rank(p: ParsedCommand): Promise<number> {
   if (out) checkOutputPath('--out', out, inputs, 'a structure file of the folder');
   if (jsonOut) checkOutputPath('--json-out', jsonOut, inputs, 'a structure file of the folder');
   if (p.values['--cache']) checkOutputPath('--cache', cacheFile, inputs, 'a structure file of the folder');
+  let cache: RankCache;
+  try { cache = new RankCache(cacheFile); } catch (e) { throw new UsageError(`--cache: ${e instanceof Error ? e.message : String(e)}`); }
   const pool = new HostPool(workerPath(), jobs, { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
   const abort = new AbortController();
   const onSigint = () => { process.stderr.write('\nionpath: cancelling (results so far are cached)…\n'); abort.abort(); };
@@ -260,7 +262,7 @@ async function rank(p: ParsedCommand): Promise<number> {
   const t0 = Date.now();
   try {
     const { rows, cancelled, files } = await rankFolder(resolve(folder), {
-      pool, options, cache: new RankCache(cacheFile), signal: abort.signal, files: listed,
+      pool, options, cache, signal: abort.signal, files: listed,
       onProgress: (q) => { if (process.stderr.isTTY) process.stderr.write(`\r${q.done}/${q.total} done, ${q.failed} failed, ${q.cached} from cache`); },
       onEstimate: (e) => process.stderr.write(`ionpath rank: ${describeEstimate(e)}; Ctrl-C cancels, a re-run resumes from the cache\n`),
     });
@@ -321,5 +323,13 @@ async function main(argv: string[]): Promise<number> {
   }
   return 2;
 }
+
+// A reader that stops early (`ionpath info x.cif | head -1`) closes the pipe: stop quietly with the status of
+// SIGPIPE, as other Unix tools do. Any other failure to write (a full disk) is said in one line, not a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') process.stderr.write(`ionpath: cannot write the standard output: ${e.code ?? e.message}${e.code === 'ENOSPC' ? ' (no space left on the device)' : ''}\n`);
+  process.exit(e.code === 'EPIPE' ? 141 : 1);
+});
+process.stderr.on('error', () => process.exit(process.exitCode ?? 1));
 
 void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -115,7 +115,8 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
   const slurmCpus = Number(process.env.SLURM_CPUS_PER_TASK);
   const jobs = int(p, '--jobs') ?? (Number.isInteger(slurmCpus) && slurmCpus >= 1 ? slurmCpus : availableParallelism());
   const tag = `shard-${spec.index}-of-${spec.count}`;
-  const cacheDir = resolve(str(p, '--cache') ?? join(dirname(resolve(jsonOut ?? '.')), '.ionpath-cache', tag));
+  // Beside the output; with no output file (an unsharded `rank @list.txt` printing CSV), in the current folder.
+  const cacheDir = resolve(str(p, '--cache') ?? join(jsonOut ? dirname(resolve(jsonOut)) : resolve('.'), '.ionpath-cache', tag));
   const say = (m: string) => process.stderr.write(`ionpath rank ${spec.index}/${spec.count}: ${m}\n`);
 
   const input = await readRankInput(p.positional[0]);

@@ -7,7 +7,7 @@
  * util/readInput (regular files only, size cap, timeout), so a FIFO or a /dev/zero link named x.cif is a row.
  */
 import { formatDuration } from '../energy/mlip/scan';
-import { promises as fs, readFileSync, existsSync } from 'node:fs';
+import { promises as fs, readFileSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostPool } from './pool';
 import { landscapeJobKey, type LandscapeJobOptions, type LandscapeJobResult } from '../analysis/job';
@@ -20,17 +20,26 @@ import { formatOfFile, isStructureFileName, STRUCTURE_EXTENSIONS } from '../stru
 
 export interface RankProgress { total: number; done: number; failed: number; cached: number }
 
+const CACHE_SCHEMA = 'ionpath.rank-cache/1';
+/** How every cache file this code writes begins: a file that does not is someone else's, never overwritten. */
+const CACHE_HEAD = '{"schema":"ionpath.rank-cache/';
+
 /** Results by cache key, kept in one JSON file. */
 export class RankCache {
   private readonly entries = new Map<string, LandscapeJobResult>();
   private dirty = false;
 
+  /** Throws when `file` exists and is not an ionpath cache (a CSV, a structure, a binary): it is not replaced. */
   constructor(private readonly file: string | null) {
     // A cache that is not a regular file (a FIFO would block the read) is not read; writing it is refused later.
     if (file && existsSync(file) && !notRegularFile(file)) {
+      const head = readHead(file, CACHE_HEAD.length);
+      if (head.trim() !== '' && head !== CACHE_HEAD) {
+        throw new Error(`${file} exists and is not an ionpath cache (it does not begin with ${CACHE_HEAD}…): not overwritten; name another cache file, or remove this one`);
+      }
       try {
         const data = JSON.parse(readFileSync(file, 'utf8')) as { schema?: string; entries?: [string, LandscapeJobResult][] };
-        if (data.schema === 'ionpath.rank-cache/1' && Array.isArray(data.entries)) for (const [k, v] of data.entries) this.entries.set(k, v);
+        if (data.schema === CACHE_SCHEMA && Array.isArray(data.entries)) for (const [k, v] of data.entries) this.entries.set(k, v);
       } catch {
         // A damaged cache is only a cache: start afresh.
       }
@@ -45,7 +54,18 @@ export class RankCache {
     if (!this.file || !this.dirty) return;
     this.dirty = false;
     await fs.mkdir(join(this.file, '..'), { recursive: true });
-    await writeFileAtomic(this.file, JSON.stringify({ schema: 'ionpath.rank-cache/1', entries: [...this.entries] }));
+    await writeFileAtomic(this.file, JSON.stringify({ schema: CACHE_SCHEMA, entries: [...this.entries] }));
+  }
+}
+
+/** The first `bytes` bytes of a file, as text (a cache check must not read a large foreign file whole). */
+function readHead(file: string, bytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
