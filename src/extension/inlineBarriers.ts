@@ -26,6 +26,8 @@ const EDIT_DEBOUNCE_MS = 1200;
 const PREVIEW_HEAD_START_MS = 1000;
 /** The longest the inline method waits for the preview at all, host start-up included. */
 const PREVIEW_WAIT_CAP_MS = 10_000;
+/** The longest the ensemble waits for the mean field it refines, counted from the host's receipt of it. */
+const MEAN_FIELD_WAIT_CAP_MS = 60_000;
 const SELECTOR: vscode.DocumentSelector = STRUCTURE_SELECTOR; // CIF, POSCAR/CONTCAR, extended XYZ
 
 /** What stands in while the inline method computes: BVSE's mean field before an approximant ensemble, else the GCN. */
@@ -148,8 +150,11 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
       hint.paddingLeft = true;
       return [hint];
     }
-    if (!entry) return [];
-    if (entry.state === 'running') label = `Ea(${method}): computing… ${Math.round(entry.progress * 100)} %`;
+    // Before the ensemble starts, the mean field it waits for is what is computing: its progress is shown.
+    const meanField = !entry && this.previewKind(document) === 'mean-field' ? this.byHash.get(this.previewHash.get(document.uri.toString()) ?? '') : undefined;
+    if (meanField?.state === 'running') label = `Ea(${method}): computing… ${Math.round(meanField.progress * 100)} %`;
+    else if (!entry) return [];
+    else if (entry.state === 'running') label = `Ea(${method}): computing… ${Math.round(entry.progress * 100)} %`;
     else if (entry.result.ok && entry.result.report) label = barrierHint(entry.result.report);
     else label = `Ea(${method}): not computed (see hover)`;
     // After "Compute Ξ with TensorNet-MatPES" the line shows what was asked for: Ξ. VS Code's length limit
@@ -159,7 +164,7 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     if (xi) label = `${xiLabel(xi)} ${xi.Xi!.toFixed(2)}`;
     const hint = new vscode.InlayHint(end, `${HINT_PADDING}${label}`, vscode.InlayHintKind.Type);
     hint.paddingLeft = true;
-    if (entry.state === 'done' && entry.result.report) hint.tooltip = new vscode.MarkdownString(reportMarkdown(entry.result.report));
+    if (entry?.state === 'done' && entry.result.report) hint.tooltip = new vscode.MarkdownString(reportMarkdown(entry.result.report));
     return [hint];
   }
 
@@ -269,17 +274,22 @@ export class InlineBarriers implements vscode.Disposable, vscode.InlayHintsProvi
     clearTimeout(this.timers.get(uri));
     this.timers.set(uri, setTimeout(() => {
       this.timers.delete(uri);
-      // The GCN first. The host interleaves its jobs, so the inline method starts when the GCN has answered
-      // (milliseconds; the first call also loads the model), or PREVIEW_HEAD_START_MS after the host received the
-      // preview (the head start does not count the host's own start-up, which can take longer on a busy machine),
-      // and never later than PREVIEW_WAIT_CAP_MS.
+      // The preview first. The host interleaves its jobs, so the GCN's head start is short: the inline method
+      // starts when the GCN has answered (milliseconds; the first call also loads the model), or
+      // PREVIEW_HEAD_START_MS after the host received the preview (the head start does not count the host's own
+      // start-up, which can take longer on a busy machine), and never later than PREVIEW_WAIT_CAP_MS.
+      // The mean field is a fraction of the ensemble's own work, so the ensemble waits for it: run side by side on
+      // a busy host, the two could finish in either order and the mean field would never be seen.
       const startInline = () => { if (!document.isClosed) void this.resultFor(document); };
-      if (!this.previewApplies(document)) { startInline(); return; }
+      const kind = this.previewKind(document);
+      if (!kind) { startInline(); return; }
       let received: () => void = () => {};
       const hostReceived = new Promise<void>((r) => { received = r; });
       const preview = this.resultFor(document, undefined, 'preview', () => received());
-      const headStart = hostReceived.then(() => new Promise((r) => setTimeout(r, PREVIEW_HEAD_START_MS)));
-      void Promise.race([preview, headStart, new Promise((r) => setTimeout(r, PREVIEW_WAIT_CAP_MS))]).then(startInline, startInline);
+      const waits = kind === 'mean-field'
+        ? [preview, hostReceived.then(() => new Promise((r) => setTimeout(r, MEAN_FIELD_WAIT_CAP_MS)))]
+        : [preview, hostReceived.then(() => new Promise((r) => setTimeout(r, PREVIEW_HEAD_START_MS))), new Promise((r) => setTimeout(r, PREVIEW_WAIT_CAP_MS))];
+      void Promise.race(waits).then(startInline, startInline);
     }, delay));
   }
 
