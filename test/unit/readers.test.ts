@@ -141,6 +141,22 @@ test('POSCAR errors are located at the offending token', () => {
   err(readPoscar('x\nabc\n'), 'poscar-syntax');
 });
 
+test('POSCAR and XYZ cells meet the CIF\'s limits: too short, flat or too dense is a located error before anything is computed', () => {
+  const poscar = (scale: string, c = '4') => `LiCl\n${scale}\n4 0 0\n0 4 0\n0 0 ${c}\nLi Cl\n1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n`;
+  assert.equal(ok(readPoscar(poscar('1'))).formula, 'LiCl');
+  // A scale of -1 is a volume of 1 Å³: a cell of 1 Å edges, not a structure.
+  let m = err(readPoscar(poscar('-1')), 'degenerate-cell');
+  assert.match(m.message, /is 1\.00 Å long, shorter than MIN_LATTICE_TRANSLATION_A = 1\.5 Å.*\(a = 1 Å, b = 1 Å, c = 1 Å/);
+  assert.equal(m.at!.line, 2);
+  m = err(readPoscar(poscar('1', '0.9')), 'degenerate-cell');
+  assert.match(m.message, /0\.900 Å long/);
+  // Dense beyond any solid without a short translation: 1.6 Å edges holding two atoms (0.49 atoms/Å³).
+  const dense = readPoscar(poscar('0.4'));
+  assert.ok(dense.messages.some((x) => x.code === 'too-dense' && x.severity === 'error'), JSON.stringify(dense.messages));
+  const xyz = '2\nLattice="4 0 0 0 4 0 0 0 0.8" Properties=species:S:1:pos:R:3 pbc="T T T"\nLi 0 0 0\nCl 2 2 0.4\n';
+  err(readExtendedXyz(xyz), 'degenerate-cell');
+});
+
 test('extended XYZ errors: no Lattice, non-periodic, bad column, short frame', () => {
   const good = '2\nLattice="4 0 0 0 4 0 0 0 4" Properties=species:S:1:pos:R:3 pbc="T T T"\nLi 0 0 0\nCl 2 2 2\n';
   assert.equal(ok(readExtendedXyz(good)).formula, 'LiCl');

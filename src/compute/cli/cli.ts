@@ -175,8 +175,10 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     if (tty) process.stderr.write('\r\x1b[K');
     const json = p.values['--json'] === true;
     if (!result.ok || !result.report) {
-      const at = result.failure?.at?.line ? `:${result.failure.at.line}` : '';
-      process.stderr.write(`${path}${at}: ${result.error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
+      const line = result.failure?.at?.line;
+      // The prefix carries the line, so the message's own "(line N)" (for rankings' reason column) is dropped.
+      const error = line ? (result.error ?? '').replace(` (line ${line})`, '') : result.error;
+      process.stderr.write(`${path}${line ? `:${line}` : ''}: ${error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
       if (json) process.stdout.write(JSON.stringify({ file: path, ...result }, null, 2) + '\n');
       return 1;
     }

@@ -17,6 +17,7 @@ import { reducedFormula } from './formula';
 import { det3, inverse3, latticeMatrix, vecMat, wrap01 } from './geometry';
 import { guessOxidationStates } from './elements';
 import { implausibleGeometryMessages } from './bondValence';
+import { checkAtomDensity, checkCellGeometry, MAX_ATOMS_IN_CELL } from './limits';
 import type { AsymmetricSite, Lattice, Located, Mat3, Site, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface CellAtom {
@@ -59,6 +60,14 @@ export function structureFromAtoms(name: string, vectors: Mat3, atoms: CellAtom[
   }
   if (messages.some((m) => m.severity === 'error')) return null;
   const lattice = latticeFromVectors(vectors);
+  // The limits a CIF's cell meets (build.ts), before anything is allocated: a cell shorter than a bond, a flat
+  // cell, more atoms than MAX_ATOMS_IN_CELL, or more atoms per Å³ than any solid holds (a POSCAR scale of -1
+  // read as a 1 Å³ cell).
+  const limits = [...checkCellGeometry(lattice, cellAt)];
+  if (atoms.length > MAX_ATOMS_IN_CELL) limits.push({ severity: 'error', code: 'too-large', message: `the cell holds ${atoms.length} atoms, more than MAX_ATOMS_IN_CELL = ${MAX_ATOMS_IN_CELL}: ionpath refuses cells this large`, at: cellAt });
+  const dense = checkAtomDensity(atoms.length, lattice.volume, cellAt);
+  if (dense) limits.push(dense);
+  if (limits.length) { messages.push(...limits); return null; }
 
   const sites: Site[] = atoms.map((atom) => {
     const frac = atom.frac.map(wrap01) as Vec3;

@@ -91,7 +91,9 @@ function translationName([u, v, w]: [number, number, number]): string {
  */
 export function checkCellGeometry(lattice: Pick<Lattice, 'a' | 'b' | 'c' | 'alpha' | 'beta' | 'gamma' | 'matrix' | 'inverse' | 'volume'>, at?: Located): StructureMessage[] {
   const out: StructureMessage[] = [];
-  const cell = `a = ${lattice.a} Å, b = ${lattice.b} Å, c = ${lattice.c} Å, α = ${lattice.alpha}°, β = ${lattice.beta}°, γ = ${lattice.gamma}°`;
+  // Six significant digits: a cell from lattice vectors (POSCAR, XYZ) has lengths like 5.196152422706632.
+  const g = (x: number) => Number(x.toPrecision(6));
+  const cell = `a = ${g(lattice.a)} Å, b = ${g(lattice.b)} Å, c = ${g(lattice.c)} Å, α = ${g(lattice.alpha)}°, β = ${g(lattice.beta)}°, γ = ${g(lattice.gamma)}°`;
   const t = shortestTranslation(lattice);
   if (!(t.length >= MIN_LATTICE_TRANSLATION_A)) {
     out.push({ severity: 'error', code: 'degenerate-cell', message: `the lattice translation ${translationName(t.uvw)} is ${t.length.toPrecision(3)} Å long, shorter than MIN_LATTICE_TRANSLATION_A = ${MIN_LATTICE_TRANSLATION_A} Å: every atom would lie that close to its own periodic image (${cell})`, at });
