@@ -15,7 +15,7 @@ import { gridAnalysisWork } from '../../src/compute/analysis/pipeline';
 import { barrierHint, HINT_LENGTH, HINT_PADDING } from '../../src/compute/analysis/format';
 import { rowFromResult, rowsToCsv } from '../../src/compute/analysis/ranking';
 import { analyticLandscape } from '../../src/compute/energy/analytic/source';
-import { makeGrid } from '../../src/compute/landscape/grid';
+import { checkGridSize, CONVERGED_RESOLUTION_A, makeGrid } from '../../src/compute/landscape/grid';
 import { periodicFlood, periodicFreeVolumes, unionFreeVolumes } from '../../src/compute/landscape/levelmap';
 import { buildStencil } from '../../src/compute/landscape/stencil';
 import { runSync } from '../../src/compute/util/work';
@@ -54,6 +54,19 @@ test('analytic landscape: Ea 1D/2D/3D come out as constructed, labelled with the
   assert.equal(row.method, 'analytic test landscape');
   close(row.Ea_1D_eV, 0.3);
   assert.match(rowsToCsv([row]).split('\n')[1], /^LiFePO4\.cif,.*,analytic test landscape,/);
+});
+
+test('a grid coarser than CONVERGED_RESOLUTION_A is computed with a warning; a cell too large for a converged grid is told so', () => {
+  const li3n = readFileSync(join(ROOT, 'examples', 'Li3N.cif'), 'utf8');
+  const coarse = runLandscapeJobSync(li3n, { method: 'bvse', resolution: 0.5 });
+  assert.ok(coarse.ok && coarse.report);
+  assert.ok(coarse.report!.warnings.some((w) => /^The grid spacing 0\.5 Å is coarser than 0\.3 Å, where barriers are converged/.test(w)), JSON.stringify(coarse.report!.warnings));
+  for (const resolution of [0.2, CONVERGED_RESOLUTION_A]) {
+    const fine = runLandscapeJobSync(li3n, { method: 'bvse', resolution });
+    assert.ok(!fine.report!.warnings.some((w) => /coarser than/.test(w)), `${resolution} Å: no warning`);
+  }
+  assert.throws(() => checkGridSize([400, 400, 400], 0.2, 1e7), /would fit at 0\.38 Å, coarser than the 0\.3 Å at which barriers are converged: analyse a smaller cell/);
+  assert.throws(() => checkGridSize([400, 400, 400], 0.2, 2e7), /Use a resolution of at least 0\.30 Å\.$/);
 });
 
 test('cache keys: one key per job, different for different methods and for options the method reads', () => {

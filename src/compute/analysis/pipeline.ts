@@ -12,7 +12,7 @@
 import type { Structure, StructureMessage } from '../structure/types';
 import type { EnergyLandscape, IonGrid, PredictedBarriers, PredictInputs } from '../energy/source';
 import { signed } from '../data/bvTables';
-import { type EnergyGrid, voxelFrac } from '../landscape/grid';
+import { coarseGridWarning, type EnergyGrid, voxelFrac } from '../landscape/grid';
 import { landscapeDescriptors, periodicFlood, unionFreeVolumes, xiScore, XI_THRESHOLD, type IonFlood } from '../landscape/levelmap';
 import { percolationPath, type MigrationPath } from '../landscape/path';
 import { percolationWork, type PercolationResult } from '../landscape/percolation';
@@ -143,6 +143,8 @@ export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineO
   const t3 = performance.now();
 
   const warnings = [...commonWarnings(landscape.structure, o), ...landscape.warnings];
+  const coarse = coarseGridWarning((landscape.identity.parameters as { resolution?: number | null }).resolution);
+  if (coarse) warnings.push(coarse);
   const p = lead.percolation;
   const [ea1] = p.barriers;
   if (Number.isFinite(ea1) && p.minimumComponentEa1D > ea1 + 1e-6) {
