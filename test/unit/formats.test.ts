@@ -218,7 +218,7 @@ test('--oxidation-states: given states replace the guessed ones (the guess sente
   // States that do not balance, or that give the mobile ion another charge than the probe's, are said.
   const odd = cli('analyze', join(ROOT, 'examples', 'Li3N.cif'), '--resolution', '0.4', '--oxidation-states', 'Li=2,N=-3');
   assert.equal(odd.status, 0, odd.stderr);
-  assert.match(odd.stdout, /warning: the oxidation states leave a net charge of 3\.00 e per cell/);
+  assert.match(odd.stdout, /warning: the oxidation states leave a net charge of \+3\.00 e per cell \(50 % of the cations' charge\): the states or the occupancies are most likely wrong, and the barriers use them as given\n/);
   assert.match(odd.stdout, /site Li1: the oxidation states given say Li\+2, but the landscape is that of a Li\+1 probe/);
   assert.doesNotMatch(given.stdout, /net charge/);
   const partial = cli('analyze', xyz, '--resolution', '0.4', '--oxidation-states', 'Fe=2');

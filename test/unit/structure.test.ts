@@ -295,7 +295,13 @@ test('missing oxidation states are guessed by charge balance and reported', () =
     assert.deepEqual(Object.fromEntries(species.map((sp) => [sp.element, sp.oxidation])), expected, name);
     assert.ok(s.asymmetricSites.every((a) => a.species.every((sp) => sp.oxidation === expected[sp.element])), `${name}: asymmetric sites get the guess too`);
     assert.equal(s.formula, name, 'reduced formula in electronegativity order');
+    assert.match(m.message, /guessed by charge balance: /, name);
   }
+  // Mixed valence (LiTi2O4: Ti3.5+ on average) is not balanced by one state per element: said as such, not as a guess by balance.
+  const mixed = msg(buildStructure(p1([['Li', 1], ['Ti', 2], ['O', 4]])), 'oxidation-guessed');
+  assert.doesNotMatch(mixed.message, /guessed by charge balance/);
+  assert.match(mixed.message, /no common state per element balances the charge: the closest states, Li\+1, Ti\+\d, O-2, leave [+-]1\.000 e per cell \(\d+ % of the cations' charge: mixed valence/);
+  assert.match(mixed.message, /give the right ones \(an _atom_type loop with _atom_type_oxidation_number, or --oxidation-states\)/);
 });
 
 test('without a charge-balanced guess the oxidation source says unassigned, not guessed', () => {

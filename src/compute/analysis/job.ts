@@ -19,7 +19,7 @@ import { isAbortError, LandscapeError, type LandscapeErrorLocation } from '../ut
 import type { WorkHooks } from '../util/work';
 import { modelFingerprint } from '../energy/models';
 import { implausibleGeometryMessages } from '../structure/bondValence';
-import { COMMON_OXIDATION_STATES, unbalancedNetCharge } from '../structure/elements';
+import { chargeImbalanceSentence, COMMON_OXIDATION_STATES, unbalancedNetCharge } from '../structure/elements';
 
 /** Why a job gave no numbers: a stable code, the sentence, and where in the input (1-based line). */
 export interface JobFailure {
@@ -102,7 +102,7 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
   // The balance is judged again too, as the reader judges the file's states.
   const net = unbalancedNetCharge(structure.sites.flatMap((s) => s.species));
   if (net !== null) {
-    const imbalance: StructureMessage = { severity: 'warning', code: 'charge-imbalance', message: `the oxidation states leave a net charge of ${net.toFixed(2)} e per cell` };
+    const imbalance: StructureMessage = { severity: 'warning', code: 'charge-imbalance', message: chargeImbalanceSentence(structure.sites.flatMap((s) => s.species), 'the oxidation states') };
     messages.push(imbalance);
     structure.messages.push(imbalance);
   }

@@ -15,7 +15,7 @@
 import { detectSymmetry } from './build';
 import { reducedFormula } from './formula';
 import { det3, inverse3, latticeMatrix, vecMat, wrap01 } from './geometry';
-import { guessOxidationStates } from './elements';
+import { guessedStatesSentence, guessOxidationStates } from './elements';
 import { implausibleGeometryMessages } from './bondValence';
 import { checkAtomDensity, checkCellGeometry, MAX_ATOMS_IN_CELL } from './limits';
 import type { AsymmetricSite, Lattice, Located, Mat3, Site, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
@@ -107,8 +107,7 @@ export function structureFromAtoms(name: string, vectors: Mat3, atoms: CellAtom[
   if (guess) {
     for (const s of sites) for (const sp of s.species) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
     for (const a of asymmetricSites) for (const sp of a.species) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
-    const desc = Object.entries(guess.states).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ');
-    messages.push({ severity: 'warning', code: 'oxidation-guessed', message: `the file gives no oxidation states; guessed by charge balance: ${desc}${Math.abs(guess.residual) > 1e-3 ? ` (residual charge ${guess.residual.toFixed(3)} e per cell)` : ''}`, at: firstAtom });
+    messages.push({ severity: 'warning', code: 'oxidation-guessed', message: guessedStatesSentence(guess, composition, 'the file gives no oxidation states', 'the command line option --oxidation-states, or a CIF with _atom_type_oxidation_number'), at: firstAtom });
   } else {
     messages.push({ severity: 'warning', code: 'oxidation-unassigned', message: 'the file gives no oxidation states and no charge-balanced assignment of common oxidation states was found; energy calculations need them (convert to a CIF with _atom_type_oxidation_number, or give them with the command line option --oxidation-states)', at: firstAtom });
   }

@@ -14,7 +14,7 @@ import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
 import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, moyoDataset, siteKindKey, closeOperations, formatSymop, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_CELL, MAX_EXPANSION_ESTIMATE, MIN_INTERATOMIC_DISTANCE_A } from './limits';
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
-import { canonicalElement, guessOxidationStates, unbalancedNetCharge } from './elements';
+import { canonicalElement, chargeImbalanceSentence, guessedStatesSentence, guessOxidationStates, unbalancedNetCharge } from './elements';
 import { reducedFormula } from './formula';
 import { bondValenceSums, implausibleGeometryMessages, type BondValenceCheck } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
@@ -655,8 +655,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     if (guess) {
       for (const sp of allSpecies) if (sp.oxidation === null) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
       for (const s of mergedAsym) for (const sp of s.species) if (sp.oxidation === null) { sp.oxidation = guess.states[sp.element]; sp.oxidationSource = 'guessed'; }
-      const desc = Object.entries(guess.states).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ');
-      messages.push({ severity: 'warning', code: 'oxidation-guessed', message: `oxidation states are not given in the CIF; guessed by charge balance: ${desc}${Math.abs(guess.residual) > 1e-3 ? ` (residual charge ${guess.residual.toFixed(3)} e per cell)` : ''}`, at: firstRow });
+      messages.push({ severity: 'warning', code: 'oxidation-guessed', message: guessedStatesSentence(guess, composition, 'oxidation states are not given in the CIF', 'an _atom_type loop with _atom_type_oxidation_number, or --oxidation-states'), at: firstRow });
     } else {
       messages.push({ severity: 'warning', code: 'oxidation-unassigned', message: 'oxidation states are not given in the CIF and no charge-balanced assignment of common oxidation states was found; energy calculations need them (add an _atom_type loop with _atom_type_oxidation_number)', at: firstRow });
     }
@@ -664,7 +663,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     // Given states should balance; say so when they do not.
     const net = unbalancedNetCharge(allSpecies);
     if (net !== null) {
-      messages.push({ severity: 'warning', code: 'charge-imbalance', message: `the oxidation states in the CIF leave a net charge of ${net.toFixed(2)} e per cell`, at: located(typeLoop?.loop.at ?? frame.at) });
+      messages.push({ severity: 'warning', code: 'charge-imbalance', message: chargeImbalanceSentence(allSpecies, 'the oxidation states in the CIF'), at: located(typeLoop?.loop.at ?? frame.at) });
     }
   }
 

@@ -65,9 +65,41 @@ export interface OxidationGuess {
  * of the positive charge (+0.01 e): states that should balance and do not. Null when they balance.
  */
 export function unbalancedNetCharge(species: readonly { oxidation: number | null; occupancy: number }[]): number | null {
+  const { net, positive } = chargeTotals(species);
+  return positive > 0 && Math.abs(net) > 0.02 * positive + 0.01 ? net : null;
+}
+
+function chargeTotals(species: readonly { oxidation: number | null; occupancy: number }[]): { net: number; positive: number } {
   let net = 0, positive = 0;
   for (const sp of species) { const q = (sp.oxidation ?? 0) * sp.occupancy; net += q; if (q > 0) positive += q; }
-  return positive > 0 && Math.abs(net) > 0.02 * positive + 0.01 ? net : null;
+  return { net, positive };
+}
+
+/**
+ * The warning for given states that leave the cell charged (`unbalancedNetCharge`), with its size against the
+ * cations' charge: past 25 % (what no guess accepts) the states, or the occupancies, are most likely wrong.
+ */
+export function chargeImbalanceSentence(species: readonly { oxidation: number | null; occupancy: number }[], subject: string): string {
+  const { net, positive } = chargeTotals(species);
+  const share = positive > 0 ? Math.abs(net) / positive : Infinity;
+  const verdict = share > 0.25 ? ': the states or the occupancies are most likely wrong, and the barriers use them as given' : '';
+  return `${subject} leave a net charge of ${net > 0 ? '+' : ''}${net.toFixed(2)} e per cell (${Math.round(100 * share)} % of the cations' charge)${verdict}`;
+}
+
+/**
+ * What a reader says of guessed states (`subject`: "the file gives no oxidation states"). A residual within 5 % of
+ * the cations' charge (a CIF of a disordered conductor that under-reports its Li) is named in brackets; a larger
+ * one means no single common state per element balances the cell (mixed valence, Ti³⁺/Ti⁴⁺; or a composition off
+ * stoichiometry), and the sentence says so instead of "guessed by charge balance".
+ */
+export function guessedStatesSentence(guess: OxidationGuess, composition: Record<string, number>, subject: string, howToGive: string): string {
+  const desc = Object.entries(guess.states).map(([e, q]) => `${e}${q > 0 ? '+' : ''}${q}`).join(', ');
+  const positive = Object.entries(guess.states).reduce((sum, [e, q]) => sum + Math.max(0, q) * (composition[e] ?? 0), 0);
+  const r = guess.residual;
+  if (Math.abs(r) <= 1e-3) return `${subject}; guessed by charge balance: ${desc}`;
+  if (Math.abs(r) <= 0.05 * positive) return `${subject}; guessed by charge balance: ${desc} (residual charge ${r.toFixed(3)} e per cell)`;
+  return `${subject}, and no common state per element balances the charge: the closest states, ${desc}, leave ${r > 0 ? '+' : ''}${r.toFixed(3)} e per cell ` +
+    `(${Math.round((100 * Math.abs(r)) / positive)} % of the cations' charge: mixed valence, or a composition off stoichiometry); the barriers use these states, so give the right ones (${howToGive})`;
 }
 
 /**
