@@ -19,6 +19,7 @@ import { isAbortError, LandscapeError, type LandscapeErrorLocation } from '../ut
 import type { WorkHooks } from '../util/work';
 import { modelFingerprint } from '../energy/models';
 import { implausibleGeometryMessages } from '../structure/bondValence';
+import { reducedCellOf } from '../structure/reduce';
 import { chargeImbalanceSentence, COMMON_OXIDATION_STATES, unbalancedNetCharge } from '../structure/elements';
 
 /** Why a job gave no numbers: a stable code, the sentence, and where in the input (1-based line). */
@@ -60,8 +61,10 @@ export type LandscapeJobOptions = AnalysisOptions;
  * 4: warnings said once (no Li, the mean field's opened sites), partial-occupancy messages true for every method.
  * 5: no number from a file read with errors; an unbalanced framework's missing oxidation state says why; a warning
  *    where the file gives the mobile ion another charge than the probe's.
+ * 6: a cell given in a skewed basis is analysed in its reduced cell; POSCAR/XYZ cells meet the CIF's limits; a grid
+ *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much.
  */
-export const RESULTS_VERSION = 5;
+export const RESULTS_VERSION = 6;
 
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);
@@ -190,15 +193,21 @@ function prepare(text: string, options: AnalysisOptions) {
     const refused = built.structure ? '; no barrier is computed from a file with errors' : '';
     return { early: failed({ stage: 'input', code: first?.code ?? 'bad-structure', message: first ? `${first.message}${at ? ` (line ${at.line})` : ''}${more}${refused}` : 'the structure could not be built', at }, built.structure?.formula ?? null) };
   }
-  const structure = built.structure;
+  let structure = built.structure;
   if (options.oxidationStates) {
     const problem = applyOxidationStates(structure, options.oxidationStates, messages);
     if (problem) return { early: failed({ code: 'missing-oxidation', message: problem }, structure.formula) };
   }
+  // A cell given in a skewed basis is analysed in its reduced cell (the same crystal, far fewer grid points).
+  const reduced = reducedCellOf(structure);
+  if (reduced) structure = reduced.structure;
+  const reductionNote = reduced ? `${reduced.message.message[0].toUpperCase()}${reduced.message.message.slice(1)}.` : null;
   const probeCharge = mobileIonChargeMessages(structure, normaliseOptions(options), options.oxidationStates?.[normaliseOptions(options).ion] !== undefined);
   messages.push(...probeCharge);
   const done = (analysis: LandscapeAnalysis): JobOutcome => {
     sayOnce(analysis.report, messages, normaliseOptions(options).ion);
+    // The report says it too: its positions, path and grids are in the reduced cell, not the file's.
+    if (reductionNote && !analysis.report.warnings.includes(reductionNote)) analysis.report.warnings.unshift(reductionNote);
     const computedMessages = [...probeCharge, ...(analysis.messages ?? [])];
     return { ok: true, key, formula: analysis.report.structure.formula, report: analysis.report, messages: [...messages, ...(analysis.messages ?? [])], computedMessages, error: null, failure: null, analysis };
   };

@@ -14,7 +14,7 @@
  */
 import { detectSymmetry } from './build';
 import { reducedFormula } from './formula';
-import { det3, inverse3, latticeMatrix, vecMat, wrap01 } from './geometry';
+import { det3, latticeFromVectors, vecMat, wrap01 } from './geometry';
 import { guessedStatesSentence, guessOxidationStates } from './elements';
 import { implausibleGeometryMessages } from './bondValence';
 import { checkAtomDensity, checkCellGeometry, MAX_ATOMS_IN_CELL } from './limits';
@@ -29,17 +29,6 @@ export interface CellAtom {
 
 /** Atoms closer than this (Å) cannot both be there: an error, as in a CIF with overlapping full sites. */
 const MIN_ATOM_DISTANCE = 0.5;
-
-/** Lengths (Å) and angles (degrees) of a lattice given by its row vectors, in any orientation. */
-export function latticeFromVectors(vectors: Mat3): Lattice {
-  const len = (v: Vec3) => Math.hypot(v[0], v[1], v[2]);
-  const angle = (u: Vec3, v: Vec3) => (Math.acos(Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (len(u) * len(v))))) * 180) / Math.PI;
-  const [va, vb, vc] = vectors;
-  const a = len(va), b = len(vb), c = len(vc);
-  const alpha = angle(vb, vc), beta = angle(va, vc), gamma = angle(va, vb);
-  const matrix = latticeMatrix(a, b, c, alpha, beta, gamma);
-  return { a, b, c, alpha, beta, gamma, matrix, inverse: inverse3(matrix), volume: det3(matrix) };
-}
 
 /**
  * Build a `Structure` from atoms with fractional coordinates in the cell `vectors` (rows a, b, c, Å).

@@ -1,4 +1,4 @@
-import type { Mat3, Vec3 } from './types';
+import type { Lattice, Mat3, Vec3 } from './types';
 
 export const DEG = Math.PI / 180;
 
@@ -59,4 +59,15 @@ export function norm(v: Vec3): number {
 export function wrap01(x: number): number {
   const w = x - Math.floor(x);
   return w >= 1 - 1e-12 ? 0 : w;
+}
+
+/** Lengths (Å) and angles (degrees) of a lattice given by its row vectors, in any orientation. */
+export function latticeFromVectors(vectors: Mat3): Lattice {
+  const len = (v: Vec3) => Math.hypot(v[0], v[1], v[2]);
+  const angle = (u: Vec3, v: Vec3) => (Math.acos(Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (len(u) * len(v))))) * 180) / Math.PI;
+  const [va, vb, vc] = vectors;
+  const a = len(va), b = len(vb), c = len(vc);
+  const alpha = angle(vb, vc), beta = angle(va, vc), gamma = angle(va, vb);
+  const matrix = latticeMatrix(a, b, c, alpha, beta, gamma);
+  return { a, b, c, alpha, beta, gamma, matrix, inverse: inverse3(matrix), volume: det3(matrix) };
 }

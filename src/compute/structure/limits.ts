@@ -12,6 +12,8 @@
  * such arrays at once (energies, level map, labels), so callers pass the number of arrays they hold.
  */
 import type { Lattice, StructureMessage, Located } from './types';
+import { inverse3 } from './geometry';
+import { combinationName, reduceBasis } from './reduce';
 
 /** Shortest lattice translation a real crystal has (Å). Be (hcp, a = 2.29 Å) is among the shortest; an axis below
  *  1.5 Å would put an atom within 1.5 Å of its own periodic image. */
@@ -64,26 +66,16 @@ export function interplanarSpacings(lattice: Pick<Lattice, 'inverse'>): [number,
   return d as [number, number, number];
 }
 
-/** Shortest of the 13 lattice translations u·a + v·b + w·c with u, v, w ∈ {−1, 0, 1} (up to sign). */
+/**
+ * The shortest lattice translation, exactly: the first vector of the reduced basis (reduce.ts), as u·a + v·b + w·c.
+ * In a skewed cell it may be a combination such as 6a−b, which no search over u, v, w ∈ {−1, 0, 1} finds.
+ */
 export function shortestTranslation(lattice: Pick<Lattice, 'matrix'>): { length: number; uvw: [number, number, number] } {
-  const m = lattice.matrix;
-  let best = { length: Infinity, uvw: [1, 0, 0] as [number, number, number] };
-  for (let u = -1; u <= 1; u++) for (let v = -1; v <= 1; v++) for (let w = -1; w <= 1; w++) {
-    if (!u && !v && !w) continue;
-    const x = u * m[0][0] + v * m[1][0] + w * m[2][0], y = u * m[0][1] + v * m[1][1] + w * m[2][1], z = u * m[0][2] + v * m[1][2] + w * m[2][2];
-    const l = Math.hypot(x, y, z);
-    if (l < best.length) best = { length: l, uvw: [u, v, w] };
-  }
-  return best;
+  const { basis, transform } = reduceBasis(lattice.matrix);
+  return { length: Math.hypot(...basis[0]), uvw: transform[0] };
 }
 
 const AXES = ['a', 'b', 'c'] as const;
-
-function translationName([u, v, w]: [number, number, number]): string {
-  const parts: string[] = [];
-  [u, v, w].forEach((k, i) => { if (k) parts.push(`${k < 0 ? '−' : parts.length ? '+' : ''}${AXES[i]}`); });
-  return parts.join('');
-}
 
 /**
  * Cell geometry against the limits above. Returns error messages (code 'degenerate-cell'), located at `at`.
@@ -96,12 +88,16 @@ export function checkCellGeometry(lattice: Pick<Lattice, 'a' | 'b' | 'c' | 'alph
   const cell = `a = ${g(lattice.a)} Å, b = ${g(lattice.b)} Å, c = ${g(lattice.c)} Å, α = ${g(lattice.alpha)}°, β = ${g(lattice.beta)}°, γ = ${g(lattice.gamma)}°`;
   const t = shortestTranslation(lattice);
   if (!(t.length >= MIN_LATTICE_TRANSLATION_A)) {
-    out.push({ severity: 'error', code: 'degenerate-cell', message: `the lattice translation ${translationName(t.uvw)} is ${t.length.toPrecision(3)} Å long, shorter than MIN_LATTICE_TRANSLATION_A = ${MIN_LATTICE_TRANSLATION_A} Å: every atom would lie that close to its own periodic image (${cell})`, at });
+    out.push({ severity: 'error', code: 'degenerate-cell', message: `the lattice translation ${combinationName(t.uvw)} is ${t.length.toPrecision(3)} Å long, shorter than MIN_LATTICE_TRANSLATION_A = ${MIN_LATTICE_TRANSLATION_A} Å: every atom would lie that close to its own periodic image (${cell})`, at });
   }
-  const d = interplanarSpacings(lattice);
+  // Flatness is the lattice's, not the basis's: a skewed basis of a sound lattice (mp-723352, α = 6.2°) has thin
+  // planes of its own but is analysed in its reduced cell (reduce.ts), whose planes are what the check measures.
+  const reduced = reduceBasis(lattice.matrix);
+  const kept = reduced.transform.every((r, k) => r.every((v, j) => v === (k === j ? 1 : 0)));
+  const d = interplanarSpacings({ inverse: inverse3(reduced.basis) });
   const i = d.indexOf(Math.min(...d));
   if (!(d[i] >= MIN_INTERPLANAR_SPACING_A)) {
-    out.push({ severity: 'error', code: 'degenerate-cell', message: `the cell is nearly flat: the spacing between its lattice planes normal to ${AXES[i]}* is ${d[i].toPrecision(3)} Å, below MIN_INTERPLANAR_SPACING_A = ${MIN_INTERPLANAR_SPACING_A} Å (${cell}); check the cell angles`, at });
+    out.push({ severity: 'error', code: 'degenerate-cell', message: `the cell is nearly flat: the spacing between its lattice planes${kept ? ` normal to ${AXES[i]}*` : ', in its reduced cell,'} is ${d[i].toPrecision(3)} Å, below MIN_INTERPLANAR_SPACING_A = ${MIN_INTERPLANAR_SPACING_A} Å (${cell}); check the cell angles`, at });
   }
   return out;
 }
