@@ -20,6 +20,7 @@ import { buildStructure, buildStructureAsync } from '../../src/compute/structure
 import { checkCellGeometry, shortestTranslation, interplanarSpacings, MIN_INTERPLANAR_SPACING_A, MIN_LATTICE_TRANSLATION_A, estimateGridBytes, checkGridBytes, MAX_GRID_BYTES } from '../../src/compute/structure/limits';
 import { parseSymop, formatSymop, closeOperations } from '../../src/compute/structure/symmetry';
 import { reduceBasis } from '../../src/compute/structure/reduce';
+import { onnxErrorLine } from '../../src/compute/energy/mlip/session';
 import { inverse3 } from '../../src/compute/structure/geometry';
 import { analyzeDocument } from '../../src/compute/language/analyze';
 import { decodeInput, InputError, readInputFile, readInputFileSync, MAX_INPUT_BYTES } from '../../src/compute/util/readInput';
@@ -451,6 +452,38 @@ test('malformed symmetry operations: exactly the CIF grammar; sets checked for c
     if (closure.ops.length === 8) assert.equal(r.structure.sites.length, 28, 'the generated group gives the full cell');
   }), { seed: SEED, numRuns: 40 });
   report('malformed-operations', cases, crashes);
+});
+
+test('options that contradict each other, and inputs a user mistypes, are said as such', () => {
+  const cliPath = join(process.cwd(), 'dist', 'cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-said-'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } });
+  const li3n = join(process.cwd(), 'examples', 'Li3N.cif');
+  try {
+    for (const [args, said] of [
+      [['analyze', li3n, '--cube', 'x.out', '--grd', 'x.out'], /--cube and --grd name the same file \(x\.out\): give each output its own/],
+      [['analyze', li3n, '--ordering', '2'], /--ordering chooses among ordered approximants: it needs --disorder approximants/],
+      [['analyze', li3n, '--ordering', '2', '--disorder', 'approximants'], /it needs --ordered-cif or --ordered-poscar/],
+      [['rank', '@missing.txt'], /cannot read the file list .*missing\.txt: no such file \(@list\.txt names a text file with one structure path per line\)/],
+    ] as const) {
+      const r = cli(...args);
+      assert.notEqual(r.status, 0, args.join(' '));
+      assert.match(r.stderr, said, args.join(' '));
+    }
+    assert.deepEqual(readdirSync(dir).filter((f) => f !== 'cache'), [], 'nothing written');
+    const low = cli('analyze', li3n, '--max-barrier', '0.01');
+    assert.equal(low.status, 0, low.stderr);
+    assert.match(low.stdout, /Ea\(BVSE, 1D\): none < 0\.01 eV/);
+    assert.match(low.stdout, /no channel percolates below 0\.01 eV \(--max-barrier\)/);
+    assert.doesNotMatch(low.stdout, /0D/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const word = buildStructure(LIFEPO4.replace(/(Li1\s+Li1\+\s+4\s+a\s+0\s+0\s+0\s+)1/, '$1abc'));
+  assert.ok(word.messages.some((m) => m.code === 'bad-occupancy' && m.message === "site Li1: occupancy 'abc' is not a number"), JSON.stringify(word.messages.map((m) => m.message)));
+  // onnxruntime's C++ errors: the sentence, not the source location and the signature.
+  assert.equal(onnxErrorLine(new Error('/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\nmore')), 'Failed to get a WebGPU adapter: No supported adapters');
+  assert.equal(onnxErrorLine(new Error('plain message')), 'plain message');
 });
 
 // ---- option fuzzing ----------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ export function barrierHint(r: LandscapeReport): string {
   // A number computed from a geometry the bond-valence check flags says so in the hint itself; the hover explains.
   const suspect = r.implausibleGeometry?.length ? ' · ⚠ geometry' : '';
   if (r.source.method === 'mlip' && r.Xi !== null) return `${xiLabel(r)} ${r.Xi.toFixed(2)} · MPE ${eV(r.MPE_eV)}${suspect}`;
-  if (r.Ea_1D_eV === null) return `${eaLabel(r, 1)}: none${r.maxBarrier_eV !== null ? ` < ${eV(r.maxBarrier_eV, 1)}` : ''}${suspect}`;
+  if (r.Ea_1D_eV === null) return `${eaLabel(r, 1)}: none${r.maxBarrier_eV !== null ? ` < ${Number(r.maxBarrier_eV.toPrecision(3))} eV` : ''}${suspect}`;
   const range = r.disorder?.range ? ` (${rangeText(r.disorder.range.Ea_1D_eV)})` : '';
   const lead = `${eaLabel(r, 1)} ${eV(r.Ea_1D_eV)}${range}`;
   if (r.source.method === 'gcn') return `${lead}${suspect}`;

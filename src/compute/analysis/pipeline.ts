@@ -153,8 +153,11 @@ export function* gridAnalysisWork(landscape: EnergyLandscape, options: PipelineO
         `${finiteOrNull(p.minimumComponentEa1D)?.toFixed(3) ?? 'no level'} eV, above Ea_1D = ${ea1.toFixed(3)} eV. ` +
         `MPE is measured from the minimum; the path starts at the lowest point of the first channel` +
         (path && !path.startsAtGlobalMinimum && path.energies.length
-          ? `, ${path.energies[0].toFixed(3)} eV above the minimum (Ea_1D from there: ${(ea1 - path.energies[0]).toFixed(3)} eV; ` +
-            `Ea stays measured from the global minimum, as in BVlain, softBV and the published labels: docs/VALIDATION.md).`
+          ? path.energies[0] < 5e-4
+            // A channel point as low as the pocket (to the meV): the barrier from it is Ea_1D itself.
+            ? `, within 1 meV of the minimum's energy (so Ea_1D is also the barrier from there).`
+            : `, ${path.energies[0].toFixed(3)} eV above the minimum (Ea_1D from there: ${(ea1 - path.energies[0]).toFixed(3)} eV; ` +
+              `Ea stays measured from the global minimum, as in BVlain, softBV and the published labels: docs/VALIDATION.md).`
           : '.'),
     );
   }

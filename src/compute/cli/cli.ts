@@ -148,6 +148,16 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   for (const flag of ['--ordered-cif', '--ordered-poscar', '--profile-csv', '--report-json']) if (p.values[flag]) checkOutputPath(flag, p.values[flag] as string, [path], 'the input file');
   if (p.values['--neb']) checkNebFolder(p.values['--neb'] as string);
   if ((p.values['--neb-images'] !== undefined) && !p.values['--neb']) throw new UsageError('--neb-images needs --neb <folder>');
+  if (p.values['--ordering'] !== undefined) {
+    // Which ordering to export: meaningless without an ensemble of orderings, or without an export.
+    if (options.disorder !== 'approximants') throw new UsageError('--ordering chooses among ordered approximants: it needs --disorder approximants');
+    if (!p.values['--ordered-cif'] && !p.values['--ordered-poscar']) throw new UsageError('--ordering chooses the ordering to export: it needs --ordered-cif or --ordered-poscar');
+  }
+  // Two outputs under one name: the second would replace the first.
+  const outputs = ['--cube', '--grd', '--ordered-cif', '--ordered-poscar', '--profile-csv', '--report-json', '--neb'].filter((f) => p.values[f]).map((f) => [f, resolve(p.values[f] as string)] as const);
+  for (let i = 0; i < outputs.length; i++) for (let j = i + 1; j < outputs.length; j++) {
+    if (outputs[i][1] === outputs[j][1]) throw new UsageError(`${outputs[i][0]} and ${outputs[j][0]} name the same file (${p.values[outputs[i][0]]}): give each output its own`);
+  }
   const read = readTextFile(path);
   if (!read.ok) { process.stderr.write(`ionpath: ${read.error}\n`); return 1; }
   const text = read.text;
@@ -177,7 +187,8 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     if (!result.ok || !result.report) {
       const line = result.failure?.at?.line;
       // The prefix carries the line, so the message's own "(line N)" (for rankings' reason column) is dropped.
-      const error = line ? (result.error ?? '').replace(` (line ${line})`, '') : result.error;
+      const text = result.error ?? '', tag = ` (line ${line})`, cut = line ? text.lastIndexOf(tag) : -1;
+      const error = cut >= 0 ? text.slice(0, cut) + text.slice(cut + tag.length) : text;
       process.stderr.write(`${path}${line ? `:${line}` : ''}: ${error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
       if (json) process.stdout.write(JSON.stringify({ file: path, ...result }, null, 2) + '\n');
       return 1;
@@ -213,7 +224,7 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     const lines = [
       `${path}${block ? ` (data_${r.structure.name})` : ''}: ${r.structure.formula} — ${sourceCaption(r)}`,
       `  ${barrierHint(r)}`,
-      `  ${eaLabel(r, 1)} ${eV(r.Ea_1D_eV, 3)}${r.source.method === 'gcn' ? '' : `, 2D ${eV(r.Ea_2D_eV, 3)}, 3D ${eV(r.Ea_3D_eV, 3)}`}; channels ${r.channelDimensionality}D (percolation ${r.percolationDimensionality}D)`,
+      `  ${eaLabel(r, 1)} ${eV(r.Ea_1D_eV, 3)}${r.source.method === 'gcn' ? '' : `, 2D ${eV(r.Ea_2D_eV, 3)}, 3D ${eV(r.Ea_3D_eV, 3)}`}; ${r.percolationDimensionality === 0 ? `no channel percolates${r.maxBarrier_eV !== null ? ` below ${Number(r.maxBarrier_eV.toPrecision(3))} eV (--max-barrier)` : ''}` : `channels ${r.channelDimensionality}D (percolation ${r.percolationDimensionality}D)`}`,
     ];
     if (r.Xi !== null) {
       lines.push(`  MPE(${methodLabel(r)}) ${eV(r.MPE_eV, 3)}; FV_c ${r.FV_connected?.toPrecision(3)}, FV_d ${r.FV_disconnected?.toPrecision(3)} (fractions of grid points below ${r.FV_threshold_eV} eV); ${xiLabel(r)} ${r.Xi.toFixed(3)}`);

@@ -24,7 +24,9 @@ export async function readRankInput(arg: string): Promise<RankInput> {
     const special = notRegularFile(list);
     if (special) throw new Error(`cannot read the file list: ${special}`);
     try { text = await fs.readFile(list, 'utf8'); } catch (e) {
-      throw new Error(`cannot read the file list ${list}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file (@list.txt names a text file with one structure path per line)' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder (rank a folder without the @)' : code ?? String(e);
+      throw new Error(`cannot read the file list ${list}: ${why}`);
     }
     const root = dirname(list);
     const seen = new Set<string>();

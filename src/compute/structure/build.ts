@@ -540,7 +540,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     } else if (cOcc >= 0) {
       const n = parseCifNumber(row[cOcc].text);
       if (!n || !(n.value > 0) || n.value > 1.0 + 1e-3) {
-        messages.push({ severity: n && n.value === 0 ? 'warning' : 'error', code: 'bad-occupancy', message: `site ${label}: occupancy ${row[cOcc].text} must be in (0, 1]${n && n.value === 0 ? '; the site is skipped' : ''}`, at: located(row[cOcc].at) });
+        messages.push({ severity: n && n.value === 0 ? 'warning' : 'error', code: 'bad-occupancy', message: !n ? `site ${label}: occupancy '${row[cOcc].text}' is not a number` : `site ${label}: occupancy ${row[cOcc].text} must be in (0, 1]${n.value === 0 ? '; the site is skipped' : ''}`, at: located(row[cOcc].at) });
         if (!(n && n.value === 0)) rowErrors++;
         continue;
       }
@@ -848,8 +848,9 @@ export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroup
     const ds = moyoDataset(lattice.matrix, sites.map((s) => s.frac), sites.map((s) => siteKindKey(s.species)), 1e-2);
     info.detected = { number: ds.number, symbol: ds.hm_symbol, hallNumber: ds.hall_number };
     ds.orbits.forEach((o, i) => { sites[i].orbit = o; });
-    if (info.number === null) info.number = ds.number;
-    if (info.symbol === null) info.symbol = ds.hm_symbol;
+    // The detected group stands in only where the file names none: a file's 'P 1' stays P 1, never "P 1 (No. 225)";
+    // what moyo finds is `detected`, said beside it.
+    if (info.number === null && info.symbol === null) { info.number = ds.number; info.symbol = ds.hm_symbol; }
   } catch {
     // Symmetry detection is informative only; orbits stay per asymmetric site.
   }

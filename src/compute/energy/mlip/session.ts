@@ -234,7 +234,7 @@ async function createSession(modelPath: string, providers: readonly ExecutionPro
     try {
       session = await o.InferenceSession.create(modelPath, sessionOptions);
     } catch (e) {
-      fallbacks.push({ provider, reason: message(e) });
+      fallbacks.push({ provider, reason: onnxErrorLine(e) });
       continue;
     }
     const run = async (graph: ModelGraph): Promise<Float32Array> => {
@@ -255,7 +255,7 @@ async function createSession(modelPath: string, providers: readonly ExecutionPro
       const probe = await run(probeGraph());
       if (probe.length !== 2 || !Number.isFinite(probe[0])) throw new Error(`probe run gave ${Array.from(probe).join(', ')}`);
     } catch (e) {
-      fallbacks.push({ provider, reason: `probe run failed: ${message(e)}` });
+      fallbacks.push({ provider, reason: `probe run failed: ${onnxErrorLine(e)}` });
       try { await session.release?.(); } catch { /* ignore */ }
       continue;
     }
@@ -277,7 +277,7 @@ async function createFrozen(o: Ort, modelPath: string, sessionOptions: object): 
     fixedSession = await o.InferenceSession.create(paths.fixed, sessionOptions);
     probeSession = await o.InferenceSession.create(paths.probe, sessionOptions);
   } catch (e) {
-    return { frozen: null, frozenMissing: `the frozen-framework graphs could not be loaded: ${message(e)}`, release: async () => {} };
+    return { frozen: null, frozenMissing: `the frozen-framework graphs could not be loaded: ${onnxErrorLine(e)}`, release: async () => {} };
   }
   const frozen: FrozenFrameworkPotential = {
     sha256,
@@ -323,7 +323,16 @@ function missingCudaLibrary(): string | null {
   }
 }
 
-function message(e: unknown): string {
-  const s = e instanceof Error ? e.message : String(e);
-  return s.split('\n')[0].slice(0, 300);
+/**
+ * An onnxruntime error as one readable line. Its C++ errors read "<source>.cc:136 <function signature> <condition>
+ * was false. Failed to get a WebGPU adapter: …": the source location and the signature mean nothing to a user, the
+ * sentence after them does.
+ */
+export function onnxErrorLine(e: unknown): string {
+  let s = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  if (/^\S+\.(?:cc|cpp|h):\d+ /.test(s)) {
+    const after = s.lastIndexOf(' was false. ');
+    s = after >= 0 ? s.slice(after + ' was false. '.length) : s.replace(/^\S+\.(?:cc|cpp|h):\d+ /, '');
+  }
+  return s.length > 200 ? `${s.slice(0, 199)}…` : s;
 }
