@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { runLandscapeJobSync } from '../../src/compute/analysis/job';
-import { exportFiles, ExportError, nebChain, nebImagePoints, profileCsv, structureCif, supercellLabel, orderingsByEwald } from '../../src/compute/analysis/exports';
+import { exportFiles, ExportError, nebChain, nebHop, nebImagePoints, profileCsv, structureCif, supercellLabel, orderingsByEwald } from '../../src/compute/analysis/exports';
 import { buildStructure } from '../../src/compute/structure/build';
 import { readPoscar } from '../../src/compute/structure/poscar';
 import { buildInterstitialNetwork } from '../../src/compute/network';
@@ -34,6 +34,9 @@ test('NEB image points: N equally spaced arc lengths, both ends included, on the
   assert.deepEqual(pts[1].frac, [0, 0.25, 0]);
   assert.ok(Math.abs(pts[2].energy - 0.4) < 1e-12 && Math.abs(pts[1].energy - 0.2) < 1e-12);
   assert.throws(() => nebImagePoints(path, 1), ExportError);
+  // A path over two periods of equal hops: the chain is the first hop; a shallow intermediate minimum stays inside.
+  assert.deepEqual(nebHop([0.01, 0.2, 0.42, 0.1, 0.005, 0.3, 0.42, 0.2, 0.01]), { start: 0, end: 4, saddle: 2 });
+  assert.deepEqual(nebHop([0, 0.3, 0.15, 0.35, 0.1, 0.01, 0.3, 0]), { start: 0, end: 5, saddle: 3 });
   assert.throws(() => nebImagePoints({ ...path, frac: [[0, 0, 0]], distances_A: [0], energies_eV: [0] }, 7), ExportError);
 });
 
@@ -52,9 +55,48 @@ test('NEB chain of LiFePO4: 00 … 06, framework + one Li at the path position, 
     for (let a = 0; a < 3; a++) assert.ok(pdist(li[0].frac[a], pts[k].frac[a]) < 1e-6, `image ${k}: Li at the path position`);
     assert.match(f.content.split('\n')[0], new RegExp(`NEB image ${k}/6: Li at s = [0-9.]+ A, E\\(BVSE\\) = [0-9.-]+ eV`));
   });
-  // First and last images: the path's ends (a full period: the same site one translation apart).
+  // One hop, not the path's full period: the end images are two different Li sites, with the saddle between them.
+  const li = (k: number) => readPoscar(files[k].content).structure!.sites.find((x) => x.species[0].element === 'Li')!.frac;
+  assert.ok([0, 1, 2].some((a) => pdist(li(0)[a], li(6)[a]) > 0.1), `00 and 06 are different sites: ${li(0)} vs ${li(6)}`);
+  const p = lfp.report.path;
+  assert.ok(pts[6].s - pts[0].s < 0.75 * p.distances_A[p.distances_A.length - 1], 'shorter than the period');
+  assert.ok(pts[0].energy < 0.05 && pts[6].energy < 0.05, `both ends at a minimum: ${pts[0].energy}, ${pts[6].energy}`);
+  assert.ok(Math.max(...pts.map((x) => x.energy)) > p.barrier_eV - 0.1, 'the images climb to the saddle');
   assert.equal(nebChain(lfp.analysis.structure, lfp.report, 12).length, 12);
   assert.equal(nebChain(lfp.analysis.structure, lfp.report, 12)[0].name, '00/POSCAR');
+});
+
+test('NEB chain of a hop to the site\'s own image (LiCoO2 in-plane): written in the supercell where the ends differ', () => {
+  const r = runLandscapeJobSync(readFileSync(join(process.cwd(), 'examples', 'LiCoO2.cif'), 'utf8'), {});
+  assert.ok(r.ok && r.analysis && r.report?.path, r.error ?? 'no path');
+  const files = nebChain(r.analysis.structure, r.report, 5);
+  const first = readPoscar(files[0].content).structure!, last = readPoscar(files[4].content).structure!;
+  assert.match(files[0].content.split('\n')[0], /NEB image 0\/4 in the \d×\d×\d supercell \(the hop joins a site to its own image one period away\)/);
+  const cells = Math.round(first.lattice.volume / r.analysis.structure.lattice.volume);
+  assert.ok(cells >= 2, `a supercell: ${cells} cells`);
+  assert.equal(first.sites.length, cells * r.analysis.structure.sites.filter((x) => x.species[0].element !== 'Li').length + 1, 'the framework of every cell, and one Li');
+  const li = (s: typeof first) => s.sites.find((x) => x.species[0].element === 'Li')!;
+  const d = Math.hypot(...[0, 1, 2].map((a) => li(first).cart[a] - li(last).cart[a]));
+  assert.ok([0, 1, 2].some((a) => pdist(li(first).frac[a], li(last).frac[a]) > 0.1), 'the ends are two positions of the supercell');
+  assert.ok(d > 1.5, `the hop moves the Li (${d.toFixed(2)} Å)`);
+});
+
+test('--neb: an earlier ionpath chain is replaced whole; a folder with other files is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-neb-'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } });
+  try {
+    assert.equal(cli('analyze', join(process.cwd(), 'examples', 'Li3N.cif'), '--neb', 'nb', '--neb-images', '9').status, 0);
+    assert.equal(cli('analyze', join(process.cwd(), 'examples', 'Li2S.cif'), '--neb', 'nb', '--neb-images', '5').status, 0);
+    assert.deepEqual(readdirSync(join(dir, 'nb')).sort(), ['00', '01', '02', '03', '04'], 'no image of the earlier chain is left');
+    assert.ok(readdirSync(join(dir, 'nb')).every((k) => /^Li2S NEB image/.test(readFileSync(join(dir, 'nb', k, 'POSCAR'), 'utf8'))));
+    writeFileSync(join(dir, 'nb', '03', 'OUTCAR'), 'a VASP run\n');
+    const refused = cli('analyze', join(process.cwd(), 'examples', 'Li2S.cif'), '--neb', 'nb');
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /--neb nb holds files ionpath did not write \(03\/OUTCAR\): give a new or empty folder/);
+    assert.equal(readFileSync(join(dir, 'nb', '03', 'OUTCAR'), 'utf8'), 'a VASP run\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('profile CSV: header names method, unit and source; one row per path point', () => {

@@ -5,10 +5,15 @@
  *  - The ordered structure (an ordered approximant with `disorder: approximants`, else the structure analysed) as CIF
  *    and POSCAR (structure/writers.ts: P 1, occupancy 1, Direct coordinates).
  *  - The migration path as an NEB image chain, as pymatgen-diffusion and CCNB lay it out: one folder per image,
- *    `00` … `NN` (zero-padded, both end points included), each with a POSCAR. N images (default 7) sit at equal arc
- *    lengths along the path,
+ *    `00` … `NN` (zero-padded, both end points included), each with a POSCAR. The chain is one hop, not the whole
+ *    path: the path runs a full lattice period (from the minimum to its own image, through every site between), so
+ *    its two ends are one site and an NEB between them would move nothing. The hop (`nebHop`) brackets the path's
+ *    highest point k (the saddle that sets Ea) with the nearest points on either side that come near the lowest energy
+ *    on that side (within a quarter of the barrier from it), each then followed downhill to its local minimum:
+ *    two minima, one saddle between them (a shallow intermediate minimum, such as an empty octahedral site between
+ *    two tetrahedral ones, stays inside the hop). N images (default 7) sit at equal arc lengths along the hop,
  *
- *        s_k = k · L / (N − 1),  k = 0 … N − 1,   L = the path's length (Å),
+ *        s_k = s_start + k · L / (N − 1),  k = 0 … N − 1,   L = the hop's length (Å),
  *
  *    with x(s) interpolated linearly between the path's points (fractional coordinates of the cell; linear in
  *    fractional is linear in Cartesian). Image k is the framework — the structure with every mobile ion removed, as
@@ -20,6 +25,7 @@
  *  - The report as JSON (schema ionpath.landscape/2), with the structure messages beside it.
  */
 import type { Site, Structure, Vec3 } from '../structure/types';
+import { latticeFromVectors, vecMat } from '../structure/geometry';
 import { UnorderedStructureError, writeCif, writePoscar } from '../structure/writers';
 import type { LandscapeReport } from './report';
 import { methodLabel, sourceCaption } from './format';
@@ -70,15 +76,43 @@ function interpolate(xs: readonly number[], ys: readonly number[], x: number): n
   return ys[ys.length - 1];
 }
 
-/** The N images of the path: arc length (Å), fractional position (unwrapped) and energy (eV) at s_k. */
+/**
+ * How close to the lowest energy on its side of the saddle a hop's end must come: within a quarter of the barrier on
+ * that side (a site the grid samples off-centre reads a few hundredths of an eV high: Li2S's octahedral voids read
+ * 0 and 0.058 eV at 0.2 Å), and never closer than HOP_END_TOLERANCE_EV.
+ */
+export const HOP_END_TOLERANCE_EV = 0.02;
+const HOP_END_FRACTION = 0.25;
+
+/** The indices [start, end] of the path's points that make one hop over its highest saddle (see the header). */
+export function nebHop(energies: readonly number[]): { start: number; end: number; saddle: number } {
+  const n = energies.length;
+  let saddle = 0;
+  for (let i = 1; i < n; i++) if (energies[i] > energies[saddle]) saddle = i;
+  const lowest = (from: number, to: number) => { let m = Infinity; for (let i = from; i <= to; i++) m = Math.min(m, energies[i]); return m; };
+  const before = lowest(0, saddle), after = lowest(saddle, n - 1);
+  const top = energies[saddle];
+  const near = (low: number) => low + Math.max(HOP_END_TOLERANCE_EV, HOP_END_FRACTION * (top - low));
+  let start = saddle, end = saddle;
+  while (start > 0 && energies[start] > near(before)) start--;
+  while (end < n - 1 && energies[end] > near(after)) end++;
+  // From the basin's rim to its bottom.
+  while (start > 0 && energies[start - 1] < energies[start]) start--;
+  while (end < n - 1 && energies[end + 1] < energies[end]) end++;
+  return { start, end, saddle };
+}
+
+/** The N images of one hop of the path: arc length (Å) along the path, fractional position (unwrapped) and energy (eV) at s_k. */
 export function nebImagePoints(path: Pick<ReportPath, 'frac' | 'distances_A' | 'energies_eV'>, images = DEFAULT_NEB_IMAGES): { s: number; frac: Vec3; energy: number }[] {
   if (!Number.isInteger(images) || images < 2 || images > MAX_NEB_IMAGES) throw new ExportError(`NEB images ${images} must be an integer from 2 to ${MAX_NEB_IMAGES} (both end points included)`);
   const d = path.distances_A;
   if (path.frac.length < 2 || d.length !== path.frac.length || path.energies_eV.length !== d.length) throw new ExportError('the migration path has fewer than two points: no NEB chain to write');
-  const L = d[d.length - 1];
+  const hop = nebHop(path.energies_eV);
+  if (hop.end <= hop.start) throw new ExportError('the migration path has no hop between two minima: no NEB chain to write');
+  const s0 = d[hop.start], L = d[hop.end] - s0;
   const out: { s: number; frac: Vec3; energy: number }[] = [];
   for (let k = 0; k < images; k++) {
-    const s = (k * L) / (images - 1);
+    const s = s0 + (k * L) / (images - 1);
     const frac = [0, 1, 2].map((a) => interpolate(d, path.frac.map((f) => f[a]), s)) as Vec3;
     out.push({ s, frac, energy: interpolate(d, path.energies_eV, s) });
   }
@@ -98,20 +132,44 @@ const cartOf = (s: Structure, f: Vec3): Vec3 => {
 export function nebChain(structure: Structure, report: LandscapeReport, images = DEFAULT_NEB_IMAGES): ExportFile[] {
   if (!report.path) throw new ExportError(`${methodLabel(report)} gave no migration path (${report.Ea_1D_eV === null ? 'nothing percolates' : 'no grid'}): no NEB chain to write`);
   const ion = report.ion.replace(/[0-9+-]+$/, '');
-  const framework = frameworkOf(structure, ion);
+  const points = nebImagePoints(report.path, images);
+  // A hop from a site to its own image one lattice translation t away (LiCoO2's in-plane Li, Li3N along c) moves
+  // nothing in one cell: the chain is then written in the supercell diag(|t_i| + 1), where the two ends differ.
+  const t = [0, 1, 2].map((a) => points[points.length - 1].frac[a] - points[0].frac[a]);
+  const ownImage = t.every((x) => Math.abs(x - Math.round(x)) < 1e-3) && t.some((x) => Math.round(x) !== 0);
+  const repeat = (ownImage ? t.map((x) => Math.abs(Math.round(x)) + 1) : [1, 1, 1]) as Vec3;
+  const cell = ownImage ? supercellOf(structure, repeat) : structure;
+  const framework = frameworkOf(cell, ion);
   const probe = structure.sites.flatMap((s) => s.species).find((sp) => sp.element === ion);
   const charge = Number(report.ion.slice(ion.length).replace(/^(\d*)([+-])$/, (_, n, sign) => `${sign}${n || 1}`)) || 1;
   const width = Math.max(2, String(images - 1).length);
-  return nebImagePoints(report.path, images).map((p, k) => {
-    const frac = p.frac.map(wrap) as Vec3;
+  const inSupercell = ownImage ? ` in the ${repeat.join('×')} supercell (the hop joins a site to its own image one period away)` : '';
+  return points.map((p, k) => {
+    const frac = p.frac.map((x, a) => wrap(x / repeat[a])) as Vec3;
     const site: Site = {
-      frac, cart: cartOf(structure, frac), asymmetricIndex: -1, orbit: -1,
+      frac, cart: cartOf(cell, frac), asymmetricIndex: -1, orbit: -1,
       species: [{ element: ion, oxidation: probe?.oxidation ?? charge, oxidationSource: probe?.oxidationSource ?? 'none', occupancy: 1, label: `${ion}_neb` }],
     };
     const image: Structure = { ...framework, sites: [...framework.sites, site] };
-    const comment = `${structure.formula} NEB image ${k}/${images - 1}: ${ion} at s = ${p.s.toFixed(4)} A, E(${methodLabel(report)}) = ${p.energy.toFixed(4)} eV (ionpath)`;
+    const comment = `${structure.formula} NEB image ${k}/${images - 1}${inSupercell}: ${ion} at s = ${p.s.toFixed(4)} A, E(${methodLabel(report)}) = ${p.energy.toFixed(4)} eV (ionpath)`;
     return { name: `${String(k).padStart(width, '0')}/POSCAR`, content: structurePoscar(image, comment) };
   });
+}
+
+/** The structure repeated n₀ × n₁ × n₂ times (a diagonal supercell; the sites' fractional coordinates rescaled). */
+function supercellOf(s: Structure, n: Vec3): Structure {
+  const m = s.lattice.matrix.map((row, i) => row.map((x) => x * n[i])) as Structure['lattice']['matrix'];
+  const lattice = latticeFromVectors(m);
+  const sites: Site[] = [];
+  for (let i = 0; i < n[0]; i++) for (let j = 0; j < n[1]; j++) for (let k = 0; k < n[2]; k++) {
+    for (const site of s.sites) {
+      const frac = [(site.frac[0] + i) / n[0], (site.frac[1] + j) / n[1], (site.frac[2] + k) / n[2]] as Vec3;
+      sites.push({ ...site, frac, cart: vecMat(frac, lattice.matrix) });
+    }
+  }
+  const cells = n[0] * n[1] * n[2];
+  const composition = Object.fromEntries(Object.entries(s.composition).map(([e, c]) => [e, c * cells]));
+  return { ...s, lattice, sites, composition };
 }
 
 /** The energy profile along the path as CSV, with `#` header lines naming method, unit and source. */

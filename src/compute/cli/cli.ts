@@ -4,8 +4,8 @@
  */
 import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { formatOfFile, readStructure } from '../structure/read';
 import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
@@ -123,15 +123,40 @@ function checkOutputPath(flag: string, path: string, inputs: readonly string[] =
   if (!existsSync(path) && !isFolder(resolve(path, '..'))) throw new UsageError(`${flag} ${path}: its folder does not exist`);
 }
 
-/** The NEB folder: new, or an existing folder (its 00 … NN are replaced); not a file. */
+/**
+ * The NEB folder: new, empty, or holding only an earlier ionpath chain (folders 00 … NN with one POSCAR each, which
+ * are replaced, the surplus ones removed, so that no image of an earlier run is left among the new ones). A folder
+ * with anything else in it (a VASP run's OUTCAR) is refused: its results would sit beside images they do not belong to.
+ */
 function checkNebFolder(path: string): void {
-  try { if (!statSync(path).isDirectory()) throw new UsageError(`--neb ${path} is a file; give a folder`); return; } catch (e) { if (e instanceof UsageError) throw e; }
-  try { if (!statSync(resolve(path, '..')).isDirectory()) throw new Error(); } catch { throw new UsageError(`--neb ${path}: its parent folder does not exist`); }
+  try { if (!statSync(path).isDirectory()) throw new UsageError(`--neb ${path} is a file; give a folder`); } catch (e) {
+    if (e instanceof UsageError) throw e;
+    try { if (!statSync(resolve(path, '..')).isDirectory()) throw new Error(); } catch { throw new UsageError(`--neb ${path}: its parent folder does not exist`); }
+    return;
+  }
+  const foreign = foreignNebEntries(path);
+  if (foreign.length) throw new UsageError(`--neb ${path} holds files ionpath did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): give a new or empty folder`);
+}
+
+/** Entries of an existing NEB folder that are not an ionpath image (NN/POSCAR whose comment line is ionpath's). */
+function foreignNebEntries(folder: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(folder, { withFileTypes: true })) {
+    if (!e.isDirectory() || !/^\d{2,}$/.test(e.name)) { out.push(e.name); continue; }
+    for (const f of readdirSync(join(folder, e.name))) {
+      const ours = f === 'POSCAR' && /NEB image \d+\/\d+.*\(ionpath\)$/.test(readFileSync(join(folder, e.name, f), 'utf8').split('\n')[0]);
+      if (!ours) out.push(`${e.name}/${f}`);
+    }
+  }
+  return out;
 }
 
 /** One export: a file, or (NEB) a folder of `00/POSCAR` …, each file written atomically. */
 async function writeExportFiles(target: string, folder: boolean, files: { name: string; content: string }[]): Promise<void> {
   if (!folder) { await writeFileAtomic(target, files[0].content); return; }
+  // An earlier chain's images beyond this one's (checked to be ionpath's own: checkNebFolder) would look like part of it.
+  const keep = new Set(files.map((f) => f.name.split('/')[0]));
+  if (existsSync(target)) for (const e of readdirSync(target)) if (/^\d{2,}$/.test(e) && !keep.has(e)) await rm(join(target, e), { recursive: true });
   for (const f of files) {
     const path = join(target, f.name);
     await mkdir(dirname(path), { recursive: true });
