@@ -486,6 +486,24 @@ test('options that contradict each other, and inputs a user mistypes, are said a
   assert.equal(onnxErrorLine(new Error('plain message')), 'plain message');
 });
 
+test('a space group the file names but ionpath does not know, or one whose multiplicities the file contradicts, is an error', () => {
+  const hmOnly = readFileSync(join(process.cwd(), 'test', 'fixtures', 'hm-only-LiFePO4.cif'), 'utf8');
+  const named = (symbol: string) => hmOnly.replace(/^_symmetry_space_group_name_H-M.*$/m, `_symmetry_space_group_name_H-M '${symbol}'`);
+  assert.ok(buildStructure(named('P n m a')).structure, 'the fixture builds as written');
+  const unknown = buildStructure(named('Xyz'));
+  assert.equal(unknown.structure, null, 'not the asymmetric unit taken as P1');
+  assert.ok(unknown.messages.some((m) => m.severity === 'error' && m.code === 'unknown-space-group' && /lists no symmetry operations: the cell cannot be built/.test(m.message) && m.at), JSON.stringify(unknown.messages));
+  assert.ok(!unknown.messages.some((m) => m.code === 'no-symmetry'), 'no contradicting "no symbol" message');
+  // The right symbol in another setting: Pbnm operations on Pnma coordinates put Fe, P on 8 positions, not 4.
+  const setting = buildStructure(named('P b n m'));
+  const m = setting.messages.find((x) => x.code === 'multiplicity-mismatch');
+  assert.ok(m && m.severity === 'error' && m.at, JSON.stringify(setting.messages.map((x) => x.message)));
+  assert.match(m!.message, /^site \w+: the file gives multiplicity 4, the symmetry operations place 8 positions \(8 operations from the symbol 'P b n m'\): check the space group and its setting$/);
+  const job = runLandscapeJobSync(named('P b n m'), { method: 'bvse' });
+  assert.equal(job.ok, false, 'no barrier from it');
+  assert.equal(job.failure?.code, 'multiplicity-mismatch');
+});
+
 // ---- option fuzzing ----------------------------------------------------------------------------------------
 
 const RANK_SPEC = {

@@ -382,6 +382,11 @@ function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: Struct
     messages.push({ severity: 'error', code: 'bad-symop', message: 'the symmetry operations could not be read and there is no usable space-group symbol to fall back on', at: located(values[0].at) });
     return { ops: [], info };
   }
+  if (hm.value || hall.value || number.value !== null) {
+    // A group is named but not known: taking the sites as P1 would analyse the asymmetric unit as the crystal.
+    messages.push({ severity: 'error', code: 'unknown-space-group', message: 'the file names a space group that is not recognised and lists no symmetry operations: the cell cannot be built (add a _space_group_symop_operation_xyz loop, or a standard Hermann–Mauguin symbol)', at: located((hm.value ? hm.at : hall.value ? hall.at : number.at) ?? frame.at) });
+    return { ops: [], info };
+  }
   messages.push({ severity: 'warning', code: 'no-symmetry', message: 'no symmetry operations, space-group symbol or number: the atom sites are taken as the full cell (P1)', at: located(frame.at) });
   return { ops: [IDENTITY], info };
 }
@@ -601,6 +606,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
 
   // ---- expansion ----
   const sites: Site[] = [];
+  let multiplicityMismatches = 0;
   for (let ai = 0; ai < mergedAsym.length; ai++) {
     if (ai % 64 === 63) yield 0.4 + 0.3 * (ai / mergedAsym.length);
     const s = mergedAsym[ai];
@@ -616,6 +622,12 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     const clustered = occSum > 0.5 && s.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
     if (clustered.length < images.length) {
       messages.push({ severity: 'warning', code: 'near-special-position', message: `site ${s.label}: ${images.length} symmetry images collapse to ${clustered.length} positions (images closer than ${MIN_ATOM_DISTANCE} Å merged; the coordinates are near a special position)`, at: { line: s.line, column: s.column, length: s.label.length } });
+    }
+    // The file's own multiplicity, where it gives one, checks the operations: a symbol read in another setting
+    // ('P b n m' data under 'P n m a' operations) doubles some sites and halves others. An error: none of the 254
+    // OBELiX CIFs nor 1,500 Materials Project CIFs drawn at random has a mismatch, so one means a wrong cell.
+    if (s.multiplicity > 0 && s.multiplicity !== clustered.length && multiplicityMismatches++ < 20) {
+      messages.push({ severity: 'error', code: 'multiplicity-mismatch', message: `site ${s.label}: the file gives multiplicity ${s.multiplicity}, the symmetry operations place ${clustered.length} position${clustered.length === 1 ? '' : 's'} (${info.operationCount} operations from ${{ cif: "the file's list", 'hm-symbol': `the symbol '${info.symbol}'`, 'hall-symbol': 'the Hall symbol', number: `space-group number ${info.number}`, none: 'none' }[info.operationsSource]}): check the space group and its setting`, at: { line: s.line, column: s.column, length: s.label.length } });
     }
     s.multiplicity = clustered.length;
     for (const f of clustered) sites.push({ frac: f, cart: vecMat(f, lattice.matrix), species: s.species.map((sp) => ({ ...sp })), asymmetricIndex: ai, orbit: ai });
