@@ -9,7 +9,9 @@
 #      journalled at least one result), checks the dependent merge did not run and `merge` refuses the set, re-submits
 #      that shard alone, checks it resumed from its journal, merges and checks identity again; a finished shard
 #      re-run does nothing;
-#   4. stops the daemons and removes the folder (also on failure or interrupt: a trap kills every process that
+#   4. submits once more with a space and a quote in the input, script and results paths, and checks the logs and
+#      the merged ranking land where they should;
+#   5. stops the daemons and removes the folder (also on failure or interrupt: a trap kills every process that
 #      carries this run's marker in its environment, so no daemon, step or job survives).
 # Installs nothing (CI: apt-get install slurm-wlm munge). Bounded to 5 minutes. Closing line: "slurm: N passed, N failed".
 set -uo pipefail
@@ -245,5 +247,26 @@ if [ -n "$KILLED" ]; then
   echo "$again"
   after=$(stat -c %y "$WORK/run2/shard-$KILLED-of-4.json")
   check "re-running the finished shard does nothing" bash -c "echo '$again' | grep -q 'already complete' && [ '$before' = '$after' ]"
+fi
+# --- 4. paths with a space and a quote: input, script and results (the log path goes on sbatch's command line) ---
+ODD="$WORK/odd dir/it's x"
+mkdir -p "$ODD" && cp -r "$WORK/input" "$ODD/in put"
+"$NODE" "$CLI" slurm "$ODD/in put" --shards 4 --method bvse --cpus 1 --time 10 \
+  --results "$ODD/res ults" --node "$NODE" --out "$ODD/job one.sbatch" 2>"$WORK/slurm-odd.log"
+check "ionpath slurm wrote the scripts for paths with a space and a quote" test -x "$ODD/job one.submit.sh"
+check "no #SBATCH line carries a path sbatch would split" bash -c "! grep -E '^#SBATCH .*[[:space:]\x27\"]' \"\$1\"" _ "$ODD/job one.sbatch"
+submit_out=$(env "$MARK" bash "$ODD/job one.submit.sh" 2>&1); echo "$submit_out"
+ARRAY3=$(echo "$submit_out" | sed -nE 's/.*shards are job ([0-9]+).*/\1/p')
+MERGE3=$(echo "$submit_out" | sed -nE 's/.*the merge is job ([0-9]+).*/\1/p')
+if [ -n "$ARRAY3" ] && [ -n "$MERGE3" ]; then
+  ok "submitted with odd paths: array $ARRAY3, merge $MERGE3"
+  check "array and merge with odd paths finished within the time limit" wait_jobs "$ARRAY3" "$MERGE3"
+  check "the merge job with odd paths completed (state $(job_state "$MERGE3"))" test "$(job_state "$MERGE3")" = COMPLETED
+  check "the shard logs and the merge log are in the results folder with a space" \
+    bash -c 'for k in 1 2 3 4; do [ -s "$1/logs/shard-$k-of-4.job$2.log" ] || exit 1; done; [ -e "$1/logs/merge.log" ]' _ "$ODD/res ults" "$ARRAY3"
+  check "merged ranking.csv under odd paths is byte-identical to the single-machine rank" cmp "$ODD/res ults/ranking.csv" "$WORK/ref.csv"
+  if [ $failed -gt 0 ]; then ls -la "$ODD/res ults" "$ODD/res ults/logs"; for f in "$ODD/res ults"/logs/*.log; do echo "--- $f"; tail -n 5 "$f"; done; fi
+else
+  bad "submission with odd paths failed"
 fi
 echo "elapsed: $((SECONDS - START)) s"

@@ -16,7 +16,8 @@ import {
   filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, partition, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, shardOf, shardOutputJson, ShardJournal, type ShardOutput, type ShardSpec, type RankInput,
 } from '../../src/compute/shard';
-import { shq, slurmScripts, validateSlurmSpec, type SlurmJobSpec } from '../../src/compute/cli/slurmScript';
+import { shq, slurmScripts, slurmTimeProblem, validateSlurmSpec, type SlurmJobSpec } from '../../src/compute/cli/slurmScript';
+import { rankOrderFor } from '../../src/compute/analysis/ranking';
 
 const names = (n: number, prefix = 'mp') => Array.from({ length: n }, (_, i) => ({ rel: `${prefix}/${String(i).padStart(5, '0')}-${(i * 7919) % 1000}.cif` }));
 
@@ -226,7 +227,7 @@ test('slurm scripts: job array, CPUs from SLURM_CPUS_PER_TASK, optional GPU, dep
   assert.ok(!slurmScripts({ ...spec, gpu: false }).sbatch.includes('gres'));
   for (const text of [s.sbatch, s.submit]) execFileSync('bash', ['-n'], { input: text });
   assert.equal(execFileSync('bash', ['-c', `printf %s ${shq("a 'b' $c")}`]).toString(), "a 'b' $c");
-  assert.match(validateSlurmSpec({ ...spec, time: '10h' }).join(), /--time '10h'/);
+  assert.match(validateSlurmSpec({ ...spec, time: '10h' }).join(), /--time '10h' is not a Slurm time limit/);
   assert.match(validateSlurmSpec({ ...spec, shards: 5000 }).join(), /MaxArraySize/);
   assert.match(validateSlurmSpec({ ...spec, partition: 'a;rm -rf' }).join(), /not a partition name/);
   assert.throws(() => slurmScripts({ ...spec, shards: 0 }), /positive integer/);
@@ -250,7 +251,9 @@ test('rank --shard, merge and slurm parse their options strictly: a typo or a ba
       [['merge', 'a.json', '--allow-partial=yes'], /--allow-partial is a flag and takes no value/],
       [['slurm', 'in', '--out', 'job.sbatch'], /slurm needs --shards N/],
       [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--gpus'], /unknown option '--gpus' \(did you mean --gpu\?\)/],
-      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--time', '10h'], /--time '10h' is not HH:MM:SS/],
+      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--time', '10h'], /--time '10h' is not a Slurm time limit \(minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS\)/],
+      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--time', '99:99:99'], /--time '99:99:99' is not a Slurm time limit: minutes and seconds must be below 60/],
+      [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--timeout', '0'], /--timeout/],
       [['slurm', 'in', '--shards', '4', '--out', 'job.sbatch', '--resolution', '9'], /--resolution must be at most 2/],
     ];
     for (const [args, message] of cases) {
@@ -260,8 +263,92 @@ test('rank --shard, merge and slurm parse their options strictly: a typo or a ba
     }
     for (const f of ['s.csv', 's.json', 'm.csv', 'job.sbatch', 'job.submit.sh']) assert.ok(!existsSync(join(dir, f)), `${f} was written`);
     // The options that change numbers reach the shards' command line as given.
-    const ok = cli('slurm', 'in', '--shards', '2', '--out', 'job.sbatch', '--resolution', '0.3', '--oxidation-states', 'Li=1,N=-3', '--disorder', 'approximants');
+    // --timeout (per structure) is rank's, passed through to every shard.
+    const ok = cli('slurm', 'in', '--shards', '2', '--out', 'job.sbatch', '--resolution', '0.3', '--oxidation-states', 'Li=1,N=-3', '--disorder', 'approximants', '--timeout', '100');
     assert.equal(ok.status, 0, ok.stderr);
-    assert.match(readFileSync(join(dir, 'job.sbatch'), 'utf8'), /--shard "\$K\/2" --method bvse --resolution 0\.3 --disorder approximants --oxidation-states Li=1,N=-3 --jobs/);
+    assert.match(readFileSync(join(dir, 'job.sbatch'), 'utf8'), /--shard "\$K\/2" --method bvse --resolution 0\.3 --disorder approximants --oxidation-states Li=1,N=-3 --timeout 100 --jobs/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('slurm --time: Slurm\'s six formats, minutes and seconds below 60, hours below 24 after a day part', () => {
+  for (const ok of ['0', '90', '30:00', '59:59', '12:00:00', '48:00:00', '1-12', '1-23:30', '2-23:59:59']) assert.equal(slurmTimeProblem(ok), null, ok);
+  const bad: [string, RegExp][] = [
+    ['99:99:99', /minutes and seconds must be below 60/], ['60:00', /minutes and seconds must be below 60/], ['1:00:60', /below 60/],
+    ['1-24', /hours must be below 24 after a day part/], ['1-12:60', /below 60/], ['10h', /is not a Slurm time limit \(minutes, MM:SS/],
+    ['1-', /is not a Slurm time limit/], [':30', /is not a Slurm time limit/], ['1:2:3:4', /is not a Slurm time limit/],
+  ];
+  for (const [time, why] of bad) {
+    assert.match(slurmTimeProblem(time) ?? '', new RegExp(`^--time '${time}' is not a Slurm time limit`), time);
+    assert.match(slurmTimeProblem(time) ?? '', why, time);
+  }
+});
+
+test('slurm scripts: the header names the method\'s ranking order; --timeout reaches every shard', () => {
+  const spec: SlurmJobSpec = { input: '/data/in', shards: 2, method: 'bvse', rankArgs: [], outDir: '/scratch/r', scriptPath: '/scratch/job.sbatch', cliPath: '/opt/cli.js' };
+  for (const method of ['bvse', 'gcn', 'mlip']) {
+    const header = slurmScripts({ ...spec, method }).sbatch.split('\n')[1];
+    assert.ok(header.includes(rankOrderFor(method).caption), `${method}: ${header}`);
+    assert.equal(header.includes('Ξ'), method === 'mlip', `${method}: ${header}`);
+  }
+  assert.match(slurmScripts({ ...spec, timeoutSeconds: 600 }).sbatch, /--method bvse --timeout 600 --jobs "\$THREADS"/);
+  assert.ok(!slurmScripts(spec).sbatch.includes('--timeout'));
+});
+
+test('slurm scripts: paths with a space or a quote reach sbatch and the shards as one argument each, never in an #SBATCH line', { timeout: 30_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-slurm-paths-'));
+  try {
+    // Stand-ins for sbatch and node on PATH that record their arguments (NUL-separated), so the real wrapper runs.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const recorder = (name: string, reply: string) => {
+      writeFileSync(join(bin, name), `#!/bin/bash\nprintf '%s\\0' "$@" >> "${dir}/${name}.args"\nprintf '\\n' >> "${dir}/${name}.args"\n${reply}\n`, { mode: 0o755 });
+    };
+    recorder('sbatch', 'echo 42');
+    recorder('node', 'exit 0');
+    const calls = (name: string) => readFileSync(join(dir, `${name}.args`), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\0').slice(0, -1));
+    const out = join(dir, "res ults/it's");
+    const spec: SlurmJobSpec = {
+      input: join(dir, 'my cifs'), shards: 3, method: 'bvse', rankArgs: ['--resolution', '0.3'], outDir: out,
+      scriptPath: join(dir, 'job one.sbatch'), cliPath: join(dir, 'ion path', 'cli.js'), partition: 'debug', time: '10',
+    };
+    const s = slurmScripts(spec);
+    for (const line of s.sbatch.split('\n').filter((l) => l.startsWith('#SBATCH'))) assert.match(line, /^#SBATCH --[a-z-]+=\S+$/, line);
+    assert.ok(!/^#SBATCH --output/m.test(s.sbatch), 'the log path with a space is not in an #SBATCH line');
+    writeFileSync(s.sbatchPath, s.sbatch);
+    writeFileSync(s.submitPath, s.submit);
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const printed = execFileSync('bash', [s.submitPath, '--qos=long'], { env, encoding: 'utf8' });
+    assert.match(printed, /shards are job 42/);
+    assert.ok(existsSync(join(out, 'logs')), 'the wrapper made the log folder');
+    const [array, merge] = calls('sbatch');
+    assert.deepEqual(array, ['--parsable', `--output=${out}/logs/shard-%a-of-3.job%A.log`, '--qos=long', s.sbatchPath]);
+    assert.ok(merge.includes(`--output=${out}/logs/merge.log`), merge.join(' | '));
+    assert.ok(merge.includes('--dependency=afterok:42'), merge.join(' | '));
+    assert.match(printed, new RegExp(`a failed shard K: sbatch --array=K --output=${shq(`${out}/logs/shard-%a-of-3.job%A.log`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+
+    // The array task, as Slurm runs it, and the merge job's --wrap script, as /bin/sh runs it.
+    execFileSync('bash', [s.sbatchPath], { env: { ...env, SLURM_ARRAY_TASK_ID: '2', SLURM_CPUS_PER_TASK: '1' } });
+    assert.deepEqual(calls('node')[0], [spec.cliPath, 'rank', spec.input, '--shard', '2/3', '--method', 'bvse', '--resolution', '0.3', '--jobs', '1',
+      '--out', `${out}/shard-2-of-3.csv`, '--json', `${out}/shard-2-of-3.json`, '--cache', `${out}/.ionpath-cache/shard-2-of-3`]);
+    for (const k of [1, 2, 3]) writeFileSync(join(out, `shard-${k}-of-3.json`), '{}');
+    const wrap = merge.find((a) => a.startsWith('--wrap='))!.slice('--wrap='.length);
+    execFileSync('sh', ['-c', wrap], { env });
+    assert.deepEqual(calls('node')[1], [spec.cliPath, 'merge', ...[1, 2, 3].map((k) => `${out}/shard-${k}-of-3.json`), '--out', `${out}/ranking.csv`, '--json', `${out}/ranking.json`]);
+
+    // A plain path keeps the log in the script, so `sbatch --array=K job.sbatch` alone logs to the same place.
+    const plain = slurmScripts({ ...spec, outDir: join(dir, 'results') });
+    assert.match(plain.sbatch, new RegExp(`^#SBATCH --output=${join(dir, 'results')}/logs/shard-%a-of-3\\.job%A\\.log$`, 'm'));
+    assert.match(plain.submit, /^ARRAY=\$\(sbatch --parsable "\$@" /m);
+    // What sbatch cannot take at all is refused, naming the option.
+    assert.match(validateSlurmSpec({ ...spec, outDir: '/scratch/100%' }).join(), /--results '\/scratch\/100%' contains '%'/);
+    assert.match(validateSlurmSpec({ ...spec, input: '/data/a\nrm -rf x' }).join(), /the input "\/data\/a\\nrm -rf x" contains a control character/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('rank --help shows the sharded form and its options', { timeout: 30_000 }, () => {
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'rank', '--help'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^usage: ionpath rank <folder> \[options\]/);
+  assert.match(r.stdout, /ionpath rank <folder \| @list\.txt> --shard K\/N --out shard-K\.csv \[--json shard-K\.json\]/);
+  for (const flag of ['--shard <text>', '--json <path>', '--cache <path>']) assert.match(r.stdout, new RegExp(`^  ${flag}\\s+\\S`, 'm'), flag);
 });

@@ -22,7 +22,7 @@ import type { SceneExportKind } from '../../protocol/scene';
 import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
 import { ANALYSIS_OPTIONS, analysisOptionsOf, UsageError } from './analysisFlags';
 // Sharded ranking, merge and Slurm scripts: their commands and option tables (shardCommands.ts).
-import { mergeCommand, rankShard, SHARD_COMMANDS, SHARD_USAGE, slurmCommand, wantsShardedRank } from './shardCommands';
+import { mergeCommand, rankShard, SHARD_COMMANDS, SHARD_USAGE, shardedRankHelp, slurmCommand, wantsShardedRank } from './shardCommands';
 
 /** A structure file's text, or the reason it cannot be read (regular files only, size cap, encodings named). */
 function readTextFile(path: string): { ok: true; text: string } | { ok: false; error: string } {
@@ -333,7 +333,7 @@ async function main(argv: string[]): Promise<number> {
   const spec = sharded ? SHARD_COMMANDS[command as keyof typeof SHARD_COMMANDS] : COMMANDS[command];
   if (!spec) { process.stderr.write(`ionpath: unknown command '${command}' (one of ${[...Object.keys(COMMANDS), 'merge', 'slurm'].join(', ')})\n${USAGE}`); return 2; }
   const parsed = parseCommandLine(command, rest, spec);
-  if (parsed.help) { process.stdout.write(usageOf(command, spec)); return 0; }
+  if (parsed.help) { process.stdout.write(`${usageOf(command, spec)}\n${command === 'rank' && !sharded ? shardedRankHelp() : ''}`); return 0; }
   if (parsed.errors.length) {
     for (const e of parsed.errors) process.stderr.write(`${e.startsWith('ionpath') ? '' : `ionpath ${command}: `}${e}\n`);
     process.stderr.write(`(ionpath ${command} --help lists the options)\n`);

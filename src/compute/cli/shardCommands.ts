@@ -3,7 +3,7 @@
  *
  *   ionpath rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [--jobs N]
  *   ionpath merge <shard outputs…> --out ranking.csv [--json ranking.json] [--allow-partial]
- *   ionpath slurm <folder | @list.txt> --shards N [--method bvse] [--gpu] [--partition P] [--time HH:MM:SS]
+ *   ionpath slurm <folder | @list.txt> --shards N [--method bvse] [--timeout S] [--gpu] [--partition P] [--time HH:MM:SS]
  *                 [--cpus C] [--mem 4G] [--account A] [--max-running M] [--results DIR] [--node PATH] [--cli PATH]
  *                 --out job.sbatch
  *
@@ -21,8 +21,8 @@ import {
   filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, ShardJournal, writeShardOutput, type ShardOutput,
 } from '../shard';
-import { slurmScripts, validateSlurmSpec } from './slurmScript';
-import type { CommandSpec, ParsedCommand } from './args';
+import { shq, slurmScripts, validateSlurmSpec } from './slurmScript';
+import { usageOf, type CommandSpec, type ParsedCommand } from './args';
 import { ANALYSIS_OPTIONS, analysisFlagsAsGiven, analysisOptionsOf, UsageError } from './analysisFlags';
 
 export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [rank's options]
@@ -32,7 +32,7 @@ export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-
   merge <shard outputs…> --out ranking.csv [--json ranking.json] [--allow-partial]
       The one ranking from the shards' JSON outputs; refuses mixed methods/parameters, missing or
       incomplete shards and duplicate rows.
-  slurm <folder | @list.txt> --shards N [--method bvse|mlip|gcn] [rank's options] [--gpu] [--partition P] [--time HH:MM:SS] [--cpus C]
+  slurm <folder | @list.txt> --shards N [--method bvse|mlip|gcn] [rank's options, --timeout S] [--gpu] [--partition P] [--time HH:MM:SS] [--cpus C]
         [--mem 4G] [--account A] [--max-running M] [--results DIR] [--node PATH] [--cli PATH] --out job.sbatch
       Writes a Slurm job-array script (one task per shard) and job.submit.sh, which submits it and a
       dependent merge job. See docs/CLUSTER.md.
@@ -71,9 +71,10 @@ export const SHARD_COMMANDS = {
     options: {
       ...ANALYSIS_OPTIONS,
       '--shards': { kind: 'integer', min: 1, max: 1_000_000, help: 'number of shards (array tasks), at most 1000' },
+      '--timeout': { kind: 'number', min: 1, max: 86400, help: 'time limit per structure in s, passed to every shard (default per method)' },
       '--gpu': { kind: 'flag', help: 'ask each task for one GPU (--gres=gpu:1)' },
       '--partition': { kind: 'string', help: 'Slurm partition' },
-      '--time': { kind: 'string', help: 'time limit per task, HH:MM:SS, D-HH:MM:SS or minutes' },
+      '--time': { kind: 'string', help: 'time limit per task: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS' },
       '--cpus': { kind: 'integer', min: 1, max: 1024, help: 'CPUs per task (default 4)' },
       '--mem': { kind: 'string', help: 'memory per task, e.g. 4G' },
       '--account': { kind: 'string', help: 'Slurm account' },
@@ -85,6 +86,25 @@ export const SHARD_COMMANDS = {
     },
   },
 } satisfies Record<string, CommandSpec>;
+
+/**
+ * What `rank --help` adds: the sharded form (`--shard K/N` or `@list.txt`) is parsed with its own table, so plain
+ * `rank`'s help would not show its options. The analysis options are the same in both and are not repeated.
+ */
+export function shardedRankHelp(): string {
+  const own = Object.fromEntries(Object.entries(SHARD_COMMANDS.rank.options).filter(([flag]) => !(flag in ANALYSIS_OPTIONS)));
+  const lines = usageOf('rank', { ...SHARD_COMMANDS.rank, options: own }).split('\n');
+  const options = lines.slice(lines.indexOf('options:') + 1).filter((l) => !l.trimStart().startsWith('--help'));
+  return [
+    '',
+    'sharded form: ionpath rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [options]',
+    `  ${SHARD_COMMANDS.rank.summary}; see also ionpath merge and ionpath slurm`,
+    '',
+    'options of the sharded form (with the analysis options above):',
+    ...options,
+    '',
+  ].join('\n');
+}
 
 const str = (p: ParsedCommand, k: string): string | undefined => (typeof p.values[k] === 'string' ? (p.values[k] as string) : undefined);
 const int = (p: ParsedCommand, k: string): number | undefined => (typeof p.values[k] === 'number' ? (p.values[k] as number) : undefined);
@@ -229,6 +249,7 @@ export async function slurmCommand(p: ParsedCommand): Promise<number> {
     scriptPath, cliPath: resolve(str(p, '--cli') ?? join(__dirname, 'cli.js')), node: str(p, '--node'),
     cpusPerTask: int(p, '--cpus'), gpu: p.values['--gpu'] === true, partition: str(p, '--partition'), time: str(p, '--time'),
     mem: str(p, '--mem'), account: str(p, '--account'), maxRunning: int(p, '--max-running'), date: new Date().toISOString(),
+    timeoutSeconds: p.values['--timeout'] as number | undefined,
   };
   const errors = validateSlurmSpec(spec);
   if (errors.length) throw new UsageError(errors.join('; '));
@@ -240,6 +261,6 @@ export async function slurmCommand(p: ParsedCommand): Promise<number> {
   await fs.chmod(s.sbatchPath, 0o755);
   await fs.chmod(s.submitPath, 0o755);
   process.stderr.write(`ionpath slurm: wrote ${s.sbatchPath} (array of ${spec.shards} shards) and ${s.submitPath} (submits it and the merge)\n` +
-    `  submit: bash ${s.submitPath}\n  results: ${spec.outDir}/ranking.csv\n`);
+    `  submit: bash ${shq(s.submitPath)}\n  results: ${spec.outDir}/ranking.csv\n`);
   return 0;
 }
