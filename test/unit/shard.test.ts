@@ -70,7 +70,7 @@ function counter() {
 async function runOne(input: RankInput, spec: ShardSpec, journalDir: string, c = counter(), signal?: AbortSignal, onProgress?: () => void) {
   const files = filesOfShard(input.files, spec);
   const journal = new ShardJournal(journalDir);
-  const r = await runShard({ identity: { input: input.id, shard: spec }, root: input.root, files, options: OPTIONS, journal, compute: c.compute, lanes: 1, signal, onProgress });
+  const r = await runShard({ identity: { input: input.id, listing: input.listing, shard: spec }, root: input.root, files, options: OPTIONS, journal, compute: c.compute, lanes: 1, signal, onProgress });
   await journal.close();
   return { r, files, journal, c };
 }
@@ -118,7 +118,7 @@ test('a shard stopped mid-run resumes from its journal (a torn last line is skip
 
     const out = join(dir, 'shard.json');
     writeFileSync(out, shardOutputJson(second.r));
-    const identity = shardIdentity({ identity: { input: inp.id, shard: spec }, options: OPTIONS });
+    const identity = shardIdentity({ identity: { input: inp.id, listing: inp.listing, shard: spec }, options: OPTIONS });
     assert.equal(await shardNotDoneReason(out, identity, second.files), null);
     assert.match(await shardNotDoneReason(out, { ...identity, options: { ...identity.options, resolution: 0.2 } }, second.files) ?? '', /another shard, input or options/);
     writeFileSync(join(dir, 'in', 'Li2S.cif'), readFileSync(join(dir, 'in', 'Li2S.cif'), 'utf8') + '\n# edited\n');
@@ -351,4 +351,42 @@ test('rank --help shows the sharded form and its options', { timeout: 30_000 }, 
   assert.match(r.stdout, /^usage: ionpath rank <folder> \[options\]/);
   assert.match(r.stdout, /ionpath rank <folder \| @list\.txt> --shard K\/N --out shard-K\.csv \[--json shard-K\.json\]/);
   for (const flag of ['--shard <text>', '--json <path>', '--cache <path>']) assert.match(r.stdout, new RegExp(`^  ${flag}\\s+\\S`, 'm'), flag);
+});
+
+test('merge refuses shards that saw different states of the folder, and shard outputs that did not record it', async () => {
+  const { dir, input } = inputFolder();
+  try {
+    const before = await input();
+    const first = asOutput('s1.json', (await runOne(before, { index: 1, count: 2 }, join(dir, 'j1'))).r);
+    // Between the two shards: two CIFs added, one deleted (5 files, then 6).
+    copyFileSync(join('examples', 'LiCoO2.cif'), join(dir, 'in', 'LiCoO2.cif'));
+    copyFileSync(join('examples', 'LiFePO4.cif'), join(dir, 'in', 'LiFePO4.cif'));
+    rmSync(join(dir, 'in', 'Li2Te.cif'));
+    const after = await input();
+    assert.equal(after.files.length, 6);
+    const second = asOutput('s2.json', (await runOne(after, { index: 2, count: 2 }, join(dir, 'j2'))).r);
+    const mixed = mergeShardOutputs([first, second]);
+    assert.deepEqual(mixed.rows, []);
+    assert.deepEqual(mixed.problems, ['the shards saw different states of the input: shard 1/2 saw 5 files, shard 2/2 saw 6 files; re-run the shards on one state of the folder (each resumes from its cache)']);
+
+    // Shard 1 knows it is out of date; re-run on this state, the set merges, without the deleted file.
+    const identity = shardIdentity({ identity: { input: after.id, listing: after.listing, shard: { index: 1, count: 2 } }, options: OPTIONS });
+    const s1 = join(dir, 's1.json');
+    writeFileSync(s1, shardOutputJson(first));
+    assert.equal(await shardNotDoneReason(s1, identity, filesOfShard(after.files, { index: 1, count: 2 })), "the input's file list changed (6 files now, 5 then)");
+    const again = asOutput('s1.json', (await runOne(after, { index: 1, count: 2 }, join(dir, 'j1'))).r);
+    const merged = mergeShardOutputs([again, second]);
+    assert.deepEqual(merged.problems, []);
+    assert.deepEqual(merged.rows.map((r) => r.file).sort(), after.files.map((f) => f.rel).sort());
+
+    // The same number of files under other names is another state too.
+    const renamed = structuredClone(second);
+    renamed.meta.listing = { files: 6, sha256: '0'.repeat(64) };
+    assert.match(mergeShardOutputs([again, renamed]).problems.join('\n'), /shard 1\/2 saw 6 files, shard 2\/2 saw 6 other files/);
+
+    // A shard output from before the listing was recorded is refused with its reason, not merged.
+    const old = structuredClone(second);
+    delete (old.meta as Partial<typeof old.meta>).listing;
+    assert.match(mergeShardOutputs([again, old]).problems.join('\n'), /^s2\.json \(shard 2\/2\) was written by an earlier ionpath that did not record the input's file list: re-run that shard/m);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

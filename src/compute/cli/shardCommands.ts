@@ -142,7 +142,7 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
   const input = await readRankInput(p.positional[0]);
   const files = filesOfShard(input.files, spec);
   for (const out of [csvOut, jsonOut]) if (out) checkOutputTarget(out, input.files.map((f) => f.path), 'a structure file of the input');
-  const identity = shardIdentity({ identity: { input: input.id, shard: spec }, options });
+  const identity = shardIdentity({ identity: { input: input.id, listing: input.listing, shard: spec }, options });
 
   if (jsonOut) {
     const reason = await shardNotDoneReason(jsonOut, identity, files);
@@ -170,7 +170,7 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
   let lastReport = 0;
   try {
     const r = await runShard({
-      identity: { input: input.id, shard: spec }, root: input.root, files, options, journal, lanes: pool.size, signal: abort.signal,
+      identity: { input: input.id, listing: input.listing, shard: spec }, root: input.root, files, options, journal, lanes: pool.size, signal: abort.signal,
       compute: async (text, o, signal) => (await pool.request('landscape', { text, options: o, withGrid: false }, { signal })).result,
       onProgress: (p) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${p.done}/${p.total} done, ${p.failed} failed, ${p.cached} from cache`);

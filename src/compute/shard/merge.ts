@@ -4,6 +4,8 @@
  *
  * Refused, with every problem named:
  *   - mixed input, method, options or shard count (compared as canonical JSON of the shard meta);
+ *   - shards that saw different states of the input (another list of files: inputs.ts InputListing), or that were
+ *     written before shards recorded it;
  *   - a shard given twice, a shard missing, a shard incomplete (killed before it finished: re-run it to resume);
  *   - duplicate rows (one file ranked in two outputs, or twice in one), a row in a shard the partition does not
  *     put it in, rows missing for files the shard lists.
@@ -52,6 +54,7 @@ export function mergeShardOutputs(outputs: ShardOutput[], opts: { allowPartial?:
     if (canonical(m.options) !== canonical(ref.options)) problems.push(`${o.path} and ${first.path} were computed with different parameters: ${optionDiff(m.options, ref.options)}`);
     if (m.shard.count !== count || m.shard.partition !== ref.shard.partition) problems.push(`${o.path} is shard ${m.shard.index}/${m.shard.count}, ${first.path} is ${ref.shard.index}/${count}: outputs of different partitions`);
   }
+  problems.push(...listingProblems(outputs));
   if (ref.shard.partition !== PARTITION_RULE) problems.push(`${first.path}: partition '${ref.shard.partition}' is not this version's '${PARTITION_RULE}'`);
 
   // Every shard once.
@@ -88,12 +91,35 @@ export function mergeShardOutputs(outputs: ShardOutput[], opts: { allowPartial?:
   if (problems.length) return { rows: [], meta: {}, problems };
   const rows = sortRows(outputs.flatMap((o) => o.rows), ref.method);
   const meta = {
-    kind: 'merged', input: ref.input, root: ref.root, method: ref.method, options: ref.options,
+    kind: 'merged', input: ref.input, listing: ref.listing, root: ref.root, method: ref.method, options: ref.options,
     shards: { count, partition: ref.shard.partition, outputs: outputs.map((o) => o.path).sort() },
     complete: missing.length === 0 && outputs.every((o) => o.meta.complete),
     ...(partialNotes.length ? { notes: partialNotes } : {}),
   };
   return { rows, meta, problems: [] };
+}
+
+/** Why the shards did not all see one list of input files, in one sentence per kind of problem. */
+function listingProblems(outputs: ShardOutput[]): string[] {
+  const label = (o: ShardOutput) => `${o.meta.shard.index}/${o.meta.shard.count}`;
+  const unrecorded = outputs.filter((o) => !o.meta.listing);
+  const problems = unrecorded.map((o) => `${o.path} (shard ${label(o)}) was written by an earlier ionpath that did not record the input's file list: re-run that shard (it resumes from its cache) and merge again`);
+  const groups = new Map<string, ShardOutput[]>();
+  for (const o of outputs) if (o.meta.listing) groups.set(o.meta.listing.sha256, [...(groups.get(o.meta.listing.sha256) ?? []), o]);
+  if (groups.size > 1) {
+    const counts = new Set<number>();
+    const saw = [...groups.values()].map((list) => list.sort((a, b) => a.meta.shard.index - b.meta.shard.index))
+      .sort((a, b) => a[0].meta.shard.index - b[0].meta.shard.index)
+      .map((list) => {
+        const n = list[0].meta.listing.files;
+        const other = counts.has(n) ? ' other' : '';
+        counts.add(n);
+        return `shard${list.length > 1 ? 's' : ''} ${abbreviate(list.map(label))} saw ${n}${other} files`;
+      });
+    const what = outputs[0].meta.input?.startsWith('list:') ? 'file list' : 'folder';
+    problems.push(`the shards saw different states of the input: ${saw.join(', ')}; re-run the shards on one state of the ${what} (each resumes from its cache)`);
+  }
+  return problems;
 }
 
 function optionDiff(a: Record<string, unknown>, b: Record<string, unknown>): string {

@@ -19,11 +19,13 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { readInputFile } from '../util/readInput';
 import type { ShardJournal } from './journal';
 import { PARTITION_RULE, type ShardSpec } from './partition';
-import type { InputFile } from './inputs';
+import type { InputFile, InputListing } from './inputs';
 
 /** The part of a shard output's meta that decides whether two outputs belong to the same ranking. */
 export interface ShardIdentity {
   input: string;
+  /** The whole input's file list when this shard read it (inputs.ts: why the list and not the contents). */
+  listing: InputListing;
   /** Method id ('bvse', 'mlip', …): the energy source the numbers come from (options.method, repeated for readers). */
   method: string;
   /** The normalised job options: every parameter that changes the numbers. */
@@ -65,7 +67,7 @@ const TRANSIENT = /^compute host: /;
 
 export function shardIdentity(o: Pick<RunShardOptions, 'identity' | 'options'>): ShardIdentity {
   const options = normaliseOptions(o.options);
-  return { input: o.identity.input, method: options.method, options: { ...options }, shard: { ...o.identity.shard, partition: PARTITION_RULE } };
+  return { input: o.identity.input, listing: { ...o.identity.listing }, method: options.method, options: { ...options }, shard: { ...o.identity.shard, partition: PARTITION_RULE } };
 }
 
 export async function runShard(o: RunShardOptions): Promise<RunShardResult> {
@@ -144,6 +146,9 @@ export async function writeShardOutput(path: string, r: Pick<RunShardResult, 'ro
 export async function shardNotDoneReason(path: string, identity: ShardIdentity, files: InputFile[]): Promise<string | null> {
   let meta: Partial<ShardMeta>;
   try { meta = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<ShardMeta>; } catch { return 'no output yet'; }
+  if (meta.kind === 'shard' && meta.input === identity.input && meta.listing && meta.listing.sha256 !== identity.listing.sha256) {
+    return `the input's file list changed (${identity.listing.files} files now, ${meta.listing.files} then)`;
+  }
   if (meta.kind !== 'shard' || canonical(identityOf(meta)) !== canonical(identity)) return 'the output there is for another shard, input or options';
   if (!meta.complete) return 'the output there is incomplete';
   const had = new Map((meta.inputs ?? []).map((x) => [x.file, x.sha256]));
@@ -157,7 +162,7 @@ export async function shardNotDoneReason(path: string, identity: ShardIdentity, 
 }
 
 export function identityOf(m: Partial<ShardIdentity>): ShardIdentity {
-  return { input: m.input as string, method: m.method as string, options: m.options as Record<string, unknown>, shard: m.shard as ShardIdentity['shard'] };
+  return { input: m.input as string, listing: m.listing as InputListing, method: m.method as string, options: m.options as Record<string, unknown>, shard: m.shard as ShardIdentity['shard'] };
 }
 
 /** JSON with keys sorted at every level: equal values give equal strings. */
