@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { runLandscapeJobSync, type LandscapeJobOptions } from '../../src/compute/analysis/job';
 import { sortRows, type RankRow } from '../../src/compute/analysis/ranking';
 import {
-  filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, partition, readRankInput, runShard, shardIdentity,
+  filesOfShard, mergeShardOutputs, notReplaceable, parseShardOutput, parseShardSpec, partition, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, shardOf, shardOutputJson, ShardJournal, type ShardOutput, type ShardSpec, type RankInput,
 } from '../../src/compute/shard';
 import { shq, slurmScripts, slurmTimeProblem, validateSlurmSpec, type SlurmJobSpec } from '../../src/compute/cli/slurmScript';
@@ -388,5 +388,67 @@ test('merge refuses shards that saw different states of the folder, and shard ou
     const old = structuredClone(second);
     delete (old.meta as Partial<typeof old.meta>).listing;
     assert.match(mergeShardOutputs([again, old]).problems.join('\n'), /^s2\.json \(shard 2\/2\) was written by an earlier ionpath that did not record the input's file list: re-run that shard/m);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('an existing file at an output path is replaced only if it is ionpath\'s output of the same kind; otherwise exit 2, nothing written', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-shard-outputs-'));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), ...args], { encoding: 'utf8', timeout: 60_000, cwd: dir });
+  const at = (f: string) => join(dir, f);
+  const precious = '{"my":"precious"}\n';
+  try {
+    mkdirSync(at('in'));
+    copyFileSync(join(process.cwd(), 'examples', 'Li3N.cif'), at('in/Li3N.cif'));
+    const refused = (args: string[], message: RegExp, untouched: string[], absent: string[]) => {
+      const r = cli(...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      for (const f of untouched) assert.equal(readFileSync(at(f), 'utf8'), f.endsWith('.json') ? precious : 'a,b\n', `${f} was changed`);
+      for (const f of absent) assert.ok(!existsSync(at(f)), `${f} was written`);
+    };
+
+    // rank --shard: the JSON beside --out, --json, and --out itself.
+    writeFileSync(at('s1.json'), precious);
+    refused(['rank', 'in', '--shard', '1/1', '--out', 's1.csv', '--resolution', '0.4'],
+      /^ionpath rank: s1\.json \(the JSON written beside --out s1\.csv\) already exists and is not an ionpath shard output .*: ionpath replaces only its own outputs/m, ['s1.json'], ['s1.csv']);
+    writeFileSync(at('x.csv'), 'a,b\n');
+    refused(['rank', 'in', '--shard', '1/1', '--out', 'x.csv', '--json', 's2.json', '--resolution', '0.4'], /--out x\.csv already exists and is not an ionpath ranking CSV/, ['x.csv'], ['s2.json']);
+    const shard = cli('rank', 'in', '--shard', '1/1', '--out', 's.csv', '--resolution', '0.4');
+    assert.equal(shard.status, 0, shard.stderr);
+    // Its own outputs, for other options: replaced.
+    const again = cli('rank', 'in', '--shard', '1/1', '--out', 's.csv', '--resolution', '0.5');
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal((JSON.parse(readFileSync(at('s.json'), 'utf8')) as { options: { resolution: number } }).options.resolution, 0.5);
+
+    // merge: the JSON beside --out, --out itself, and a shard output as --json.
+    writeFileSync(at('merged.json'), precious);
+    refused(['merge', 's.json', '--out', 'merged.csv'], /merged\.json \(the JSON written beside --out merged\.csv\) already exists and is not an ionpath ranking JSON/, ['merged.json'], ['merged.csv']);
+    refused(['merge', 's.json', '--out', 'x.csv', '--json', 'm.json'], /--out x\.csv already exists and is not an ionpath ranking CSV/, ['x.csv'], ['m.json']);
+    copyFileSync(at('s.json'), at('other-shard.json'));
+    refused(['merge', 's.json', '--out', 'm.csv', '--json', 'other-shard.json'], /--json other-shard\.json already exists and is an ionpath shard output, which merge does not replace/, [], ['m.csv']);
+    for (let i = 0; i < 2; i++) { const m = cli('merge', 's.json', '--out', 'm.csv'); assert.equal(m.status, 0, m.stderr); }
+    // A merged ranking is not a shard output either.
+    refused(['rank', 'in', '--shard', '1/1', '--out', 's3.csv', '--json', 'm.json', '--resolution', '0.4'], /--json m\.json already exists and is an ionpath ranking but not a shard output/, [], ['s3.csv']);
+
+    // slurm: the submit wrapper beside --out; its own scripts are replaced.
+    writeFileSync(at('job.submit.sh'), precious);
+    refused(['slurm', 'in', '--shards', '2', '--out', 'job.sbatch'], /job\.submit\.sh \(the submit wrapper written beside --out .*job\.sbatch\) already exists and is not a job script ionpath wrote/, [], ['job.sbatch']);
+    assert.equal(readFileSync(at('job.submit.sh'), 'utf8'), precious);
+    for (let i = 0; i < 2; i++) { const r = cli('slurm', 'in', '--shards', '2', '--out', 'own.sbatch'); assert.equal(r.status, 0, r.stderr); }
+
+    // Plain rank writes no JSON unless asked: an x.json beside its --out stays as it was.
+    writeFileSync(at('p.json'), precious);
+    const plain = cli('rank', 'in', '--out', 'p.csv', '--cache', 'rank-cache.json', '--resolution', '0.4');
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(readFileSync(at('p.json'), 'utf8'), precious);
+
+    // Recognised by content: a CSV by ionpath's header in any version (before the disorder and source columns too).
+    writeFileSync(at('old.csv'), 'file,formula,Xi,Ea_1D_eV,Ea_2D_eV,Ea_3D_eV,MPE_eV,FV_connected,FV_disconnected,dimensionality,method,warnings,error\nx.cif,Li\n');
+    assert.equal(notReplaceable(at('old.csv'), 'ranking CSV'), null);
+    assert.equal(notReplaceable(at('p.csv'), 'ranking CSV'), null);
+    assert.equal(notReplaceable(at('new.csv'), 'ranking CSV'), null);
+    assert.match(notReplaceable(at('p.json'), 'ranking JSON') ?? '', /is not an ionpath ranking JSON/);
+    writeFileSync(at('truncated.json'), readFileSync(at('s.json'), 'utf8').slice(0, 100));
+    assert.match(notReplaceable(at('truncated.json'), 'shard JSON') ?? '', /is not an ionpath shard output/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

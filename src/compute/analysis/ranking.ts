@@ -94,6 +94,15 @@ const CSV_COLUMNS: [keyof RankRow, string][] = [
   ['disorder', 'disorder'], ['method', 'method'], ['source', 'source'], ['warnings', 'warnings'], ['error', 'error'],
 ];
 
+/**
+ * Whether a CSV's first line is the header of a ranking ionpath wrote, in any version: the columns were added to over
+ * time (disorder, source), always from file,formula,Xi,Ea_1D_eV to error.
+ */
+export function isRankingCsvHeader(line: string): boolean {
+  const columns = line.replace(/\r$/, '').split(',');
+  return columns.slice(0, 4).join(',') === 'file,formula,Xi,Ea_1D_eV' && columns[columns.length - 1] === 'error';
+}
+
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = Array.isArray(v) ? v.join(' | ') : typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v);

@@ -9,7 +9,7 @@
  *
  * Each function takes the arguments after the command word and returns the exit code.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
@@ -18,10 +18,10 @@ import { HostPool } from '../host/pool';
 import { checkOutputTarget, writeFileAtomic } from '../util/atomicWrite';
 import { notRegularFile } from '../util/readInput';
 import {
-  filesOfShard, mergeShardOutputs, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
-  shardNotDoneReason, ShardJournal, writeShardOutput, type ShardOutput,
+  filesOfShard, headOf, mergeShardOutputs, notReplaceable, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
+  shardNotDoneReason, ShardJournal, writeShardOutput, type OutputKind, type ShardOutput,
 } from '../shard';
-import { shq, slurmScripts, validateSlurmSpec } from './slurmScript';
+import { isIonpathJobScript, shq, slurmScripts, validateSlurmSpec } from './slurmScript';
 import { usageOf, type CommandSpec, type ParsedCommand } from './args';
 import { ANALYSIS_OPTIONS, analysisFlagsAsGiven, analysisOptionsOf, UsageError } from './analysisFlags';
 
@@ -122,6 +122,21 @@ export function wantsShardedRank(args: string[]): boolean {
 
 const jsonBeside = (csv: string) => (csv.toLowerCase().endsWith('.csv') ? csv.slice(0, -4) : csv) + '.json';
 
+/** --out, and the JSON (--json, or beside --out), each with the words a message names it by. */
+function outputsOf(p: ParsedCommand): { csvOut?: string; jsonOut?: string; jsonLabel: string } {
+  const csvOut = str(p, '--out');
+  const given = jsonOption(p);
+  const jsonOut = given ?? (csvOut ? jsonBeside(csvOut) : undefined);
+  const jsonLabel = given !== undefined ? `${str(p, '--json') !== undefined ? '--json' : '--json-out'} ${given}` : `${jsonOut} (the JSON written beside --out ${csvOut})`;
+  return { csvOut, jsonOut, jsonLabel };
+}
+
+/** Before any work: an existing file at an output path is replaced only if it is ionpath's own output of that kind. */
+function refuseForeignFile(path: string | undefined, label: string, kind: OutputKind): void {
+  const why = path ? notReplaceable(path, kind) : null;
+  if (why) throw new UsageError(`${label} already exists and ${why}: ionpath replaces only its own outputs of the same kind, so move that file or give another name`);
+}
+
 /** `ionpath rank <folder | @list.txt> --shard K/N --out shard-K.csv …` (SHARD_COMMANDS.rank). */
 export async function rankShard(p: ParsedCommand): Promise<number> {
   const shardText = str(p, '--shard');
@@ -129,8 +144,7 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
   try { spec = shardText !== undefined ? parseShardSpec(shardText) : { index: 1, count: 1 }; } catch (e) { throw new UsageError((e as Error).message); }
   const options = analysisOptionsOf(p);
   const method = normaliseOptions(options).method;
-  const csvOut = str(p, '--out');
-  const jsonOut = jsonOption(p) ?? (csvOut ? jsonBeside(csvOut) : undefined);
+  const { csvOut, jsonOut, jsonLabel } = outputsOf(p);
   if (!jsonOut && shardText !== undefined) throw new UsageError('a shard needs --out shard-K.csv (merge reads the JSON written beside it)');
   const slurmCpus = Number(process.env.SLURM_CPUS_PER_TASK);
   const jobs = int(p, '--jobs') ?? (Number.isInteger(slurmCpus) && slurmCpus >= 1 ? slurmCpus : availableParallelism());
@@ -142,6 +156,8 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
   const input = await readRankInput(p.positional[0]);
   const files = filesOfShard(input.files, spec);
   for (const out of [csvOut, jsonOut]) if (out) checkOutputTarget(out, input.files.map((f) => f.path), 'a structure file of the input');
+  refuseForeignFile(csvOut, `--out ${csvOut}`, 'ranking CSV');
+  refuseForeignFile(jsonOut, jsonLabel, 'shard JSON');
   const identity = shardIdentity({ identity: { input: input.id, listing: input.listing, shard: spec }, options });
 
   if (jsonOut) {
@@ -199,13 +215,14 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
 /** `ionpath merge <shard outputs…> --out ranking.csv` (SHARD_COMMANDS.merge). */
 export async function mergeCommand(p: ParsedCommand): Promise<number> {
   const positional = p.positional;
-  const csvOut = str(p, '--out');
-  const jsonOut = jsonOption(p) ?? (csvOut ? jsonBeside(csvOut) : undefined);
+  const { csvOut, jsonOut, jsonLabel } = outputsOf(p);
   const outputs: ShardOutput[] = [];
   const unreadable: string[] = [];
   // A shard's .csv names the .json written beside it, which is what merge reads.
   const paths = positional.map((p) => (p.toLowerCase().endsWith('.csv') ? jsonBeside(p) : p));
   for (const out of [csvOut, jsonOut]) if (out) checkOutputTarget(out, [...positional, ...paths], 'a shard output being merged');
+  refuseForeignFile(csvOut, `--out ${csvOut}`, 'ranking CSV');
+  refuseForeignFile(jsonOut, jsonLabel, 'ranking JSON');
   for (const [k, p] of positional.entries()) {
     const path = paths[k];
     let text: string;
@@ -233,6 +250,10 @@ export async function mergeCommand(p: ParsedCommand): Promise<number> {
   return 0;
 }
 
+function isJobScriptWeWrote(path: string): boolean {
+  try { return isIonpathJobScript(headOf(path, 4096)); } catch { return false; }
+}
+
 /** `ionpath slurm <folder | @list.txt> --shards N … --out job.sbatch` (SHARD_COMMANDS.slurm). */
 export async function slurmCommand(p: ParsedCommand): Promise<number> {
   // Fail here, not on the cluster, on a bad value; the shards get the flags as given (a model path made absolute).
@@ -254,6 +275,11 @@ export async function slurmCommand(p: ParsedCommand): Promise<number> {
   const errors = validateSlurmSpec(spec);
   if (errors.length) throw new UsageError(errors.join('; '));
   const s = slurmScripts(spec);
+  for (const [path, label] of [[s.sbatchPath, `--out ${s.sbatchPath}`], [s.submitPath, `${s.submitPath} (the submit wrapper written beside --out ${s.sbatchPath})`]]) {
+    if (existsSync(path) && notRegularFile(path) === null && !isJobScriptWeWrote(path)) {
+      throw new UsageError(`${label} already exists and is not a job script ionpath wrote (its second line would start with '# ionpath:'): ionpath replaces only its own outputs, so move that file or give another name`);
+    }
+  }
   await fs.mkdir(dirname(s.sbatchPath), { recursive: true });
   await fs.mkdir(join(spec.outDir, 'logs'), { recursive: true });
   await writeFileAtomic(s.sbatchPath, s.sbatch);

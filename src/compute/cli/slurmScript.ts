@@ -98,6 +98,12 @@ export function validateSlurmSpec(s: SlurmJobSpec): string[] {
   return errors;
 }
 
+/** Whether a file's text is a job script or submit wrapper that slurmScripts wrote (its header line). */
+export function isIonpathJobScript(text: string): boolean {
+  const [shebang, header] = text.split('\n', 2);
+  return shebang === '#!/bin/bash' && (header ?? '').startsWith('# ionpath: ');
+}
+
 export function submitPathFor(scriptPath: string): string {
   return scriptPath.replace(/(\.sbatch|\.sh)?$/, '.submit.sh');
 }

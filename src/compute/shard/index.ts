@@ -4,3 +4,4 @@ export * from './inputs';
 export * from './journal';
 export * from './run';
 export * from './merge';
+export * from './outputs';
