@@ -476,6 +476,20 @@ test('options that contradict each other, and inputs a user mistypes, are said a
     assert.match(low.stdout, /Ea\(BVSE, 1D\): none < 0\.01 eV/);
     assert.match(low.stdout, /no channel percolates below 0\.01 eV \(--max-barrier\)/);
     assert.doesNotMatch(low.stdout, /0D/);
+    // A flag the method does not read is said, not silently dropped.
+    const unread = cli('analyze', li3n, '--cell', 'as-given', '--model', 'none.onnx', '--resolution', '0.3');
+    assert.equal(unread.status, 0, unread.stderr);
+    assert.match(unread.stderr, /warning: --cell does not apply to --method bvse \(only to mlip\); ignored/);
+    assert.match(unread.stderr, /warning: --model does not apply to --method bvse \(only to mlip, gcn\); ignored/);
+    assert.doesNotMatch(unread.stderr, /--resolution does not apply/, 'BVSE reads its resolution');
+    // --json: one top level for success and failure (file, schema, ok).
+    const good = JSON.parse(cli('analyze', li3n, '--json').stdout);
+    assert.deepEqual([good.ok, good.schema], [true, 'ionpath.landscape/2']);
+    writeFileSync(join(dir, 'unknown-group.cif'), readFileSync(join(process.cwd(), 'test', 'fixtures', 'hm-only-LiFePO4.cif'), 'utf8').replace(/^_symmetry_space_group_name_H-M.*$/m, "_symmetry_space_group_name_H-M 'Xyz'"));
+    const bad = cli('analyze', 'unknown-group.cif', '--json');
+    assert.equal(bad.status, 1);
+    const parsed = JSON.parse(bad.stdout);
+    assert.deepEqual([parsed.ok, parsed.schema], [false, 'ionpath.landscape/2'], bad.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -62,7 +62,8 @@ export type LandscapeJobOptions = AnalysisOptions;
  * 5: no number from a file read with errors; an unbalanced framework's missing oxidation state says why; a warning
  *    where the file gives the mobile ion another charge than the probe's.
  * 6: a cell given in a skewed basis is analysed in its reduced cell; POSCAR/XYZ cells meet the CIF's limits; a grid
- *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much.
+ *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much; an
+ *    unknown space group or a contradicted multiplicity is an error.
  */
 export const RESULTS_VERSION = 6;
 
@@ -96,8 +97,9 @@ function applyOxidationStates(structure: Structure, given: Record<string, number
   }
   structure.oxidationSource = structure.sites.every((s) => s.species.every((sp) => sp.oxidationSource === 'cif')) ? 'cif' : 'mixed';
   // Bond-valence sums depend on the states: judge the geometry again with the given ones. The reader's sentences
-  // about states it could not find, or guessed, no longer hold once every one is given.
-  const stale = new Set(['implausible-geometry', 'oxidation-unassigned', 'charge-imbalance', ...(structure.oxidationSource === 'cif' ? ['oxidation-guessed'] : [])]);
+  // about states it could not find, or guessed, no longer hold: its guess named states now replaced (U+4 where U+5
+  // was given), and what is kept of it is said above ("kept O-2 (guessed)").
+  const stale = new Set(['implausible-geometry', 'oxidation-unassigned', 'charge-imbalance', 'oxidation-guessed']);
   for (const list of [messages, structure.messages]) {
     const kept = list.filter((m) => !stale.has(m.code));
     list.splice(0, list.length, ...kept);

@@ -48,6 +48,23 @@ export function analysisOptionsOf(p: ParsedCommand, method?: MethodId): Analysis
   return o;
 }
 
+/** The methods that read each method-specific flag (energy/registry.ts); every other flag is read by all. */
+const READ_BY: Partial<Record<keyof typeof ANALYSIS_OPTIONS & string, readonly MethodId[]>> = {
+  '--resolution': ['bvse', 'analytic'], // the potential scan lays its own grid (energy/mlip/scan.ts); the GCN has none
+  '--mode': ['bvse'],
+  '--cell': ['mlip'],
+  '--variant': ['mlip'],
+  '--model': ['mlip', 'gcn'],
+  '--max-barrier': ['bvse', 'mlip', 'analytic'], // a grid's percolation; the GCN predicts its barriers
+};
+
+/** A warning for each flag given that the method does not read: it changes nothing, and should not seem to. */
+export function unreadFlagWarnings(p: ParsedCommand, method: MethodId): string[] {
+  return Object.entries(READ_BY)
+    .filter(([flag, methods]) => p.values[flag] !== undefined && !methods!.includes(method))
+    .map(([flag, methods]) => `warning: ${flag} does not apply to --method ${method} (only to ${methods!.join(', ')}); ignored`);
+}
+
 /**
  * The analysis flags as given, for a command line written elsewhere (the Slurm script's shards): every one but
  * `--method`, which the script writes itself, with a model path made absolute.

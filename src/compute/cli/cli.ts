@@ -11,6 +11,7 @@ import { summarise, summaryText } from '../structure/summary';
 import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '../analysis/format';
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
+import { REPORT_SCHEMA } from '../analysis/report';
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
@@ -20,7 +21,7 @@ import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../ut
 import { InputError, readInputFileSync } from '../util/readInput';
 import type { SceneExportKind } from '../../protocol/scene';
 import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
-import { ANALYSIS_OPTIONS, analysisOptionsOf, UsageError } from './analysisFlags';
+import { ANALYSIS_OPTIONS, analysisOptionsOf, unreadFlagWarnings, UsageError } from './analysisFlags';
 // Sharded ranking, merge and Slurm scripts: their commands and option tables (shardCommands.ts).
 import { mergeCommand, rankShard, SHARD_COMMANDS, SHARD_USAGE, shardedRankHelp, slurmCommand, wantsShardedRank } from './shardCommands';
 
@@ -167,6 +168,7 @@ async function writeExportFiles(target: string, folder: boolean, files: { name: 
 async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
   const path = p.positional[0];
   const options = analysisOptionsOf(p, method);
+  for (const w of unreadFlagWarnings(p, normaliseOptions(options).method)) process.stderr.write(`ionpath analyze: ${w}\n`);
   const cube = p.values['--cube'] as string | undefined, grd = p.values['--grd'] as string | undefined;
   if (cube) checkOutputPath('--cube', cube, [path], 'the input file');
   if (grd) checkOutputPath('--grd', grd, [path], 'the input file');
@@ -215,7 +217,8 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       const text = result.error ?? '', tag = ` (line ${line})`, cut = line ? text.lastIndexOf(tag) : -1;
       const error = cut >= 0 ? text.slice(0, cut) + text.slice(cut + tag.length) : text;
       process.stderr.write(`${path}${line ? `:${line}` : ''}: ${error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
-      if (json) process.stdout.write(JSON.stringify({ file: path, ...result }, null, 2) + '\n');
+      // The same top level as a success (file, schema, ok), so that a script can test `ok` first.
+      if (json) process.stdout.write(JSON.stringify({ file: path, schema: REPORT_SCHEMA, ...result }, null, 2) + '\n');
       return 1;
     }
     const written: string[] = [];
@@ -243,7 +246,7 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     // With several data blocks, the one analysed is named in the first line.
     const block = result.messages.find((m) => m.code === 'data-block');
     if (json) {
-      process.stdout.write(JSON.stringify({ file: path, ...r, structureMessages: result.messages }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ file: path, ok: true, ...r, structureMessages: result.messages }, null, 2) + '\n');
       return 0;
     }
     const lines = [
@@ -281,6 +284,7 @@ async function rank(p: ParsedCommand): Promise<number> {
   }
   const options = analysisOptionsOf(p);
   const o = normaliseOptions(options);
+  for (const w of unreadFlagWarnings(p, o.method)) process.stderr.write(`ionpath rank: ${w}\n`);
   const jobs = (p.values['--jobs'] as number | undefined) ?? availableParallelism();
   const timeoutMs = ((p.values['--timeout'] as number | undefined) ?? METHOD_TIME_LIMIT_MS[o.method] / 1000) * 1000;
   const out = p.values['--out'] as string | undefined, jsonOut = p.values['--json-out'] as string | undefined;

@@ -23,7 +23,7 @@ import {
 } from '../shard';
 import { isIonpathJobScript, shq, slurmScripts, validateSlurmSpec } from './slurmScript';
 import { usageOf, type CommandSpec, type ParsedCommand } from './args';
-import { ANALYSIS_OPTIONS, analysisFlagsAsGiven, analysisOptionsOf, UsageError } from './analysisFlags';
+import { ANALYSIS_OPTIONS, analysisFlagsAsGiven, analysisOptionsOf, unreadFlagWarnings, UsageError } from './analysisFlags';
 
 export const SHARD_USAGE = `  rank <folder | @list.txt> --shard K/N --out shard-K.csv [--json shard-K.json] [--cache DIR] [rank's options]
       One shard (K of N, by sha256 of the relative path mod N) of the ranking; its own cache (default
@@ -143,6 +143,7 @@ export async function rankShard(p: ParsedCommand): Promise<number> {
   let spec: { index: number; count: number };
   try { spec = shardText !== undefined ? parseShardSpec(shardText) : { index: 1, count: 1 }; } catch (e) { throw new UsageError((e as Error).message); }
   const options = analysisOptionsOf(p);
+  for (const w of unreadFlagWarnings(p, normaliseOptions(options).method)) process.stderr.write(`ionpath rank: ${w}\n`);
   const method = normaliseOptions(options).method;
   const { csvOut, jsonOut, jsonLabel } = outputsOf(p);
   if (!jsonOut && shardText !== undefined) throw new UsageError('a shard needs --out shard-K.csv (merge reads the JSON written beside it)');
