@@ -120,7 +120,7 @@ test('ordered structure: CIF round-trips; a mean-field disordered structure is r
   assert.equal(back.sites.length, lfp.analysis!.structure.sites.length);
   const mf = runLandscapeJobSync(LLTO, { resolution: 0.3 });
   assert.ok(mf.analysis);
-  assert.throws(() => exportFiles(mf.analysis!, 'structure-cif'), (e: unknown) => e instanceof ExportError && /disorder: approximants/.test(e.message));
+  assert.throws(() => exportFiles(mf.analysis!, 'structure-cif'), (e: unknown) => e instanceof ExportError && /--disorder approximants/.test(e.message));
   assert.throws(() => exportFiles(mf.analysis!, 'neb'), ExportError, 'La shares the A site: the framework is not ordered');
   assert.equal(supercellLabel([[2, 0, 0], [0, 2, 0], [0, 0, 1]], 4), '2×2×1');
   assert.match(supercellLabel([[2, 1, 0], [-1, 0, 2], [0, -2, 1]], 9), /^9 cells/);
@@ -206,9 +206,13 @@ test('ionpath analyze export flags write CIF, POSCAR, NEB folders, CSV and JSON'
     assert.match(bad.stderr, /--neb-images needs --neb/);
     const llto = join(dir, 'llto.cif');
     writeFileSync(llto, LLTO);
-    const dis = spawnSync(process.execPath, [CLI, 'analyze', llto, '--resolution', '0.3', '--ordered-poscar', join(dir, 'x')], { encoding: 'utf8' });
-    assert.equal(dis.status, 1);
+    const dis = spawnSync(process.execPath, [CLI, 'analyze', llto, '--resolution', '0.3', '--ordered-poscar', join(dir, 'x'), '--report-json', join(dir, 'llto.json')], { encoding: 'utf8' });
+    assert.equal(dis.status, 1, 'an export not written sets the exit status');
     assert.match(dis.stderr, /cannot write .*--disorder approximants/);
+    // … but takes neither the report nor the other exports with it.
+    assert.match(dis.stdout, /Ea\(BVSE, 1D\)[\s\S]*wrote .*llto\.json[\s\S]*not written: .*x: /);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'llto.json'), 'utf8')).schema, 'ionpath.landscape/2');
+    assert.ok(!existsSync(join(dir, 'x')));
     const ord = spawnSync(process.execPath, [CLI, 'analyze', llto, '--resolution', '0.3', '--disorder', 'approximants', '--ordering', '2', '--ordered-poscar', join(dir, 'o2.vasp')], { encoding: 'utf8' });
     assert.equal(ord.status, 0, ord.stderr);
     const o2 = readFileSync(join(dir, 'o2.vasp'), 'utf8');

@@ -44,7 +44,7 @@ type ReportPath = NonNullable<LandscapeReport['path']>;
 
 function ordered<T>(f: () => T): T {
   try { return f(); } catch (e) {
-    if (e instanceof UnorderedStructureError) throw new ExportError(`${e.message}; with partial occupancy, analyse with disorder: approximants (--disorder approximants) and export an ordering`);
+    if (e instanceof UnorderedStructureError) throw new ExportError(`${e.message}: analyse with ordered approximants (--disorder approximants, or the setting ionpath.disorder) and export one of its orderings`);
     throw e;
   }
 }

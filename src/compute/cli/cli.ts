@@ -221,11 +221,13 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       if (json) process.stdout.write(JSON.stringify({ file: path, schema: REPORT_SCHEMA, ...result }, null, 2) + '\n');
       return 1;
     }
-    const written: string[] = [];
+    // An export that cannot be written (no path to make an NEB chain of) is said and sets the exit status, but
+    // takes neither the other exports nor the report with it.
+    const written: string[] = [], notWritten: string[] = [];
     for (const [file, format] of [[cube, 'cube'], [grd, 'grd']] as const) {
       if (!file) continue;
       const out = await host.request('exportLandscape', { text, options, format }, { signal: abort.signal });
-      if (!out.ok || out.content === null) { process.stderr.write(`ionpath: cannot write ${file}: ${out.error}\n`); return 1; }
+      if (!out.ok || out.content === null) { notWritten.push(`cannot write ${file}: ${out.error}`); continue; }
       await writeFileAtomic(file, out.content);
       written.push(file);
     }
@@ -238,16 +240,17 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     for (const [target, kind] of exportsAsked) {
       if (!target) continue;
       const out = await host.request('exportAnalysis', { text, options, kind, ordering, images: p.values['--neb-images'] as number | undefined }, { signal: abort.signal });
-      if (!out.ok) { process.stderr.write(`ionpath: cannot write ${target}: ${out.error}\n`); return 1; }
+      if (!out.ok) { notWritten.push(`cannot write ${target}: ${out.error}`); continue; }
       await writeExportFiles(target, kind === 'neb', out.files);
       written.push(kind === 'neb' ? `${target}/ (${out.files.length} NEB images)` : target);
     }
     const r = result.report;
     // With several data blocks, the one analysed is named in the first line.
     const block = result.messages.find((m) => m.code === 'data-block');
+    const exportStatus = () => { for (const m of notWritten) process.stderr.write(`ionpath: ${m}\n`); return notWritten.length ? 1 : 0; };
     if (json) {
       process.stdout.write(JSON.stringify({ file: path, ok: true, ...r, structureMessages: result.messages }, null, 2) + '\n');
-      return 0;
+      return exportStatus();
     }
     const lines = [
       `${path}${block ? ` (data_${r.structure.name})` : ''}: ${r.structure.formula} — ${sourceCaption(r)}`,
@@ -264,9 +267,10 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       // The report repeats some located messages without their line (an ordering's decisions): printed once.
       ...r.warnings.filter((w) => !located.some((m) => m.message === w)).map((w) => `  warning: ${w}`),
       ...written.map((f) => `  wrote ${f}`),
+      ...notWritten.map((m) => `  not written: ${m.replace(/^cannot write /, '')}`),
     );
     process.stdout.write(lines.join('\n') + '\n');
-    return 0;
+    return exportStatus();
   } catch (e) {
     if (abort.signal.aborted) { process.stderr.write('ionpath: cancelled\n'); return 130; }
     throw e;

@@ -13,7 +13,7 @@ export class UnorderedStructureError extends Error {}
 function assertOrdered(s: Structure): void {
   for (const site of s.sites) {
     if (site.species.length !== 1 || Math.abs(site.species[0].occupancy - 1) > 1e-9) {
-      throw new UnorderedStructureError(`site ${site.species[0]?.label ?? '?'} (${site.species.map((x) => `${x.element} ${x.occupancy}`).join(' + ')}) is not fully occupied by one species: write an ordered approximant (orderedApproximants) instead`);
+      throw new UnorderedStructureError(`site ${site.species[0]?.label ?? '?'} (${site.species.map((x) => `${x.element} ${x.occupancy}`).join(' + ')}) is not fully occupied by one species, which a CIF or POSCAR of whole atoms cannot hold`);
     }
   }
 }
