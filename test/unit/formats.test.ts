@@ -115,7 +115,7 @@ test('content detection: CIF unless recognisably XYZ or POSCAR; a broken CIF sta
   assert.equal(formatOfText('garbage\n'), 'cif');
   const a = analyzeDocument(fixture('Li3N/CONTCAR'));
   assert.equal(a.format, 'poscar');
-  assert.match(a.summary ?? '', /^Li3N \(P 6\/m m m, 4 sites/);
+  assert.match(a.summary ?? '', /^Li3N \(P 6\/m m m, detected, 4 sites/, 'a POSCAR names no group: the detected one, said as such');
   const ox = a.diagnostics.filter((d) => d.code === 'oxidation-guessed');
   assert.equal(ox.length, 1);
   assert.equal(ox[0].severity, 'warning');

@@ -37,7 +37,7 @@ export function analyzeDocument(text: string, format: StructureFormat = formatOf
     return {
       symbols: [], folding: [], tags: [], values: [], atomSiteRows: [],
       diagnostics: toDiagnostics(r.messages, text),
-      summary: s ? `${s.formula} (${s.spaceGroup.symbol ?? 'P1'}, ${s.sites.length} sites in the cell)` : null,
+      summary: s ? `${s.formula} (${groupName(s)}, ${s.sites.length} sites in the cell)` : null,
       dataBlockLines: [], format, blocks: [], analysedBlock: null,
     };
   }
@@ -96,7 +96,7 @@ export function analyzeDocument(text: string, format: StructureFormat = formatOf
 
   const s = built.structure;
   if (s) {
-    const detail = `${s.formula} · ${s.spaceGroup.symbol ?? 'P1'} · ${s.sites.length} sites`;
+    const detail = `${s.formula} · ${groupName(s)} · ${s.sites.length} sites`;
     const sym = symbols.find((b) => b.name === `data_${s.name}`);
     if (sym) sym.detail = detail;
   }
@@ -107,7 +107,7 @@ export function analyzeDocument(text: string, format: StructureFormat = formatOf
     tags,
     values,
     atomSiteRows: atomSiteRows(built.frame, s, built.bondValence),
-    summary: s ? `${s.formula} (${s.spaceGroup.symbol ?? 'P1'}, ${s.sites.length} sites in the cell)` : null,
+    summary: s ? `${s.formula} (${groupName(s)}, ${s.sites.length} sites in the cell)` : null,
     dataBlockLines: document.blocks.map((b) => b.at.line),
     format: 'cif',
     blocks: document.blocks.map((b) => ({ name: b.name, line: b.at.line, hasStructure: hasAtomSites(b) })),
@@ -164,4 +164,9 @@ function dedupeFolding(ranges: FoldingRange[]): FoldingRange[] {
 function truncate(s: string): string {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > 40 ? `${one.slice(0, 37)}…` : one;
+}
+
+/** The file's space group, else the one moyo detected (said as such), else P1. */
+function groupName(s: Structure): string {
+  return s.spaceGroup.symbol ?? (s.spaceGroup.detected ? `${s.spaceGroup.detected.symbol}, detected` : 'P1');
 }

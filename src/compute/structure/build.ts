@@ -860,9 +860,8 @@ export function detectSymmetry(lattice: Lattice, sites: Site[], info: SpaceGroup
     const ds = moyoDataset(lattice.matrix, sites.map((s) => s.frac), sites.map((s) => siteKindKey(s.species)), 1e-2);
     info.detected = { number: ds.number, symbol: ds.hm_symbol, hallNumber: ds.hall_number };
     ds.orbits.forEach((o, i) => { sites[i].orbit = o; });
-    // The detected group stands in only where the file names none: a file's 'P 1' stays P 1, never "P 1 (No. 225)";
-    // what moyo finds is `detected`, said beside it.
-    if (info.number === null && info.symbol === null) { info.number = ds.number; info.symbol = ds.hm_symbol; }
+    // What moyo finds is `detected`, said beside what the file names, never in its place: a file's 'P 1' stays P 1
+    // (not "P 1 (No. 225)"), and a file naming none (a P1 list, a POSCAR) names none.
   } catch {
     // Symmetry detection is informative only; orbits stay per asymmetric site.
   }

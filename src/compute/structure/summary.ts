@@ -54,7 +54,7 @@ export function summaryText(sum: StructureSummary): string {
   const lines = [
     `${sum.name}: ${sum.formula}`,
     `  cell      a ${fmt(c.a)} Å, b ${fmt(c.b)} Å, c ${fmt(c.c)} Å, α ${fmt(c.alpha, 3)}°, β ${fmt(c.beta, 3)}°, γ ${fmt(c.gamma, 3)}°, V ${fmt(c.volume, 2)} Å³`,
-    `  symmetry  ${sum.spaceGroup.symbol ?? '?'}${sum.spaceGroup.number ? ` (No. ${sum.spaceGroup.number})` : ''}, ${sum.spaceGroup.operations} operations from ${sum.spaceGroup.operationsFrom}${sum.spaceGroup.detected ? `; detected ${sum.spaceGroup.detected}` : ''}`,
+    `  symmetry  ${sum.spaceGroup.operationsFrom === 'none' && sum.spaceGroup.symbol === null ? 'none given: the listed atoms are the cell (P1)' : `${sum.spaceGroup.symbol ?? '?'}${sum.spaceGroup.number ? ` (No. ${sum.spaceGroup.number})` : ''}, ${sum.spaceGroup.operations} operation${sum.spaceGroup.operations === 1 ? '' : 's'} from ${sum.spaceGroup.operationsFrom}`}${sum.spaceGroup.detected ? `; detected ${sum.spaceGroup.detected}` : ''}`,
     `  contents  ${sum.atomsInCell} sites in the cell; composition ${Object.entries(sum.composition).map(([e, n]) => `${e} ${fmt(n, 3)}`).join(', ')}`,
     `  oxidation ${sum.oxidationStates.source}: ${Object.entries(sum.oxidationStates.byElement).map(([e, q]) => `${e} ${q.map((x) => (x > 0 ? `+${x}` : `${x}`)).join('/')}`).join(', ')}`,
     '  sites:',
