@@ -145,6 +145,15 @@ test('several data blocks: the first with atom sites is analysed and named; --bl
   assert.match(d.stdout, /data block 'Li3N' is analysed/);
 });
 
+test('two data blocks of one name (ignoring case) are said', () => {
+  const li3n = example('Li3N.cif');
+  const r = readStructure(`${li3n}\n${li3n.replace(/^data_(\S+)/m, (_, n: string) => `data_${n.toUpperCase()}`)}`);
+  const m = r.messages.find((x) => x.code === 'duplicate-block');
+  assert.ok(m && m.severity === 'warning' && m.at, JSON.stringify(r.messages.map((x) => x.code)));
+  assert.match(m!.message, /has the name of an earlier block \(line \d+\); CIF block names must be unique, ignoring case/);
+  assert.ok(!readStructure(li3n).messages.some((x) => x.code === 'duplicate-block'));
+});
+
 test('magnetic CIF: operations × centrings, time reversal ignored, give the cell of the ordinary CIF', () => {
   const mag = buildStructure(fixture('LiCoO2-magnetic.mcif'));
   const plain = buildStructure(example('LiCoO2.cif')).structure!;

@@ -137,6 +137,9 @@ test('POSCAR errors are located at the offending token', () => {
   assert.match(m.message, /T\/F flags/);
   m = err(readPoscar(POSCAR4_NO_SPECIES.replace('1 1\n', 'Li Cl\n1 1\n').replace('0.5 0.5 0.5', '0.01 0 0')), 'overlapping-atoms');
   assert.equal(m.at!.line, 9);
+  // A position line more than the counts say: another composition, not a line to drop.
+  m = err(readPoscar(POSCAR4_NO_SPECIES.replace('1 1\n', 'Li Cl\n1 1\n').replace('0.5 0.5 0.5\n', '0.5 0.5 0.5\n0.25 0.25 0.25\n')), 'poscar-syntax');
+  assert.match(m.message, /is one more atom position than the 2 counted on line \d+: the counts or the positions are wrong/);
   err(readPoscar(''), 'empty');
   err(readPoscar('x\nabc\n'), 'poscar-syntax');
 });

@@ -318,6 +318,11 @@ test('outputs never overwrite inputs: the analysed file, a structure of the rank
     assert.equal(readFileSync(join(dir, 'notes.csv'), 'utf8'), 'sample,sigma\nA,1e-3\n', 'the CSV is untouched');
     assert.equal(cli('rank', 'folder', '--cache', 'fresh.json').status, 0);
     assert.equal(cli('rank', 'folder', '--cache', 'fresh.json').status, 0, 'its own cache is read back');
+    // Its own cache cut short (a full disk, a killed run): started afresh, and said.
+    truncateSync(join(dir, 'fresh.json'), 60);
+    const cut = cli('rank', 'folder', '--cache', 'fresh.json');
+    assert.equal(cut.status, 0, cut.stderr);
+    assert.match(cut.stderr, /warning: the cache fresh\.json could not be read \(cut short or damaged\): every file is computed afresh/);
     // An unsharded `rank @list.txt` printing its CSV keeps its journal in the current folder, not in its parent.
     writeFileSync(join(dir, 'list.txt'), 'folder/Li3N.cif\n');
     const listed = cli('rank', '@list.txt');

@@ -301,6 +301,7 @@ async function rank(p: ParsedCommand): Promise<number> {
   if (p.values['--cache']) checkOutputPath('--cache', cacheFile, inputs, 'a structure file of the folder');
   let cache: RankCache;
   try { cache = new RankCache(cacheFile); } catch (e) { throw new UsageError(`--cache: ${e instanceof Error ? e.message : String(e)}`); }
+  if (cache.readProblem) process.stderr.write(`ionpath rank: warning: ${cache.readProblem}\n`);
   const pool = new HostPool(workerPath(), jobs, { onProblem: (m) => process.stderr.write(`ionpath: ${m}\n`) }, timeoutMs);
   const abort = new AbortController();
   const onSigint = () => { process.stderr.write('\nionpath: cancelling (results so far are cached)…\n'); abort.abort(); };

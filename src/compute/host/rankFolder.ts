@@ -28,6 +28,8 @@ const CACHE_HEAD = '{"schema":"ionpath.rank-cache/';
 export class RankCache {
   private readonly entries = new Map<string, LandscapeJobResult>();
   private dirty = false;
+  /** Why an existing cache file was not used, or null. */
+  readProblem: string | null = null;
 
   /** Throws when `file` exists and is not an ionpath cache (a CSV, a structure, a binary): it is not replaced. */
   constructor(private readonly file: string | null) {
@@ -40,8 +42,9 @@ export class RankCache {
       try {
         const data = JSON.parse(readFileSync(file, 'utf8')) as { schema?: string; entries?: [string, LandscapeJobResult][] };
         if (data.schema === CACHE_SCHEMA && Array.isArray(data.entries)) for (const [k, v] of data.entries) this.entries.set(k, v);
-      } catch {
-        // A damaged cache is only a cache: start afresh.
+      } catch (e) {
+        // A damaged cache (cut short by a full disk or a killed run) is only a cache: start afresh, and say so.
+        this.readProblem = `the cache ${file} could not be read (${e instanceof SyntaxError ? 'cut short or damaged' : e instanceof Error ? e.message : String(e)}): every file is computed afresh`;
       }
     }
   }

@@ -88,6 +88,13 @@ export function* buildStructureWork(text: string, options: BuildOptions = {}): W
     messages.push({ severity: 'error', code: 'missing-block', message: `no data block named '${options.block}'; the file has ${names.length === 1 ? 'block' : 'blocks'} ${names.map((n) => `'${n}'`).join(', ')}`, at: located(document.blocks[0].at) });
     return fail(null);
   }
+  // CIF requires block names to be unique (case-insensitively): two of one name are one name for other readers.
+  const seenNames = new Map<string, number>();
+  for (const b of document.blocks) {
+    const key = b.name.toLowerCase();
+    if (seenNames.has(key)) messages.push({ severity: 'warning', code: 'duplicate-block', message: `data block '${b.name}' has the name of an earlier block (line ${seenNames.get(key)! + 1}); CIF block names must be unique, ignoring case, and a reader may take either`, at: located(b.at) });
+    else seenNames.set(key, b.at.line);
+  }
   if (withSites.length > 1) {
     // Several structures in one file (a CIF from a journal or a database export): say which one the numbers are for.
     const others = withSites.filter((b) => b !== frame).map((b) => b.name);
@@ -193,7 +200,11 @@ function readLattice(frame: CifFrame, messages: StructureMessage[]): Lattice | n
       ok = false;
       continue;
     }
-    if (v.value === null) { missing.push(`_cell_length_${n}`); ok = false; continue; }
+    if (v.value === null) {
+      // Written as '?' (unknown) or '.' (inapplicable): said at the value, not as absent.
+      if (v.raw !== null && v.raw !== undefined && v.at) { messages.push({ severity: 'error', code: 'missing-cell', message: `_cell_length_${n} is '${clip(v.raw)}' (${v.raw === '?' ? 'unknown' : 'not applicable'}): the cell needs its value`, at: located(v.at) }); ok = false; continue; }
+      missing.push(`_cell_length_${n}`); ok = false; continue;
+    }
     if (!(v.value > 0.5 && v.value < 500)) {
       messages.push({ severity: 'error', code: 'cell-out-of-range', message: `_cell_length_${n} = ${v.raw} Å is out of range (expected more than 0.5 Å and less than 500 Å)`, at: located(v.at) });
       ok = false;
@@ -208,7 +219,11 @@ function readLattice(frame: CifFrame, messages: StructureMessage[]): Lattice | n
       continue;
     }
     if (v.value === null) {
-      if (findItem(frame, `_cell_angle_${n}`)) { missing.push(`_cell_angle_${n}`); ok = false; continue; }
+      if (findItem(frame, `_cell_angle_${n}`)) {
+        if (v.raw !== null && v.raw !== undefined && v.at) messages.push({ severity: 'error', code: 'missing-cell', message: `_cell_angle_${n} is '${clip(v.raw)}' (${v.raw === '?' ? 'unknown' : 'not applicable'}): give the angle, or leave the tag out for the default 90°`, at: located(v.at) });
+        else missing.push(`_cell_angle_${n}`);
+        ok = false; continue;
+      }
       vals.push(90); // CIF core dictionary default.
       continue;
     }

@@ -190,6 +190,12 @@ export function readPoscar(text: string, name = 'POSCAR'): ReadResult {
     } else frac = xyz as Vec3;
     positions.push({ frac, line: l, label });
   }
+  // One more position line right after the counted ones (no blank line, as VASP writes before a velocity block)
+  // means the counts and the positions disagree: reading only the counted ones would analyse another composition.
+  const next = lines[idx];
+  if (next && next.tokens.length >= 3 && next.tokens.slice(0, 3).every((t) => parseFloatStrict(t.text) !== null)) {
+    return fail(`line ${idx + 1} is one more atom position than the ${total} counted on line ${countLine.index + 1}: the counts or the positions are wrong`, whole(next));
+  }
 
   if (!species) {
     species = speciesFromComment(comment, counts.length);
