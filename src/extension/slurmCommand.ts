@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { slurmScripts, submitPathFor } from '../compute/cli/slurmScript';
+import { isIonpathJobScript, slurmScripts, submitPathFor } from '../compute/cli/slurmScript';
 import { normaliseOptions, type NormalisedOptions } from '../compute/analysis/options';
 import type { MethodId } from '../compute/energy/source';
 import { config } from './config';
@@ -63,6 +63,9 @@ export function registerSlurmCommand(context: vscode.ExtensionContext): vscode.D
         cpusPerTask: args.cpus, gpu: args.gpu ?? method === 'mlip', partition: args.partition, time: args.time, date: new Date().toISOString(),
       });
       const submit = script.with({ path: submitPathFor(script.path) });
+      // The save dialog asked about the script; the wrapper beside it replaces only an earlier ionpath wrapper.
+      const existing = await vscode.workspace.fs.readFile(submit).then((b) => new TextDecoder().decode(b.subarray(0, 4096)), () => null);
+      if (existing !== null && !isIonpathJobScript(existing)) throw new Error(`${submit.fsPath} exists and is not a submit wrapper ionpath wrote: it is not replaced; choose another name for the script, or move that file`);
       await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(results, 'logs'));
       await vscode.workspace.fs.writeFile(script, Buffer.from(s.sbatch, 'utf8'));
       await vscode.workspace.fs.writeFile(submit, Buffer.from(s.submit, 'utf8'));

@@ -63,7 +63,7 @@ export type LandscapeJobOptions = AnalysisOptions;
  *    where the file gives the mobile ion another charge than the probe's.
  * 6: a cell given in a skewed basis is analysed in its reduced cell; POSCAR/XYZ cells meet the CIF's limits; a grid
  *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much; an
- *    unknown space group or a contradicted multiplicity is an error.
+ *    unknown space group, a contradicted multiplicity or a POSCAR position beyond its counts is an error.
  */
 export const RESULTS_VERSION = 6;
 

@@ -16,9 +16,10 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
 import { checkOutputTarget, writeFileAtomic } from '../util/atomicWrite';
+import { headOf } from '../util/fileHead';
 import { notRegularFile } from '../util/readInput';
 import {
-  filesOfShard, headOf, mergeShardOutputs, notReplaceable, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
+  filesOfShard, mergeShardOutputs, notReplaceable, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, ShardJournal, writeShardOutput, type OutputKind, type ShardOutput,
 } from '../shard';
 import { isIonpathJobScript, shq, slurmScripts, validateSlurmSpec } from './slurmScript';

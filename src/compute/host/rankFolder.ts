@@ -7,7 +7,8 @@
  * util/readInput (regular files only, size cap, timeout), so a FIFO or a /dev/zero link named x.cif is a row.
  */
 import { formatDuration } from '../energy/mlip/scan';
-import { promises as fs, readFileSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { promises as fs, readFileSync, existsSync } from 'node:fs';
+import { headOf } from '../util/fileHead';
 import { join, relative } from 'node:path';
 import type { HostPool } from './pool';
 import { landscapeJobKey, type LandscapeJobOptions, type LandscapeJobResult } from '../analysis/job';
@@ -35,7 +36,7 @@ export class RankCache {
   constructor(private readonly file: string | null) {
     // A cache that is not a regular file (a FIFO would block the read) is not read; writing it is refused later.
     if (file && existsSync(file) && !notRegularFile(file)) {
-      const head = readHead(file, CACHE_HEAD.length);
+      const head = headOf(file, CACHE_HEAD.length);
       if (head.trim() !== '' && head !== CACHE_HEAD) {
         throw new Error(`${file} exists and is not an ionpath cache (it does not begin with ${CACHE_HEAD}…): not overwritten; name another cache file, or remove this one`);
       }
@@ -58,17 +59,6 @@ export class RankCache {
     this.dirty = false;
     await fs.mkdir(join(this.file, '..'), { recursive: true });
     await writeFileAtomic(this.file, JSON.stringify({ schema: CACHE_SCHEMA, entries: [...this.entries] }));
-  }
-}
-
-/** The first `bytes` bytes of a file, as text (a cache check must not read a large foreign file whole). */
-function readHead(file: string, bytes: number): string {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0)).toString('utf8');
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -3,7 +3,8 @@
  * (s1.json beside --out s1.csv), so a user's file that happens to carry the name would be lost without a word: an
  * existing file is replaced only when it is ionpath's own output of the same kind, recognised by its content.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { headOf } from '../util/fileHead';
 import { isRankingCsvHeader } from '../analysis/ranking';
 
 export type OutputKind = 'shard JSON' | 'ranking JSON' | 'ranking CSV';
@@ -13,15 +14,6 @@ const NOT_OURS: Record<OutputKind, string> = {
   'ranking JSON': 'is not an ionpath ranking JSON (schema ionpath.ranking/…)',
   'ranking CSV': 'is not an ionpath ranking CSV (header file,formula,Xi,Ea_1D_eV,…,error)',
 };
-
-/** The first `bytes` of a file as text (a header line is all a CSV is recognised by). */
-export function headOf(path: string, bytes = 64 * 1024): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString('utf8');
-  } finally { closeSync(fd); }
-}
 
 /**
  * Null when `path` may be written: it does not exist, or it is ionpath's own output of this kind. Otherwise what the
