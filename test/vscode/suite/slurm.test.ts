@@ -26,6 +26,13 @@ suite('Slurm script', () => {
     assert.match(submit, /--dependency=afterok:/);
     for (const f of [r.sbatch.fsPath, r.submit.fsPath]) execFileSync('bash', ['-n', f]);
     assert.ok(fs.statSync(path.join(dir, 'results', 'logs')).isDirectory(), 'the log folder exists before sbatch opens the logs');
+    // Run again with a user's own file where the wrapper goes: it is not replaced, and nothing is written.
+    fs.writeFileSync(r.submit.fsPath, '#!/bin/bash\necho my own submit script\n');
+    const again = await vscode.commands.executeCommand<{ sbatch: vscode.Uri } | undefined>(
+      'ionpath.writeSlurmScript', vscode.Uri.file(path.join(repoRoot, 'examples')), { method: 'bvse', shards: 4, script, gpu: true });
+    assert.equal(again, undefined, 'refused');
+    assert.equal(fs.readFileSync(r.submit.fsPath, 'utf8'), '#!/bin/bash\necho my own submit script\n', "the user's file is untouched");
+    assert.match(fs.readFileSync(r.sbatch.fsPath, 'utf8'), /^#SBATCH --array=1-8$/m, 'the earlier script is untouched too');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
