@@ -87,6 +87,7 @@ test('cache keys: one key per job, different for different methods and for optio
   assert.match(wrong({ oxidationStates: 'Li=1' }), /oxidation states must be given by element/);
   assert.match(wrong({ ion: 'Qq' }), /ion 'Qq' is not an element symbol/);
   assert.match(wrong({ ion: 7 }), /ion '7' is not an element symbol/);
+  assert.match(wrong({ ion: 'li' }), /ion 'li' is not an element symbol \(e.g. Li, Na, Mg\); did you mean Li\?/);
   assert.equal(wrong({ resolution: 0.2, maxBarrier: 1, ion: 'Na', oxidationStates: { Na: 1 } }), '');
   const job = runLandscapeJobSync(LIFEPO4, { resolution: '0.2' } as never);
   assert.equal(job.failure?.code, 'bad-option');

@@ -110,7 +110,11 @@ export function optionProblems(o: AnalysisOptions): string[] {
   if (o.format !== undefined && o.format !== 'cif' && o.format !== 'poscar' && o.format !== 'xyz') problems.push(`format '${o.format}' is not one of cif, poscar, xyz`);
   if (o.block !== undefined && (typeof o.block !== 'string' || !o.block.trim() || /\s/.test(o.block))) problems.push(`data block name '${o.block}' must be one word (the text after data_)`);
   if (o.method !== undefined && !METHOD_IDS.includes(o.method)) problems.push(`method '${o.method}' is not one of ${METHOD_IDS.filter((m) => m !== 'analytic').join(', ')}`);
-  if (o.ion !== undefined && !(typeof o.ion === 'string' && /^[A-Z][a-z]?$/.test(o.ion) && atomicNumber(o.ion) > 0)) problems.push(`ion '${o.ion}' is not an element symbol (e.g. Li, Na, Mg)`);
+  if (o.ion !== undefined && !(typeof o.ion === 'string' && /^[A-Z][a-z]?$/.test(o.ion) && atomicNumber(o.ion) > 0)) {
+    // 'li', 'LI': the symbol in another case, named rather than guessed.
+    const cased = typeof o.ion === 'string' && /^[a-z]{1,2}$/i.test(o.ion) ? o.ion[0].toUpperCase() + o.ion.slice(1).toLowerCase() : null;
+    problems.push(`ion '${o.ion}' is not an element symbol (e.g. Li, Na, Mg)${cased && atomicNumber(cased) > 0 ? `; did you mean ${cased}?` : ''}`);
+  }
   if (o.ionCharge !== undefined && !(Number.isInteger(o.ionCharge) && o.ionCharge > 0 && o.ionCharge <= 4)) problems.push(`ion charge ${o.ionCharge} must be an integer from 1 to 4`);
   // Types too: options arrive from settings files and messages, where "0.2" (a string) would pass a range check.
   if (o.resolution !== undefined && !(typeof o.resolution === 'number' && o.resolution >= MIN_RESOLUTION_A && o.resolution <= MAX_RESOLUTION_A)) {

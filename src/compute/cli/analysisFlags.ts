@@ -13,7 +13,7 @@ export class UsageError extends Error {}
 
 export const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--method': { kind: 'enum', values: ['bvse', 'mlip', 'gcn', 'analytic'], help: 'energy source (default bvse)' },
-  '--ion': { kind: 'string', pattern: /^[A-Z][a-z]?$/, help: 'mobile element (default Li)' },
+  '--ion': { kind: 'string', help: 'mobile element (default Li)' }, // checked by optionProblems, as the setting is
   '--ion-charge': { kind: 'integer', min: 1, max: 4, help: 'its charge (default its usual one: Li 1, Mg 2, Al 3)' },
   '--resolution': { kind: 'number', min: 0.05, max: 2, help: 'BVSE grid spacing in Å (default 0.2)' },
   '--mode': { kind: 'enum', values: ['spse', 'bvlain'], help: 'BVSE convention (default spse)' },
