@@ -145,6 +145,18 @@ test('several data blocks: the first with atom sites is analysed and named; --bl
   assert.match(d.stdout, /data block 'Li3N' is analysed/);
 });
 
+test('a type symbol whose charge its oxidation number contradicts is said once, at the row', () => {
+  const li3n = example('Li3N.cif');
+  assert.ok(!buildStructure(li3n).messages.some((m) => m.code === 'oxidation-conflict'));
+  const text = li3n.replace(/^(\s*Li1\+\s+)1\s*$/m, '$12');
+  assert.notEqual(text, li3n, "the example's _atom_type row for Li1+ is changed to 2");
+  const r = buildStructure(text);
+  const said = r.messages.filter((m) => m.code === 'oxidation-conflict');
+  assert.equal(said.length, 1, JSON.stringify(r.messages.map((m) => m.message)));
+  assert.match(said[0].message, /^type 'Li1\+' says Li\+1, but its oxidation number is \+2: \+2 is used; check which is meant$/);
+  assert.ok(said[0].at && said[0].severity === 'warning');
+});
+
 test('two data blocks of one name (ignoring case) are said', () => {
   const li3n = example('Li3N.cif');
   const r = readStructure(`${li3n}\n${li3n.replace(/^data_(\S+)/m, (_, n: string) => `data_${n.toUpperCase()}`)}`);

@@ -510,6 +510,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
 
   const asym: AsymmetricSite[] = [];
   let rowErrors = 0;
+  const chargeConflicts = new Set<string>();
   for (const row of rows) {
     const first = row[0].at;
     const label = cLabel >= 0 ? row[cLabel].text : `site${asym.length + 1}`;
@@ -572,6 +573,12 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
       if (oxidation === null && notANumber(row[cOx].text)) messages.push(unreadOxidation(`site ${label}: _atom_site_oxidation_number`, row[cOx].text, row[cOx].at));
     }
     if (oxidation === null && typeOx.has(typeText.toLowerCase())) oxidation = typeOx.get(typeText.toLowerCase())!;
+    // A type symbol's own charge ('Li1+') that the oxidation number contradicts: the number is used, and said
+    // once per type, since one of the two is a typo.
+    if (oxidation !== null && t.charge !== null && t.charge !== oxidation && !chargeConflicts.has(typeText)) {
+      chargeConflicts.add(typeText);
+      messages.push({ severity: 'warning', code: 'oxidation-conflict', message: `type '${typeText}' says ${t.element}${t.charge > 0 ? '+' : ''}${t.charge}, but its oxidation number is ${oxidation > 0 ? '+' : ''}${oxidation}: ${oxidation > 0 ? '+' : ''}${oxidation} is used; check which is meant`, at: located(typeAt) });
+    }
     if (oxidation === null && t.charge !== null) oxidation = t.charge;
     const species: SiteSpecies[] = mixture
       // A Pauling File mixed site ('0.8Nb + 0.2Zr'): each element with its fraction of the row's occupancy.
