@@ -157,6 +157,18 @@ test('a type symbol whose charge its oxidation number contradicts is said once, 
   assert.ok(said[0].at && said[0].severity === 'warning');
 });
 
+test('two different lists of symmetry operations (old and new dictionary names) are said; equal ones are not', () => {
+  const li3n = example('Li3N.cif');
+  const withList = (ops: string[]) => li3n.replace('loop_\n_atom_type_symbol', `loop_\n_space_group_symop_operation_xyz\n${ops.map((o) => `'${o}'`).join('\n')}\nloop_\n_atom_type_symbol`);
+  const r = buildStructure(withList(['x, y, z', '-x, -y, -z']));
+  const m = r.messages.find((x) => x.code === 'symops-disagree');
+  assert.ok(m && m.at, JSON.stringify(r.messages.map((x) => x.code)));
+  assert.match(m!.message, /two different sets of symmetry operations \(2 as _space_group_symop_operation_xyz, 24 as _symmetry_equiv_pos_as_xyz\): _symmetry_equiv_pos_as_xyz is used/);
+  const ops = [...li3n.matchAll(/^\s*\d+\s+'([^']+)'\s*$/gm)].map((x) => x[1]);
+  assert.equal(ops.length, 24);
+  assert.ok(!buildStructure(withList(ops)).messages.some((x) => x.code === 'symops-disagree'), 'the same operations twice: nothing to say');
+});
+
 test('two data blocks of one name (ignoring case) are said', () => {
   const li3n = example('Li3N.cif');
   const r = readStructure(`${li3n}\n${li3n.replace(/^data_(\S+)/m, (_, n: string) => `data_${n.toUpperCase()}`)}`);

@@ -11,7 +11,7 @@
  */
 import { parseCif, parseCifNumber, findItem, findLoop, type CifDocument, type CifFrame, type CifLocation, type CifValue } from '../cif/parser';
 import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
-import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, moyoDataset, siteKindKey, closeOperations, formatSymop, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
+import { parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, moyoDataset, siteKindKey, closeOperations, formatSymop, sameOp, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_CELL, MAX_EXPANSION_ESTIMATE, MIN_INTERATOMIC_DISTANCE_A } from './limits';
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 import { canonicalElement, chargeImbalanceSentence, guessedStatesSentence, guessOxidationStates, unbalancedNetCharge } from './elements';
@@ -337,6 +337,18 @@ function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: Struct
     const col = Math.max(loop.column('_space_group_symop_operation_xyz'), loop.column('_symmetry_equiv_pos_as_xyz'));
     for (const row of loop.loop.rows) values.push(row[col]);
   } else if (single?.value) values.push(single.value);
+
+  // Both names in separate loops (old and new dictionary): the first is read; a second that differs is said.
+  const newLoop = findLoop(frame, '_space_group_symop_operation_xyz'), oldLoop = findLoop(frame, '_symmetry_equiv_pos_as_xyz');
+  if (newLoop && oldLoop && newLoop.loop !== oldLoop.loop) {
+    const opsOf = (l: NonNullable<typeof newLoop>, tag: string) => l.loop.rows.map((r) => parseSymop(r[l.column(tag)].text)).flatMap((p) => ('op' in p ? [p.op] : []));
+    const a = opsOf(newLoop, '_space_group_symop_operation_xyz'), b = opsOf(oldLoop, '_symmetry_equiv_pos_as_xyz');
+    const within = (x: SymOp[], y: SymOp[]) => x.every((o) => y.some((q) => sameOp(o, q)));
+    if (!(within(a, b) && within(b, a))) {
+      const [used, other] = loop?.loop === newLoop.loop ? ['_space_group_symop_operation_xyz', '_symmetry_equiv_pos_as_xyz'] : ['_symmetry_equiv_pos_as_xyz', '_space_group_symop_operation_xyz'];
+      messages.push({ severity: 'warning', code: 'symops-disagree', message: `the file lists two different sets of symmetry operations (${a.length} as _space_group_symop_operation_xyz, ${b.length} as _symmetry_equiv_pos_as_xyz): ${used} is used, ${other} ignored; check which is meant`, at: located((loop?.loop === newLoop.loop ? oldLoop : newLoop).loop.at) });
+    }
+  }
 
   if (values.length) {
     const ops: SymOp[] = [];

@@ -158,7 +158,8 @@ const TRANSLATION_TOLERANCE = 2e-3;
 /** The largest crystallographic group in a conventional cell: F m -3 m, 48 point operations × 4 centrings. */
 export const MAX_GROUP_ORDER = 192;
 
-function sameOp(a: SymOp, b: SymOp): boolean {
+/** Equal rotations, and translations equal modulo lattice translations. */
+export function sameOp(a: SymOp, b: SymOp): boolean {
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) if (a.rot[i][j] !== b.rot[i][j]) return false;
     const d = a.trans[i] - b.trans[i];
