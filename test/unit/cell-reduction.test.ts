@@ -6,7 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildStructure } from '../../src/compute/structure/build';
@@ -78,6 +80,16 @@ test('a skewed basis of Li2S is analysed in its reduced cell: the cubic cell\'s 
   assert.ok(note, JSON.stringify(r.warnings));
   assert.match(note!, /a′ 5\.708 Å, b′ 5\.708 Å, c′ 5\.708 Å, α′ 90°, β′ 90°, γ′ 90°/);
   assert.match(note!, /\d+× fewer grid points; positions and exports are in that cell/);
+  // `info` shows the file's cell, and says which cell the analyses use.
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-skewed-'));
+  try {
+    writeFileSync(join(dir, 'skewed.cif'), text);
+    const info = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'info', join(dir, 'skewed.cif')], { encoding: 'utf8' });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /info: the cell \(a 5\.708 Å, b 68\.\d+ Å, .*\) is a skewed basis of its lattice: the analyses use the reduced cell/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   // A mildly oblique cell (grid ratio below the threshold) is kept: a hexagonal cell with γ = 120°.
   assert.ok(gridRatio(latticeMatrix(3.1, 3.1, 5.2, 90, 90, 120)) < REDUCE_WHEN_GRID_RATIO);
 });

@@ -12,6 +12,7 @@ import { barrierHint, eaLabel, eV, methodLabel, sourceCaption, xiLabel } from '.
 import { rankOrderFor, rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
 import { REPORT_SCHEMA } from '../analysis/report';
+import { reducedCellOf } from '../structure/reduce';
 import type { MethodId } from '../energy/source';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
@@ -110,7 +111,9 @@ function info(path: string, json: boolean, block: string | undefined): number {
   // A structure recovered from a file with errors is shown (what was read), but the file is not fine: exit 1, as a
   // linter does, and `ok: false`, since the analysis commands refuse it.
   const errors = r.messages.filter((m) => m.severity === 'error').length;
-  const sum = summarise(r.structure, r.messages);
+  // The cell is shown as the file gives it; where the analyses would use its reduced cell, that is said here too.
+  const reduced = reducedCellOf(r.structure);
+  const sum = summarise(r.structure, reduced ? [...r.messages, { ...reduced.message, severity: 'info', message: reduced.message.message.replace('analysed in', 'the analyses use') }] : r.messages);
   process.stdout.write(json ? JSON.stringify({ file: path, format: r.format, ok: errors === 0, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
   if (errors && !json) process.stderr.write(`ionpath info: ${path}: ${errors} error${errors > 1 ? 's' : ''} (above); the structure shown is what could be read, and no barrier is computed from it\n`);
   return errors ? 1 : 0;
