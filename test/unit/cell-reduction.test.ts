@@ -76,7 +76,7 @@ test('a skewed basis of Li2S is analysed in its reduced cell: the cubic cell\'s 
   const r = skewed.report!;
   assert.deepEqual([...r.gridShape!].sort(), [...cubic.report!.gridShape!].sort(), 'the grid of the cubic cell');
   for (const k of ['Ea_1D_eV', 'Ea_2D_eV', 'Ea_3D_eV', 'MPE_eV'] as const) assert.ok(Math.abs(r[k]! - cubic.report![k]!) < 1e-4, `${k}: ${r[k]} vs ${cubic.report![k]}`);
-  const note = r.warnings.find((w) => /is a skewed basis of its lattice: analysed in the reduced cell/.test(w));
+  const note = r.warnings.find((w) => /is a skewed basis of its lattice: the analyses use the reduced cell/.test(w));
   assert.ok(note, JSON.stringify(r.warnings));
   assert.match(note!, /a′ 5\.708 Å, b′ 5\.708 Å, c′ 5\.708 Å, α′ 90°, β′ 90°, γ′ 90°/);
   assert.match(note!, /\d+× fewer grid points; positions and exports are in that cell/);

@@ -316,6 +316,13 @@ test('outputs never overwrite inputs: the analysed file, a structure of the rank
     assert.equal(foreign.status, 2, foreign.stderr);
     assert.match(foreign.stderr, /notes\.csv exists and is not an ionpath cache .*not overwritten/);
     assert.equal(readFileSync(join(dir, 'notes.csv'), 'utf8'), 'sample,sigma\nA,1e-3\n', 'the CSV is untouched');
+    // The same for a plain rank's --out and --json-out: a user's CSV is not replaced, an earlier ranking is.
+    const mine = cli('rank', 'folder', '--out', 'notes.csv');
+    assert.equal(mine.status, 2, mine.stderr);
+    assert.match(mine.stderr, /--out notes\.csv already exists and is not an ionpath ranking CSV/);
+    assert.equal(readFileSync(join(dir, 'notes.csv'), 'utf8'), 'sample,sigma\nA,1e-3\n');
+    assert.equal(cli('rank', 'folder', '--out', 'ranked.csv', '--json-out', 'ranked.json').status, 0);
+    assert.equal(cli('rank', 'folder', '--out', 'ranked.csv', '--json-out', 'ranked.json').status, 0, 'its own ranking is replaced');
     assert.equal(cli('rank', 'folder', '--cache', 'fresh.json').status, 0);
     assert.equal(cli('rank', 'folder', '--cache', 'fresh.json').status, 0, 'its own cache is read back');
     // Its own cache cut short (a full disk, a killed run): started afresh, and said.

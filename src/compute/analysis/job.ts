@@ -178,8 +178,10 @@ function sayOnce(report: LandscapeReport, messages: StructureMessage[], ion: str
 function prepare(text: string, options: AnalysisOptions) {
   const key = landscapeJobKey(text, options);
   const messages: StructureMessage[] = [];
-  const failed = (failure: JobFailure, formula: string | null = null): JobOutcome =>
-    ({ ok: false, key, formula, report: null, messages, error: failure.message, failure, analysis: null });
+  // `failure` is the located form (its message with `at` beside it); `error` stands alone, as in a ranking's reason
+  // column, so it names the line itself.
+  const failed = (failure: JobFailure, formula: string | null = null, error = failure.message): JobOutcome =>
+    ({ ok: false, key, formula, report: null, messages, error, failure, analysis: null });
   const problems = optionProblems(options);
   if (problems.length) return { early: failed({ code: 'bad-option', message: problems.join('; ') }) };
   const built = readStructure(text, { format: options.format, block: options.block, mobileIon: options.ion });
@@ -193,7 +195,8 @@ function prepare(text: string, options: AnalysisOptions) {
     const at = first?.at ? { line: first.at.line + 1 } : undefined;
     const more = errors.length > 1 ? `, and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''}` : '';
     const refused = built.structure ? '; no barrier is computed from a file with errors' : '';
-    return { early: failed({ stage: 'input', code: first?.code ?? 'bad-structure', message: first ? `${first.message}${at ? ` (line ${at.line})` : ''}${more}${refused}` : 'the structure could not be built', at }, built.structure?.formula ?? null) };
+    const sentence = (line: string) => (first ? `${first.message}${line}${more}${refused}` : 'the structure could not be built');
+    return { early: failed({ stage: 'input', code: first?.code ?? 'bad-structure', message: sentence(''), at }, built.structure?.formula ?? null, sentence(at ? ` (line ${at.line})` : '')) };
   }
   let structure = built.structure;
   if (options.oxidationStates) {

@@ -21,6 +21,7 @@ import { describeScanEstimate } from '../energy/mlip/scan';
 import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
 import type { SceneExportKind } from '../../protocol/scene';
+import { foreignOutputRefusal } from '../shard';
 import { parseCommandLine, usageOf, type CommandSpec, type ParsedCommand } from './args';
 import { ANALYSIS_OPTIONS, analysisOptionsOf, unreadFlagWarnings, UsageError } from './analysisFlags';
 // Sharded ranking, merge and Slurm scripts: their commands and option tables (shardCommands.ts).
@@ -113,7 +114,7 @@ function info(path: string, json: boolean, block: string | undefined): number {
   const errors = r.messages.filter((m) => m.severity === 'error').length;
   // The cell is shown as the file gives it; where the analyses would use its reduced cell, that is said here too.
   const reduced = reducedCellOf(r.structure);
-  const sum = summarise(r.structure, reduced ? [...r.messages, { ...reduced.message, severity: 'info', message: reduced.message.message.replace('analysed in', 'the analyses use') }] : r.messages);
+  const sum = summarise(r.structure, reduced ? [...r.messages, reduced.message] : r.messages);
   process.stdout.write(json ? JSON.stringify({ file: path, format: r.format, ok: errors === 0, ...sum }, null, 2) + '\n' : summaryText(sum) + '\n');
   if (errors && !json) process.stderr.write(`ionpath info: ${path}: ${errors} error${errors > 1 ? 's' : ''} (above); the structure shown is what could be read, and no barrier is computed from it\n`);
   return errors ? 1 : 0;
@@ -215,11 +216,9 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     if (tty) process.stderr.write('\r\x1b[K');
     const json = p.values['--json'] === true;
     if (!result.ok || !result.report) {
+      // The located form: the line in the prefix, as compilers write it.
       const line = result.failure?.at?.line;
-      // The prefix carries the line, so the message's own "(line N)" (for rankings' reason column) is dropped.
-      const text = result.error ?? '', tag = ` (line ${line})`, cut = line ? text.lastIndexOf(tag) : -1;
-      const error = cut >= 0 ? text.slice(0, cut) + text.slice(cut + tag.length) : text;
-      process.stderr.write(`${path}${line ? `:${line}` : ''}: ${error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
+      process.stderr.write(`${path}${line ? `:${line}` : ''}: ${result.failure?.message ?? result.error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
       // The same top level as a success (file, schema, ok), so that a script can test `ok` first.
       if (json) process.stdout.write(JSON.stringify({ file: path, schema: REPORT_SCHEMA, ...result }, null, 2) + '\n');
       return 1;
@@ -301,6 +300,11 @@ async function rank(p: ParsedCommand): Promise<number> {
   const inputs = listed ?? [];
   if (out) checkOutputPath('--out', out, inputs, 'a structure file of the folder');
   if (jsonOut) checkOutputPath('--json-out', jsonOut, inputs, 'a structure file of the folder');
+  // The sharded rank's rule (shard/outputs.ts): an existing file is replaced only if it is ionpath's own ranking.
+  for (const [flag, path, kind] of [['--out', out, 'ranking CSV'], ['--json-out', jsonOut, 'ranking JSON']] as const) {
+    const refusal = foreignOutputRefusal(path, `${flag} ${path}`, kind);
+    if (refusal) throw new UsageError(refusal);
+  }
   if (p.values['--cache']) checkOutputPath('--cache', cacheFile, inputs, 'a structure file of the folder');
   let cache: RankCache;
   try { cache = new RankCache(cacheFile); } catch (e) { throw new UsageError(`--cache: ${e instanceof Error ? e.message : String(e)}`); }

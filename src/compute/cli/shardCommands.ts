@@ -19,7 +19,7 @@ import { checkOutputTarget, writeFileAtomic } from '../util/atomicWrite';
 import { headOf } from '../util/fileHead';
 import { notRegularFile } from '../util/readInput';
 import {
-  filesOfShard, mergeShardOutputs, notReplaceable, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
+  filesOfShard, foreignOutputRefusal, mergeShardOutputs, parseShardOutput, parseShardSpec, readRankInput, runShard, shardIdentity,
   shardNotDoneReason, ShardJournal, writeShardOutput, type OutputKind, type ShardOutput,
 } from '../shard';
 import { isIonpathJobScript, shq, slurmScripts, validateSlurmSpec } from './slurmScript';
@@ -134,8 +134,8 @@ function outputsOf(p: ParsedCommand): { csvOut?: string; jsonOut?: string; jsonL
 
 /** Before any work: an existing file at an output path is replaced only if it is ionpath's own output of that kind. */
 function refuseForeignFile(path: string | undefined, label: string, kind: OutputKind): void {
-  const why = path ? notReplaceable(path, kind) : null;
-  if (why) throw new UsageError(`${label} already exists and ${why}: ionpath replaces only its own outputs of the same kind, so move that file or give another name`);
+  const refusal = foreignOutputRefusal(path, label, kind);
+  if (refusal) throw new UsageError(refusal);
 }
 
 /** `ionpath rank <folder | @list.txt> --shard K/N --out shard-K.csv …` (SHARD_COMMANDS.rank). */

@@ -30,3 +30,9 @@ export function notReplaceable(path: string, kind: OutputKind): string | null {
     return data.kind === 'shard' ? 'is an ionpath shard output, which merge does not replace' : null;
   } catch { return NOT_OURS[kind]; } // unreadable or not JSON: not known to be ours
 }
+
+/** The refusal to write `path` (named in messages as `label`), or null when it may be written. */
+export function foreignOutputRefusal(path: string | undefined, label: string, kind: OutputKind): string | null {
+  const why = path ? notReplaceable(path, kind) : null;
+  return why ? `${label} already exists and ${why}: ionpath replaces only its own outputs of the same kind, so move that file or give another name` : null;
+}

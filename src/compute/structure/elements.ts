@@ -75,6 +75,9 @@ function chargeTotals(species: readonly { oxidation: number | null; occupancy: n
   return { net, positive };
 }
 
+/** The largest net charge, as a share of the cations', that a guess accepts; given states past it are likely wrong. */
+const MAX_RESIDUAL_SHARE = 0.25;
+
 /**
  * The warning for given states that leave the cell charged (`unbalancedNetCharge`), with its size against the
  * cations' charge: past 25 % (what no guess accepts) the states, or the occupancies, are most likely wrong.
@@ -82,7 +85,7 @@ function chargeTotals(species: readonly { oxidation: number | null; occupancy: n
 export function chargeImbalanceSentence(species: readonly { oxidation: number | null; occupancy: number }[], subject: string): string {
   const { net, positive } = chargeTotals(species);
   const share = positive > 0 ? Math.abs(net) / positive : Infinity;
-  const verdict = share > 0.25 ? ': the states or the occupancies are most likely wrong, and the barriers use them as given' : '';
+  const verdict = share > MAX_RESIDUAL_SHARE ? ': the states or the occupancies are most likely wrong, and the barriers use them as given' : '';
   return `${subject} leave a net charge of ${net > 0 ? '+' : ''}${net.toFixed(2)} e per cell (${Math.round(100 * share)} % of the cations' charge)${verdict}`;
 }
 
@@ -135,7 +138,7 @@ export function guessOxidationStates(composition: Record<string, number>): Oxida
       }
       if (pos === 0 || minNegEN === Infinity || minNegEN < maxPosEN) return;
       const residual = Math.abs(net);
-      if (residual > 0.25 * pos + 1e-6) return;
+      if (residual > MAX_RESIDUAL_SHARE * pos + 1e-6) return;
       // Exact balances first, then the most common states.
       const score = residual < 1e-6 ? rank : 1000 + residual * 100 + rank;
       if (!best || score < best.rank) best = { states: [...states], residual: net, rank: score };

@@ -86,13 +86,14 @@ export function checkCellGeometry(lattice: Pick<Lattice, 'a' | 'b' | 'c' | 'alph
   // Six significant digits: a cell from lattice vectors (POSCAR, XYZ) has lengths like 5.196152422706632.
   const g = (x: number) => Number(x.toPrecision(6));
   const cell = `a = ${g(lattice.a)} Å, b = ${g(lattice.b)} Å, c = ${g(lattice.c)} Å, α = ${g(lattice.alpha)}°, β = ${g(lattice.beta)}°, γ = ${g(lattice.gamma)}°`;
-  const t = shortestTranslation(lattice);
-  if (!(t.length >= MIN_LATTICE_TRANSLATION_A)) {
-    out.push({ severity: 'error', code: 'degenerate-cell', message: `the lattice translation ${combinationName(t.uvw)} is ${t.length.toPrecision(3)} Å long, shorter than MIN_LATTICE_TRANSLATION_A = ${MIN_LATTICE_TRANSLATION_A} Å: every atom would lie that close to its own periodic image (${cell})`, at });
-  }
-  // Flatness is the lattice's, not the basis's: a skewed basis of a sound lattice (mp-723352, α = 6.2°) has thin
-  // planes of its own but is analysed in its reduced cell (reduce.ts), whose planes are what the check measures.
+  // Both limits are the lattice's, not the basis's, so both are measured on the reduced basis: its first vector is
+  // the shortest translation, and a skewed basis of a sound lattice (mp-723352, α = 6.2°) has thin planes of its own
+  // but is analysed in its reduced cell (reduce.ts), whose planes are what the flatness check measures.
   const reduced = reduceBasis(lattice.matrix);
+  const shortest = Math.hypot(...reduced.basis[0]);
+  if (!(shortest >= MIN_LATTICE_TRANSLATION_A)) {
+    out.push({ severity: 'error', code: 'degenerate-cell', message: `the lattice translation ${combinationName(reduced.transform[0])} is ${shortest.toPrecision(3)} Å long, shorter than MIN_LATTICE_TRANSLATION_A = ${MIN_LATTICE_TRANSLATION_A} Å: every atom would lie that close to its own periodic image (${cell})`, at });
+  }
   const kept = reduced.transform.every((r, k) => r.every((v, j) => v === (k === j ? 1 : 0)));
   const d = interplanarSpacings({ inverse: inverse3(reduced.basis) });
   const i = d.indexOf(Math.min(...d));

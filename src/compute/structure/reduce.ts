@@ -96,9 +96,9 @@ export function reducedCellOf(structure: Structure): { structure: Structure; mes
   const asymmetricSites = structure.asymmetricSites.map((a) => ({ ...a, frac: toReduced(a.frac) }));
   const f = (x: number, d = 3) => Number(x.toFixed(d));
   const message: StructureMessage = {
-    severity: 'warning', code: 'cell-reduced',
+    severity: 'info', code: 'cell-reduced',
     message: `the cell (a ${f(given.a)} Å, b ${f(given.b)} Å, c ${f(given.c)} Å, α ${f(given.alpha, 2)}°, β ${f(given.beta, 2)}°, γ ${f(given.gamma, 2)}°) is a skewed basis of its lattice: ` +
-      `analysed in the reduced cell a′ = ${combinationName(transform[0])}, b′ = ${combinationName(transform[1])}, c′ = ${combinationName(transform[2])} ` +
+      `the analyses use the reduced cell a′ = ${combinationName(transform[0])}, b′ = ${combinationName(transform[1])}, c′ = ${combinationName(transform[2])} ` +
       `(a′ ${f(lattice.a)} Å, b′ ${f(lattice.b)} Å, c′ ${f(lattice.c)} Å, α′ ${f(lattice.alpha, 2)}°, β′ ${f(lattice.beta, 2)}°, γ′ ${f(lattice.gamma, 2)}°), the same crystal on ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× fewer grid points; positions and exports are in that cell`,
   };
   return { structure: { ...structure, lattice, sites, asymmetricSites, messages: [...structure.messages, message] }, message };
