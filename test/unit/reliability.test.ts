@@ -530,6 +530,50 @@ test('a space group the file names but ionpath does not know, or one whose multi
   assert.equal(job.failure?.code, 'multiplicity-mismatch');
 });
 
+test('operations that do not keep the cell\'s lengths and angles: another lattice is an error, a cell slightly off is a warning', () => {
+  const licoo2 = readFileSync(join(process.cwd(), 'examples', 'LiCoO2.cif'), 'utf8');
+  const gamma = (g: number) => licoo2.replace(/_cell_angle_gamma\s+\S+/, `_cell_angle_gamma ${g}`);
+  const mismatch = (text: string) => buildStructure(text).messages.filter((m) => m.code === 'cell-symmetry-mismatch');
+  assert.deepEqual(mismatch(licoo2), [], 'a hexagonal cell under its own group: nothing said');
+  assert.deepEqual(mismatch(LIFEPO4), [], 'an orthorhombic cell under its listed operations: nothing said');
+  // R-3m's listed operations on a cell whose γ is 90°: the threefold turns the a–b angle of 90° into 135°.
+  const square = buildStructure(gamma(90));
+  const error = square.messages.find((m) => m.code === 'cell-symmetry-mismatch');
+  assert.ok(error && error.severity === 'error' && error.at, JSON.stringify(square.messages.map((m) => m.message)));
+  assert.match(error!.message, /^the listed symmetry operation -y,x-y,z turns the 90° angle between a and b into 135°: the cell \(a [\d.]+ Å.*γ 90°\) does not fit the group's lattice/);
+  assert.equal(error!.at!.line, licoo2.split('\n').findIndex((l) => /'x, y, z'/.test(l)), 'at the operations');
+  const job = runLandscapeJobSync(gamma(90), { method: 'bvse' });
+  assert.equal(job.ok, false, 'no barrier from a crystal that the file does not describe');
+  assert.equal(job.failure?.code, 'cell-symmetry-mismatch');
+  // A cell refined 0.3° off its group's metric: built as given, and said.
+  const near = buildStructure(gamma(119.7));
+  assert.ok(near.structure, 'still built');
+  const warning = near.messages.find((m) => m.code === 'cell-symmetry-mismatch');
+  assert.ok(warning && warning.severity === 'warning', JSON.stringify(near.messages.map((m) => m.message)));
+  assert.match(warning!.message, /is slightly off the group's lattice/);
+  // Operations from the symbol too: Pnma's −x+1/2,−y,z+1/2 turns a β of 95° into 85°.
+  const hmOnly = readFileSync(join(process.cwd(), 'test', 'fixtures', 'hm-only-LiFePO4.cif'), 'utf8');
+  const tilted = buildStructure(hmOnly.replace(/_cell_angle_beta\s+\S+/, '_cell_angle_beta 95')).messages.find((m) => m.code === 'cell-symmetry-mismatch');
+  assert.ok(tilted && tilted.severity === 'error', 'a monoclinic cell under orthorhombic operations');
+  assert.match(tilted!.message, /^the symmetry operation \S+ of 'P n m a' turns the 95° angle between a and c into 85°/);
+  const beta = (b: number) => LIFEPO4.replace(/_cell_angle_beta\s+\S+/, `_cell_angle_beta ${b}`);
+  assert.equal(buildStructure(beta(90.3)).messages.find((m) => m.code === 'cell-symmetry-mismatch')?.severity, 'warning');
+  assert.equal(buildStructure(beta(90.05)).messages.find((m) => m.code === 'cell-symmetry-mismatch'), undefined, 'below the warning: rounding of a refined cell');
+});
+
+test('a failed analyze prints the file\'s other errors and its warnings beneath the failure, each at its line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-failctx-'));
+  // The only framework site has occupancy 0: skipped with a warning, and the job then finds no framework.
+  writeFileSync(join(dir, 'x.cif'), `data_x\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\nLi1 Li 0 0 0 1\nCl1 Cl 0.5 0.5 0.5 0\n`);
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'analyze', 'x.cif'], { encoding: 'utf8', cwd: dir, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } });
+  assert.equal(r.status, 1);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines[0], /^x\.cif: The structure has no atoms besides Li.*\[no-framework\]$/);
+  assert.ok(lines.some((l) => /^ {2}warning: site Cl1: occupancy 0 must be in \(0, 1\]; the site is skipped \(line 13\)$/.test(l)), r.stderr);
+  assert.ok(!lines.some((l) => /^ {2}info:/.test(l)), 'infos stay out, as on success');
+  rmSync(dir, { recursive: true, force: true });
+});
+
 // ---- option fuzzing ----------------------------------------------------------------------------------------
 
 const RANK_SPEC = {

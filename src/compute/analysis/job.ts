@@ -64,8 +64,9 @@ export type LandscapeJobOptions = AnalysisOptions;
  * 6: a cell given in a skewed basis is analysed in its reduced cell; POSCAR/XYZ cells meet the CIF's limits; a grid
  *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much; an
  *    unknown space group, a contradicted multiplicity or a POSCAR position beyond its counts is an error.
+ * 7: symmetry operations that do not keep the cell's lengths and angles are an error (another lattice) or a warning.
  */
-export const RESULTS_VERSION = 6;
+export const RESULTS_VERSION = 7;
 
 export function landscapeJobKey(text: string, options: AnalysisOptions): string {
   const o = normaliseOptions(options);

@@ -14,6 +14,7 @@ import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
 import { REPORT_SCHEMA } from '../analysis/report';
 import { reducedCellOf } from '../structure/reduce';
 import type { MethodId } from '../energy/source';
+import type { StructureMessage } from '../structure/types';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
 import { describeEstimate, listStructureFiles, noStructureFilesWarning, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
@@ -121,6 +122,20 @@ function info(path: string, json: boolean, block: string | undefined): number {
 }
 
 /** Refuse an output path that cannot be written before computing anything. */
+/** At most this many of a failed file's other messages are printed beneath its failure; `info` lists them all. */
+const FAILURE_CONTEXT_LINES = 8;
+
+/**
+ * The lines printed beneath a failure: the file's other errors and its warnings, each with its line, the failure's
+ * own message left out. Infos are left out, as they are on success.
+ */
+function failureContext(messages: readonly StructureMessage[], path: string, failureMessage: string): string {
+  const rest = messages.filter((m) => m.severity !== 'info' && !failureMessage.startsWith(m.message));
+  const lines = rest.slice(0, FAILURE_CONTEXT_LINES).map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}\n`);
+  if (rest.length > FAILURE_CONTEXT_LINES) lines.push(`  … and ${rest.length - FAILURE_CONTEXT_LINES} more (ionpath info ${path} lists them all)\n`);
+  return lines.join('');
+}
+
 function checkOutputPath(flag: string, path: string, inputs: readonly string[] = [], what?: string): void {
   const isFolder = (p: string) => existsSync(p) && statSync(p).isDirectory();
   if (isFolder(path)) throw new UsageError(`${flag} ${path} is a folder; give a file name`);
@@ -219,6 +234,9 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
       // The located form: the line in the prefix, as compilers write it.
       const line = result.failure?.at?.line;
       process.stderr.write(`${path}${line ? `:${line}` : ''}: ${result.failure?.message ?? result.error}${result.failure ? ` [${result.failure.code}]` : ''}\n`);
+      // The file's other errors and its warnings, which often say why (a site skipped for occupancy 0 leaves no
+      // framework): each at its line, as a success prints them.
+      process.stderr.write(failureContext(result.messages, path, result.failure?.message ?? result.error ?? ''));
       // The same top level as a success (file, schema, ok), so that a script can test `ok` first.
       if (json) process.stdout.write(JSON.stringify({ file: path, schema: REPORT_SCHEMA, ...result }, null, 2) + '\n');
       return 1;
