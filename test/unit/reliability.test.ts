@@ -423,6 +423,19 @@ test('trace and unknown occupancies: kept with a warning, never silently changed
     const w = r.messages.find((m) => m.code === 'occupancy-assumed');
     assert.ok(w && w.severity === 'warning' && /1 assumed/.test(w.message) && w.at, `${special}: ${JSON.stringify(r.messages.map((m) => m.code))}`);
   }
+  // Above 1: a refined value within three standard uncertainties of 1 is a full site, said; beyond, an error.
+  const o3 = (occ: string) => buildStructure(LIFEPO4.replace(/(O3 +O2- +8 +d +\S+ +\S+ +\S+ +)1/, `$1${occ}`));
+  const within = o3('1.02(1)');
+  assert.ok(within.structure, 'built');
+  const above = within.messages.find((m) => m.code === 'occupancy-above-one');
+  assert.ok(above && above.severity === 'warning' && above.at && /occupancy 1\.02\(1\) is above 1 within three standard uncertainties; taken as 1/.test(above.message), JSON.stringify(within.messages.map((m) => m.message)));
+  assert.ok(within.structure.sites.flatMap((s) => s.species).filter((sp) => sp.label === 'O3').every((sp) => sp.occupancy === 1));
+  for (const beyond of ['1.02', '1.05(1)']) {
+    const r = o3(beyond);
+    assert.equal(r.structure === null || r.messages.some((m) => m.severity === 'error' && m.code === 'bad-occupancy'), true, beyond);
+    assert.ok(r.messages.some((m) => m.severity === 'error' && m.code === 'bad-occupancy' && m.message.includes(`occupancy ${beyond} must be in (0, 1]`)), beyond);
+  }
+  cases += 3;
   report('trace-occupancies', cases, crashes);
 });
 

@@ -16,6 +16,7 @@ import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 import { canonicalElement, chargeImbalanceSentence, guessedStatesSentence, guessOxidationStates, unbalancedNetCharge } from './elements';
 import { reducedFormula } from './formula';
+import { statedFormulaMessage } from './statedFormula';
 import { bondValenceSums, implausibleGeometryMessages, type BondValenceCheck } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
@@ -103,6 +104,9 @@ export function* buildStructureWork(text: string, options: BuildOptions = {}): W
   try {
     const structure = yield* buildFromFrame(frame, messages, options);
     if (!structure) return { structure, messages, document, frame };
+    // The file's own formula against its sites (structure/statedFormula.ts): a disagreement is said, the sites used.
+    const formulaMismatch = statedFormulaMessage(frame, structure.composition);
+    if (formulaMismatch) { messages.push(formulaMismatch); structure.messages.push(formulaMismatch); }
     // Is the geometry chemically plausible? (bond-valence sums, structure/bondValence.ts.) A check, never a reason
     // to lose the structure: should it fail, that is said and the structure stands.
     let bondValence: BondValenceCheck | undefined;
@@ -597,6 +601,11 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
       messages.push({ severity: 'warning', code: 'occupancy-assumed', message: `site ${label}: occupancy '${row[cOcc].text}' (${unknown ? 'unknown' : 'not applicable'}); 1 assumed`, at: located(row[cOcc].at) });
     } else if (cOcc >= 0) {
       const n = parseCifNumber(row[cOcc].text);
+      // A refined occupancy above 1 within three of its standard uncertainties is a full site: 1.02(1).
+      if (n && n.value > 1.0 + 1e-3 && n.su !== null && n.value - 3 * n.su <= 1) {
+        messages.push({ severity: 'warning', code: 'occupancy-above-one', message: `site ${label}: occupancy ${row[cOcc].text} is above 1 within three standard uncertainties; taken as 1`, at: located(row[cOcc].at) });
+        n.value = 1;
+      }
       if (!n || !(n.value > 0) || n.value > 1.0 + 1e-3) {
         messages.push({ severity: n && n.value === 0 ? 'warning' : 'error', code: 'bad-occupancy', message: !n ? `site ${label}: occupancy '${row[cOcc].text}' is not a number` : `site ${label}: occupancy ${row[cOcc].text} must be in (0, 1]${n.value === 0 ? '; the site is skipped' : ''}`, at: located(row[cOcc].at) });
         if (!(n && n.value === 0)) rowErrors++;
