@@ -64,7 +64,8 @@ export type LandscapeJobOptions = AnalysisOptions;
  * 6: a cell given in a skewed basis is analysed in its reduced cell; POSCAR/XYZ cells meet the CIF's limits; a grid
  *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much; an
  *    unknown space group, a contradicted multiplicity or a POSCAR position beyond its counts is an error.
- * 7: symmetry operations that do not keep the cell's lengths and angles are an error (another lattice) or a warning.
+ * 7: symmetry operations that do not keep the cell's lengths and angles are an error (another lattice) or a warning;
+ *    a stated formula the sites contradict is warned about; an occupancy 1.02(1) is a full site, not an error.
  */
 export const RESULTS_VERSION = 7;
 
