@@ -587,6 +587,24 @@ test('a failed analyze prints the file\'s other errors and its warnings beneath 
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('species a reader could mistake: a vacancy row is skipped, not vanadium; a type symbol read by its first letter is said; a fraction is named', () => {
+  const cell = 'data_x\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\n_symmetry_space_group_name_H-M \'P 1\'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n';
+  for (const va of ['Va', 'Vac', 'VA', 'Va0']) {
+    const r = buildStructure(`${cell}Li1 Li 0 0 0 0.5\nVa1 ${va} 0 0 0 0.5\nCl1 Cl- 0.5 0.5 0.5 1\n`);
+    assert.ok(r.structure, va);
+    assert.deepEqual(r.structure.composition, { Li: 0.5, Cl: 1 }, `${va}: no vanadium`);
+    const m = r.messages.find((x) => x.code === 'vacancy-row');
+    assert.ok(m && m.at?.line === 13, `${va}: ${JSON.stringify(r.messages.map((x) => x.message))}`);
+  }
+  assert.ok(buildStructure(`${cell}Li1 Li 0 0 0 1\nV1 V 0 0.5 0 1\nCl1 Cl 0.5 0.5 0.5 1\n`).structure?.composition.V === 1, 'vanadium stays vanadium');
+  const water = buildStructure(`${cell}Li1 Li 0 0 0 1\nO1 Ow 0.5 0.5 0.5 1\n`);
+  const guessed = water.messages.find((x) => x.code === 'element-guessed');
+  assert.ok(guessed && guessed.severity === 'warning' && /type symbol 'Ow' is not an element symbol; read as O, its first letter/.test(guessed.message), JSON.stringify(water.messages));
+  assert.ok(!buildStructure(`${cell.replace('_atom_site_type_symbol\n', '')}Li1 0 0 0 1\nOW1 0.5 0.5 0.5 1\n`).messages.some((x) => x.code === 'element-guessed'), 'a label is free text: OW1 is oxygen without a word');
+  const fraction = buildStructure(`${cell}Li1 Li 0 0 0 1\nCl1 Cl 1/3 0.5 0.5 1\n`).messages.find((x) => x.code === 'bad-coordinate');
+  assert.match(fraction?.message ?? '', /coordinate '1\/3' is not a number \(a fraction\? CIF numbers are decimals: 0\.333333\)/);
+});
+
 // ---- option fuzzing ----------------------------------------------------------------------------------------
 
 const RANK_SPEC = {

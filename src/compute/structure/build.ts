@@ -176,7 +176,8 @@ const notANumber = (raw: string | undefined) => raw !== undefined && !['?', '.']
 /** Why a given value is not a usable number, for the message. */
 const badNumber = (raw: string) =>
   /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim()) ? 'is too large to be a number here'
-    : /^[+-]?\d+,\d+$/.test(raw.trim()) ? 'is not a number (a decimal comma? CIF numbers use a point)' : 'is not a number';
+    : /^[+-]?\d+,\d+$/.test(raw.trim()) ? 'is not a number (a decimal comma? CIF numbers use a point)'
+      : /^[+-]?\d+\/\d+$/.test(raw.trim()) ? `is not a number (a fraction? CIF numbers are decimals: ${Number((Number(raw.trim().split('/')[0]) / Number(raw.trim().split('/')[1])).toFixed(6))})` : 'is not a number';
 /** A given oxidation number that is not a number: said at the value, and the state taken from elsewhere. */
 const unreadOxidation = (what: string, raw: string, at: CifLocation): StructureMessage => ({
   severity: 'warning', code: 'bad-oxidation-number', at: located(at),
@@ -459,7 +460,12 @@ function isIdentity(op: SymOp): boolean {
   return op.rot.every((r, i) => r.every((v, j) => v === (i === j ? 1 : 0))) && op.trans.every((t) => Math.abs(t - Math.round(t)) < 1e-9);
 }
 
-interface TypeSymbolInfo { element: string | null; charge: number | null }
+interface TypeSymbolInfo {
+  element: string | null;
+  charge: number | null;
+  /** The two letters are no element and the first alone was taken ("Ow" → O): a guess, said for a type symbol. */
+  fromFirstLetter?: boolean;
+}
 
 /** `Li1+` → Li, +1; `O2-` → O, −2; `Fe3+` → Fe, +3; `Ow` → O; `Li+` → Li, +1. */
 export function parseTypeSymbol(sym: string): TypeSymbolInfo {
@@ -467,16 +473,23 @@ export function parseTypeSymbol(sym: string): TypeSymbolInfo {
   if (!m) return { element: null, charge: null };
   // Prefer a two-letter element when it exists (e.g. "Cl" not "C"), else one letter ("Ow" → O).
   let element = canonicalElement(m[1]);
-  if (!element && m[1].length === 2) element = canonicalElement(m[1][0]);
-  if (m[1].length === 2 && element && element.length === 1 && m[3]) {
-    // e.g. "Xx1+" → "X" is not an element; keep the null from above.
-  }
+  let fromFirstLetter = false;
+  if (!element && m[1].length === 2) { element = canonicalElement(m[1][0]); fromFirstLetter = !!element; }
   let charge: number | null = null;
   if (m[3]) charge = (m[3] === '-' ? -1 : 1) * (m[2] ? Number(m[2]) : 1);
   // Also accept the sign-first form "Li+1".
   const alt = /^[A-Za-z]{1,2}([+-])(\d+)$/.exec(sym.trim());
   if (alt) charge = (alt[1] === '-' ? -1 : 1) * Number(alt[2]);
-  return { element, charge };
+  return { element, charge, ...(fromFirstLetter ? { fromFirstLetter } : {}) };
+}
+
+/**
+ * A vacancy written as a species: 'Va' (ATAT, CALPHAD), 'Vac', 'Vc', with an optional zero charge or number. Such a
+ * row says that part of the site is empty, which the other species' occupancies already say; read as vanadium by
+ * its first letter, it would put a cation where the file has none.
+ */
+export function isVacancySymbol(sym: string): boolean {
+  return /^(va|vac|vc)(\d*|0[+-]?)$/i.test(sym.trim());
 }
 
 /**
@@ -563,7 +576,14 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
       rowErrors++;
       continue;
     }
-    const t = mixture ? { element: mixture[0].element, charge: null } : parseTypeSymbol(typeText);
+    if (!mixture && isVacancySymbol(typeText)) {
+      messages.push({ severity: 'info', code: 'vacancy-row', message: `site ${label}: '${typeText}' is a vacancy, not an element: the row is skipped (the site's other species keep their occupancies)`, at: located(typeAt) });
+      continue;
+    }
+    const t: TypeSymbolInfo = mixture ? { element: mixture[0].element, charge: null } : parseTypeSymbol(typeText);
+    if (t.fromFirstLetter && cType >= 0 && !row[cType].special) {
+      messages.push({ severity: 'warning', code: 'element-guessed', message: `site ${label}: type symbol '${typeText}' is not an element symbol; read as ${t.element}, its first letter`, at: located(typeAt) });
+    }
     if (!t.element) {
       messages.push({ severity: 'error', code: 'unknown-element', message: `'${typeText}' is not a chemical element symbol`, at: located(typeAt) });
       rowErrors++;
@@ -575,7 +595,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
       const v = c >= 0 ? row[c] : undefined;
       const n = v ? parseCifNumber(v.text) : null;
       if (!n) {
-        messages.push({ severity: 'error', code: 'bad-coordinate', message: `site ${label}: coordinate '${v?.text ?? '(missing)'}' is not a number`, at: located(v?.at ?? first) });
+        messages.push({ severity: 'error', code: 'bad-coordinate', message: `site ${label}: coordinate ${v ? `'${clip(v.text)}' ${badNumber(v.text)}` : "'(missing)' is not a number"}`, at: located(v?.at ?? first) });
         coordBad = true;
         break;
       }
@@ -607,7 +627,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
         n.value = 1;
       }
       if (!n || !(n.value > 0) || n.value > 1.0 + 1e-3) {
-        messages.push({ severity: n && n.value === 0 ? 'warning' : 'error', code: 'bad-occupancy', message: !n ? `site ${label}: occupancy '${row[cOcc].text}' is not a number` : `site ${label}: occupancy ${row[cOcc].text} must be in (0, 1]${n.value === 0 ? '; the site is skipped' : ''}`, at: located(row[cOcc].at) });
+        messages.push({ severity: n && n.value === 0 ? 'warning' : 'error', code: 'bad-occupancy', message: !n ? `site ${label}: occupancy '${clip(row[cOcc].text)}' ${badNumber(row[cOcc].text)}` : `site ${label}: occupancy ${row[cOcc].text} must be in (0, 1]${n.value === 0 ? '; the site is skipped' : ''}`, at: located(row[cOcc].at) });
         if (!(n && n.value === 0)) rowErrors++;
         continue;
       }
