@@ -65,7 +65,8 @@ export type LandscapeJobOptions = AnalysisOptions;
  *    coarser than 0.3 Å is said; guessed or given oxidation states that leave the cell charged say by how much; an
  *    unknown space group, a contradicted multiplicity or a POSCAR position beyond its counts is an error.
  * 7: symmetry operations that do not keep the cell's lengths and angles are an error (another lattice) or a warning;
- *    a stated formula the sites contradict is warned about; an occupancy 1.02(1) is a full site, not an error.
+ *    a stated formula the sites contradict is warned about; an occupancy 1.02(1) is a full site, not an error; a
+ *    vacancy row ('Va') is skipped instead of read as vanadium.
  */
 export const RESULTS_VERSION = 7;
 

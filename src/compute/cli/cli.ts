@@ -121,7 +121,6 @@ function info(path: string, json: boolean, block: string | undefined): number {
   return errors ? 1 : 0;
 }
 
-/** Refuse an output path that cannot be written before computing anything. */
 /** At most this many of a failed file's other messages are printed beneath its failure; `info` lists them all. */
 const FAILURE_CONTEXT_LINES = 8;
 
@@ -136,6 +135,7 @@ function failureContext(messages: readonly StructureMessage[], path: string, fai
   return lines.join('');
 }
 
+/** Refuse an output path that cannot be written before computing anything. */
 function checkOutputPath(flag: string, path: string, inputs: readonly string[] = [], what?: string): void {
   const isFolder = (p: string) => existsSync(p) && statSync(p).isDirectory();
   if (isFolder(path)) throw new UsageError(`${flag} ${path} is a folder; give a file name`);

@@ -438,7 +438,7 @@ function cellMisfitMessage(ops: readonly SymOp[], lattice: Lattice, info: SpaceG
   if (!misfit) return null;
   const size = Math.max(misfit.lengthChange, (misfit.angleChange * Math.PI) / 180);
   if (size < CELL_MISFIT_WARNING) return null;
-  const from = info.operationsSource === 'cif' ? 'the listed symmetry operation' : `the symmetry operation`;
+  const from = info.operationsSource === 'cif' ? 'the listed symmetry operation' : 'the symmetry operation';
   const group = info.operationsSource === 'cif' ? '' : ` of ${info.symbol ? `'${info.symbol}'` : `space group ${info.number}`}`;
   const cell = `a ${lattice.a} Å, b ${lattice.b} Å, c ${lattice.c} Å, α ${lattice.alpha}°, β ${lattice.beta}°, γ ${lattice.gamma}°`;
   const what = `${from} ${formatSymop(misfit.op)}${group} ${misfit.description}: the cell (${cell})`;
