@@ -605,6 +605,33 @@ test('species a reader could mistake: a vacancy row is skipped, not vanadium; a 
   assert.match(fraction?.message ?? '', /coordinate '1\/3' is not a number \(a fraction\? CIF numbers are decimals: 0\.333333\)/);
 });
 
+test('compressed structure files: a direct read names the compression and its tool; a ranking says which it skipped', async () => {
+  const { gzipSync, brotliCompressSync } = await import('node:zlib');
+  const text = Buffer.from(LIFEPO4);
+  assert.throws(() => decodeInput(gzipSync(text), 'x.cif.gz'), (e: unknown) => e instanceof InputError && /^x\.cif\.gz is gzip-compressed: ionpath reads plain text; decompress it first \(gunzip -k x\.cif\.gz\)$/.test(e.message));
+  assert.throws(() => decodeInput(Buffer.concat([Buffer.from('BZh9'), Buffer.alloc(8)]), 'x.cif.bz2'), /bzip2-compressed/);
+  assert.throws(() => decodeInput(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(8)]), 'x.zip'), /zip-compressed/);
+  assert.throws(() => decodeInput(brotliCompressSync(text), 'x.br'), InputError, 'other binary data stays a plain binary-file error');
+  assert.equal(decodeInput(Buffer.from('BZh is not a CIF, but text')).text.startsWith('BZh'), true, 'text that starts like bzip2 is text');
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-compressed-'));
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'a.cif'), LIFEPO4);
+  writeFileSync(join(dir, 'b.cif.gz'), gzipSync(text));
+  writeFileSync(join(dir, 'sub', 'POSCAR.gz'), gzipSync(text));
+  writeFileSync(join(dir, 'notes.md.gz'), gzipSync(Buffer.from('# notes')));
+  const { listStructureFiles, listCompressedStructureFiles, compressedFilesWarning } = await import('../../src/compute/host/rankFolder');
+  assert.deepEqual((await listStructureFiles(dir)).map((f) => f.slice(dir.length + 1)), ['a.cif'], 'POSCAR.gz is not tried as a POSCAR');
+  const compressed = await listCompressedStructureFiles(dir);
+  assert.deepEqual(compressed.map((f) => f.slice(dir.length + 1)), ['b.cif.gz', join('sub', 'POSCAR.gz')], 'structure files only, not notes.md.gz');
+  assert.equal(compressedFilesWarning(compressed, dir), `2 compressed structure files were not read (b.cif.gz, ${join('sub', 'POSCAR.gz')}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`);
+  assert.equal(compressedFilesWarning([], dir), null);
+  const cli = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'rank', dir, '--out', join(dir, 'r.csv'), '--cache', join(dir, 'cache.json'), '--resolution', '0.4', '--jobs', '1'], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stderr, /ionpath rank: warning: 2 compressed structure files were not read/);
+  assert.match(cli.stderr, /1\/1 files/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
 // ---- option fuzzing ----------------------------------------------------------------------------------------
 
 const RANK_SPEC = {

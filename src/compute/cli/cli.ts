@@ -17,7 +17,7 @@ import type { MethodId } from '../energy/source';
 import type { StructureMessage } from '../structure/types';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
-import { describeEstimate, listStructureFiles, noStructureFilesWarning, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
+import { compressedFilesWarning, describeEstimate, listCompressedStructureFiles, listStructureFiles, noStructureFilesWarning, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { describeScanEstimate } from '../energy/mlip/scan';
 import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
@@ -341,6 +341,8 @@ async function rank(p: ParsedCommand): Promise<number> {
     if (process.stderr.isTTY) process.stderr.write('\n');
     // An empty ranking is a result, but usually of a wrong folder: say what was looked for.
     if (!files) process.stderr.write(`ionpath rank: warning: ${noStructureFilesWarning(folder)}\n`);
+    const compressed = compressedFilesWarning(await listCompressedStructureFiles(resolve(folder)), resolve(folder));
+    if (compressed) process.stderr.write(`ionpath rank: warning: ${compressed}\n`);
     const seconds = (Date.now() - t0) / 1000;
     // An interrupted run never replaces a complete earlier output: its partial results go beside it, named so.
     const notes: string[] = [];

@@ -64,7 +64,22 @@ export class RankCache {
 
 /** Every structure file under `folder` (by name: *.cif, *.mcif, POSCAR*, CONTCAR*, *.vasp, *.xyz, …), sorted; hidden folders skipped. */
 export async function listStructureFiles(folder: string): Promise<string[]> {
-  const out: string[] = [];
+  return (await walkStructureFiles(folder)).files;
+}
+
+/** Compression suffixes of structure files that a ranking does not read (`B.cif.gz`). */
+const COMPRESSED = /\.(gz|bz2|xz|zst|zip|Z)$/;
+
+/**
+ * Compressed structure files under `folder` (`*.cif.gz`, `POSCAR.bz2`, …), sorted: a ranking does not read them, and
+ * says so rather than leave them out without a word.
+ */
+export async function listCompressedStructureFiles(folder: string): Promise<string[]> {
+  return (await walkStructureFiles(folder)).compressed;
+}
+
+async function walkStructureFiles(folder: string): Promise<{ files: string[]; compressed: string[] }> {
+  const files: string[] = [], compressed: string[] = [];
   const walk = async (dir: string) => {
     let entries;
     try { entries = await fs.readdir(dir, { withFileTypes: true }); } catch { return; }
@@ -72,11 +87,20 @@ export async function listStructureFiles(folder: string): Promise<string[]> {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (isStructureFileName(e.name)) out.push(p);
+      // Before the name test: POSCAR* also matches POSCAR.gz.
+      else if (COMPRESSED.test(e.name) && isStructureFileName(e.name.replace(COMPRESSED, ''))) compressed.push(p);
+      else if (isStructureFileName(e.name)) files.push(p);
     }
   };
   await walk(folder);
-  return out.sort();
+  return { files: files.sort(), compressed: compressed.sort() };
+}
+
+/** What a ranking says of the compressed structure files it skipped (the CLI and the editor); null when none. */
+export function compressedFilesWarning(files: readonly string[], folder: string): string | null {
+  if (!files.length) return null;
+  const shown = files.slice(0, 3).map((f) => relative(folder, f)).join(', ');
+  return `${files.length} compressed structure file${files.length === 1 ? ' was' : 's were'} not read (${shown}${files.length > 3 ? ', …' : ''}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`;
 }
 
 /** What a ranking of a folder without structure files says (the CLI and the editor): usually a wrong folder. */

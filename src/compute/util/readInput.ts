@@ -193,6 +193,17 @@ function lineOf(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
+/** A compressed file, by its magic bytes (gzip, bzip2, xz, zstd, zip), with the tool that opens it; else null. */
+function compressionOf(b: Uint8Array): { name: string; tool: string } | null {
+  const starts = (...bytes: number[]) => b.length >= bytes.length && bytes.every((x, i) => b[i] === x);
+  if (starts(0x1f, 0x8b)) return { name: 'gzip', tool: 'gunzip -k' };
+  if (starts(0x42, 0x5a, 0x68) && b.length > 3 && b[3] >= 0x31 && b[3] <= 0x39) return { name: 'bzip2', tool: 'bunzip2 -k' };
+  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return { name: 'xz', tool: 'unxz -k' };
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return { name: 'zstd', tool: 'unzstd' };
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return { name: 'zip', tool: 'unzip' };
+  return null;
+}
+
 /**
  * Bytes → text, with the encoding named: throws InputError('encoding') for UTF-16/UTF-32 and binary data, returns
  * warnings for what was converted. Pure; also used for documents that arrive as bytes.
@@ -206,6 +217,10 @@ export function decodeInput(bytes: Uint8Array, path = 'input'): { text: string; 
   if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) {
     const endian = b[0] === 0xff ? 'little-endian' : 'big-endian';
     throw new InputError('encoding', `${path} is UTF-16 (${endian}) text (byte-order mark); CIF files must be ASCII or UTF-8: convert it, e.g. iconv -f UTF-16 -t UTF-8`, path);
+  }
+  const compression = compressionOf(b);
+  if (compression) {
+    throw new InputError('encoding', `${path} is ${compression.name}-compressed: ionpath reads plain text; decompress it first (${compression.tool} ${path})`, path);
   }
   const nul = b.indexOf(0);
   if (nul >= 0) {
