@@ -7,6 +7,7 @@
  *     the file is opened O_NONBLOCK so that even a FIFO swapped in between cannot block the open;
  *   - at most MAX_INPUT_BYTES are read (one byte more is tried, to tell "exactly the limit" from "larger");
  *   - the asynchronous read gives up after READ_TIMEOUT_MS (a stalled network mount);
+ *   - a compressed file (gzip, bzip2, xz, zstd, zip, by its magic bytes) is an error naming the tool that opens it;
  *   - UTF-8 BOM stripped; UTF-16/32 (BOM, or the NUL pattern of BOM-less UTF-16) and other NUL bytes are errors
  *     naming the encoding; invalid UTF-8 is read as Windows-1252 (the usual encoding of CIF 1.1 files written on
  *     Windows) with a warning naming the first bad byte; CR-only line ends are normalised with a warning, CRLF silently.
