@@ -623,12 +623,15 @@ test('compressed structure files: a direct read names the compression and its to
   assert.deepEqual((await listStructureFiles(dir)).map((f) => f.slice(dir.length + 1)), ['a.cif'], 'POSCAR.gz is not tried as a POSCAR');
   const compressed = await listCompressedStructureFiles(dir);
   assert.deepEqual(compressed.map((f) => f.slice(dir.length + 1)), ['b.cif.gz', join('sub', 'POSCAR.gz')], 'structure files only, not notes.md.gz');
-  assert.equal(compressedFilesWarning(compressed, dir), `2 compressed structure files were not read (b.cif.gz, ${join('sub', 'POSCAR.gz')}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`);
+  assert.equal(compressedFilesWarning(compressed, dir), `2 compressed structure files are not read (b.cif.gz, ${join('sub', 'POSCAR.gz')}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`);
   assert.equal(compressedFilesWarning([], dir), null);
   const cli = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'rank', dir, '--out', join(dir, 'r.csv'), '--cache', join(dir, 'cache.json'), '--resolution', '0.4', '--jobs', '1'], { encoding: 'utf8' });
   assert.equal(cli.status, 0, cli.stderr);
-  assert.match(cli.stderr, /ionpath rank: warning: 2 compressed structure files were not read/);
+  assert.match(cli.stderr, /ionpath rank: warning: 2 compressed structure files are not read/);
   assert.match(cli.stderr, /1\/1 files/);
+  const slurm = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'slurm', dir, '--shards', '2', '--out', join(dir, 'job', 'job.sbatch')], { encoding: 'utf8' });
+  assert.equal(slurm.status, 0, slurm.stderr);
+  assert.match(slurm.stderr, /^ionpath slurm: warning: 2 compressed structure files are not read/, 'said once where the job is made');
   rmSync(dir, { recursive: true, force: true });
 });
 

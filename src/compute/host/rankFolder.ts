@@ -100,7 +100,7 @@ async function walkStructureFiles(folder: string): Promise<{ files: string[]; co
 export function compressedFilesWarning(files: readonly string[], folder: string): string | null {
   if (!files.length) return null;
   const shown = files.slice(0, 3).map((f) => relative(folder, f)).join(', ');
-  return `${files.length} compressed structure file${files.length === 1 ? ' was' : 's were'} not read (${shown}${files.length > 3 ? ', …' : ''}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`;
+  return `${files.length} compressed structure file${files.length === 1 ? ' is' : 's are'} not read (${shown}${files.length > 3 ? ', …' : ''}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`;
 }
 
 /** What a ranking of a folder without structure files says (the CLI and the editor): usually a wrong folder. */
