@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HostPool } from '../compute/host/pool';
-import { compressedFilesWarning, describeEstimate, listCompressedStructureFiles, noStructureFilesWarning, RankCache, rankFolder } from '../compute/host/rankFolder';
+import { compressedFilesWarning, describeEstimate, noStructureFilesWarning, RankCache, rankFolder } from '../compute/host/rankFolder';
 import { rankOrderFor, rowsToCsv, rowsToJson, type RankRow } from '../compute/analysis/ranking';
 import { readStructureText, writeFileAtomically } from './workspaceFiles';
 import { Endpoint } from '../protocol/endpoint';
@@ -133,7 +133,7 @@ async function runRanking(context: vscode.ExtensionContext, folder: vscode.Uri, 
     await flush(true);
     if (outcome.cancelled) void vscode.window.showInformationMessage(`Ranking cancelled after ${outcome.rows.length} of ${outcome.files} files; run it again to resume from the cache.`);
     else if (!outcome.files) void vscode.window.showWarningMessage(`ionpath: ${noStructureFilesWarning(folder.fsPath)}`);
-    const compressed = compressedFilesWarning(await listCompressedStructureFiles(folder.fsPath), folder.fsPath);
+    const compressed = compressedFilesWarning(outcome.compressed, folder.fsPath);
     if (compressed) void vscode.window.showWarningMessage(`ionpath: ${compressed}`);
     return { rows: outcome.rows, cancelled: outcome.cancelled, panel, batches, estimate: estimated };
   } finally {

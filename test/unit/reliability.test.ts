@@ -619,9 +619,9 @@ test('compressed structure files: a direct read names the compression and its to
   writeFileSync(join(dir, 'b.cif.gz'), gzipSync(text));
   writeFileSync(join(dir, 'sub', 'POSCAR.gz'), gzipSync(text));
   writeFileSync(join(dir, 'notes.md.gz'), gzipSync(Buffer.from('# notes')));
-  const { listStructureFiles, listCompressedStructureFiles, compressedFilesWarning } = await import('../../src/compute/host/rankFolder');
+  const { listStructureFiles, listStructureFolder, compressedFilesWarning } = await import('../../src/compute/host/rankFolder');
   assert.deepEqual((await listStructureFiles(dir)).map((f) => f.slice(dir.length + 1)), ['a.cif'], 'POSCAR.gz is not tried as a POSCAR');
-  const compressed = await listCompressedStructureFiles(dir);
+  const { compressed } = await listStructureFolder(dir);
   assert.deepEqual(compressed.map((f) => f.slice(dir.length + 1)), ['b.cif.gz', join('sub', 'POSCAR.gz')], 'structure files only, not notes.md.gz');
   assert.equal(compressedFilesWarning(compressed, dir), `2 compressed structure files are not read (b.cif.gz, ${join('sub', 'POSCAR.gz')}): ionpath reads plain text; decompress them first (e.g. gunzip -k)`);
   assert.equal(compressedFilesWarning([], dir), null);

@@ -17,7 +17,7 @@ import type { MethodId } from '../energy/source';
 import type { StructureMessage } from '../structure/types';
 import { HostClient } from '../host/client';
 import { HostPool } from '../host/pool';
-import { compressedFilesWarning, describeEstimate, listCompressedStructureFiles, listStructureFiles, noStructureFilesWarning, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
+import { compressedFilesWarning, describeEstimate, listStructureFolder, noStructureFilesWarning, RankCache, rankFolder, writeRankOutput } from '../host/rankFolder';
 import { describeScanEstimate } from '../energy/mlip/scan';
 import { checkOutputTarget, writeFileAtomic, UnwritableTargetError } from '../util/atomicWrite';
 import { InputError, readInputFileSync } from '../util/readInput';
@@ -121,6 +121,9 @@ function info(path: string, json: boolean, block: string | undefined): number {
   return errors ? 1 : 0;
 }
 
+/** A message under a report or a failure: its severity, its text and its line. */
+const messageLine = (m: StructureMessage) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`;
+
 /** At most this many of a failed file's other messages are printed beneath its failure; `info` lists them all. */
 const FAILURE_CONTEXT_LINES = 8;
 
@@ -130,7 +133,7 @@ const FAILURE_CONTEXT_LINES = 8;
  */
 function failureContext(messages: readonly StructureMessage[], path: string, failureMessage: string): string {
   const rest = messages.filter((m) => m.severity !== 'info' && !failureMessage.startsWith(m.message));
-  const lines = rest.slice(0, FAILURE_CONTEXT_LINES).map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}\n`);
+  const lines = rest.slice(0, FAILURE_CONTEXT_LINES).map((m) => `${messageLine(m)}\n`);
   if (rest.length > FAILURE_CONTEXT_LINES) lines.push(`  … and ${rest.length - FAILURE_CONTEXT_LINES} more (ionpath info ${path} lists them all)\n`);
   return lines.join('');
 }
@@ -283,7 +286,7 @@ async function analyze(p: ParsedCommand, method?: MethodId): Promise<number> {
     const located = result.messages.filter((m) => m.severity !== 'info' || m.code === 'data-block');
     lines.push(
       `  cell ${r.source.cell}; ${r.source.variant}; ${(r.timings_ms.total / 1000).toFixed(2)} s`,
-      ...located.map((m) => `  ${m.severity}: ${m.message}${m.at ? ` (line ${m.at.line + 1})` : ''}`),
+      ...located.map(messageLine),
       // The report repeats some located messages without their line (an ordering's decisions): printed once.
       ...r.warnings.filter((w) => !located.some((m) => m.message === w)).map((w) => `  warning: ${w}`),
       ...written.map((f) => `  wrote ${f}`),
@@ -314,8 +317,8 @@ async function rank(p: ParsedCommand): Promise<number> {
   const out = p.values['--out'] as string | undefined, jsonOut = p.values['--json-out'] as string | undefined;
   const cacheFile = (p.values['--cache'] as string | undefined) ?? join(userCacheDir(), `rank-${o.method}.json`);
   // Outputs and the cache must not be among the structures ranked (a CSV written over a CIF of the folder).
-  const listed = [out, jsonOut, cacheFile].some((f) => f && existsSync(f)) ? await listStructureFiles(resolve(folder)) : undefined;
-  const inputs = listed ?? [];
+  const listed = [out, jsonOut, cacheFile].some((f) => f && existsSync(f)) ? await listStructureFolder(resolve(folder)) : undefined;
+  const inputs = listed?.files ?? [];
   if (out) checkOutputPath('--out', out, inputs, 'a structure file of the folder');
   if (jsonOut) checkOutputPath('--json-out', jsonOut, inputs, 'a structure file of the folder');
   // The sharded rank's rule (shard/outputs.ts): an existing file is replaced only if it is ionpath's own ranking.
@@ -333,16 +336,16 @@ async function rank(p: ParsedCommand): Promise<number> {
   process.once('SIGINT', onSigint);
   const t0 = Date.now();
   try {
-    const { rows, cancelled, files } = await rankFolder(resolve(folder), {
-      pool, options, cache, signal: abort.signal, files: listed,
+    const { rows, cancelled, files, compressed } = await rankFolder(resolve(folder), {
+      pool, options, cache, signal: abort.signal, listing: listed,
       onProgress: (q) => { if (process.stderr.isTTY) process.stderr.write(`\r${q.done}/${q.total} done, ${q.failed} failed, ${q.cached} from cache`); },
       onEstimate: (e) => process.stderr.write(`ionpath rank: ${describeEstimate(e)}; Ctrl-C cancels, a re-run resumes from the cache\n`),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     // An empty ranking is a result, but usually of a wrong folder: say what was looked for.
     if (!files) process.stderr.write(`ionpath rank: warning: ${noStructureFilesWarning(folder)}\n`);
-    const compressed = compressedFilesWarning(await listCompressedStructureFiles(resolve(folder)), resolve(folder));
-    if (compressed) process.stderr.write(`ionpath rank: warning: ${compressed}\n`);
+    const skipped = compressedFilesWarning(compressed, resolve(folder));
+    if (skipped) process.stderr.write(`ionpath rank: warning: ${skipped}\n`);
     const seconds = (Date.now() - t0) / 1000;
     // An interrupted run never replaces a complete earlier output: its partial results go beside it, named so.
     const notes: string[] = [];

@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { METHOD_TIME_LIMIT_MS, normaliseOptions } from '../analysis/options';
 import { rowsToCsv, rowsToJson } from '../analysis/ranking';
 import { HostPool } from '../host/pool';
-import { compressedFilesWarning, listCompressedStructureFiles } from '../host/rankFolder';
+import { compressedFilesWarning } from '../host/rankFolder';
 import { checkOutputTarget, writeFileAtomic } from '../util/atomicWrite';
 import { headOf } from '../util/fileHead';
 import { notRegularFile } from '../util/readInput';
@@ -265,9 +265,10 @@ export async function slurmCommand(p: ParsedCommand): Promise<number> {
   if (int(p, '--shards') === undefined) throw new UsageError('slurm needs --shards N');
   const raw = p.positional[0];
   const input = raw.startsWith('@') ? `@${resolve(raw.slice(1))}` : resolve(raw);
-  await readRankInput(input); // the input must exist where the script is written (the cluster's shared file system)
+  // The input must exist where the script is written (the cluster's shared file system).
+  const listed = await readRankInput(input);
   // Said once here, where the job is made, rather than in every shard's log.
-  const compressed = input.startsWith('@') ? null : compressedFilesWarning(await listCompressedStructureFiles(input), input);
+  const compressed = compressedFilesWarning(listed.compressed, listed.root);
   if (compressed) process.stderr.write(`ionpath slurm: warning: ${compressed}\n`);
   const scriptPath = resolve(str(p, '--out') ?? 'job.sbatch');
   const spec = {

@@ -64,21 +64,17 @@ export class RankCache {
 
 /** Every structure file under `folder` (by name: *.cif, *.mcif, POSCAR*, CONTCAR*, *.vasp, *.xyz, …), sorted; hidden folders skipped. */
 export async function listStructureFiles(folder: string): Promise<string[]> {
-  return (await walkStructureFiles(folder)).files;
+  return (await listStructureFolder(folder)).files;
 }
 
 /** Compression suffixes of structure files that a ranking does not read (`B.cif.gz`). */
 const COMPRESSED = /\.(gz|bz2|xz|zst|zip|Z)$/;
 
 /**
- * Compressed structure files under `folder` (`*.cif.gz`, `POSCAR.bz2`, …), sorted: a ranking does not read them, and
- * says so rather than leave them out without a word.
+ * One walk of `folder`: its structure files, and the compressed structure files (`*.cif.gz`, `POSCAR.bz2`, …) that a
+ * ranking does not read and says so rather than leave out without a word. Both sorted; hidden folders skipped.
  */
-export async function listCompressedStructureFiles(folder: string): Promise<string[]> {
-  return (await walkStructureFiles(folder)).compressed;
-}
-
-async function walkStructureFiles(folder: string): Promise<{ files: string[]; compressed: string[] }> {
+export async function listStructureFolder(folder: string): Promise<{ files: string[]; compressed: string[] }> {
   const files: string[] = [], compressed: string[] = [];
   const walk = async (dir: string) => {
     let entries;
@@ -109,8 +105,6 @@ export function noStructureFilesWarning(folder: string): string {
   return `no structure files under ${folder} (looked for ${patterns.join(', ')}; hidden folders skipped)`;
 }
 
-/** The old name, kept for callers (shard inputs): it lists every structure format now. */
-export const listCifFiles = listStructureFiles;
 
 export interface RankOptions {
   pool: HostPool;
@@ -129,8 +123,8 @@ export interface RankOptions {
    * a few files (grid, site symmetry, skipped points; no inference) extrapolated to the folder.
    */
   onEstimate?: (e: RankEstimate) => void;
-  /** The folder's structure files when the caller has listed them already (listStructureFiles), so it is walked once. */
-  files?: readonly string[];
+  /** The folder as the caller has listed it already (listStructureFolder), so it is walked once. */
+  listing?: { files: readonly string[]; compressed: readonly string[] };
 }
 
 export interface RankEstimate {
@@ -173,12 +167,13 @@ export class RankFolderError extends Error {
   override name = 'RankFolderError';
 }
 
-export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows: RankRow[]; cancelled: boolean; files: number }> {
+export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows: RankRow[]; cancelled: boolean; files: number; compressed: readonly string[] }> {
   // A missing folder is an error, not "0/0 files".
   let st;
   try { st = await fs.stat(folder); } catch { throw new RankFolderError(`${folder}: no such folder`); }
   if (!st.isDirectory()) throw new RankFolderError(`${folder} is not a folder`);
-  const files = o.files ? [...o.files] : await listStructureFiles(folder);
+  const listing = o.listing ?? await listStructureFolder(folder);
+  const files = [...listing.files];
   const options = normaliseOptions(o.options);
   const progress: RankProgress = { total: files.length, done: 0, failed: 0, cached: 0 };
   const rows: RankRow[] = [];
@@ -242,7 +237,7 @@ export async function rankFolder(folder: string, o: RankOptions): Promise<{ rows
   } finally {
     await o.cache.save();
   }
-  return { rows: sortRows(rows, options.method), cancelled: !!o.signal?.aborted, files: files.length };
+  return { rows: sortRows(rows, options.method), cancelled: !!o.signal?.aborted, files: files.length, compressed: listing.compressed };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { listCifFiles } from '../host/rankFolder';
+import { listStructureFolder } from '../host/rankFolder';
 import { notRegularFile } from '../util/readInput';
 import { partitionKey } from './partition';
 
@@ -33,6 +33,8 @@ export interface RankInput {
   root: string;
   files: InputFile[];
   listing: InputListing;
+  /** A folder's compressed structure files, which are not ranked (host/rankFolder.ts); none for a list. */
+  compressed: string[];
 }
 
 export async function readRankInput(arg: string): Promise<RankInput> {
@@ -59,12 +61,13 @@ export async function readRankInput(arg: string): Promise<RankInput> {
     });
     if (!files.length) throw new Error(`the file list ${list} names no files`);
     files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-    return { id: `list:${list}`, root, files, listing: listingOf(files) };
+    return { id: `list:${list}`, root, files, listing: listingOf(files), compressed: [] };
   }
   const root = resolve(arg);
   const st = await fs.stat(root).catch(() => null);
   if (!st) throw new Error(`${root} does not exist`);
   if (!st.isDirectory()) throw new Error(`${root} is not a folder (give a folder of CIFs, or @list.txt with one path per line)`);
-  const files = (await listCifFiles(root)).map((path) => ({ path, rel: relative(root, path) }));
-  return { id: `folder:${root}`, root, files, listing: listingOf(files) };
+  const folder = await listStructureFolder(root);
+  const files = folder.files.map((path) => ({ path, rel: relative(root, path) }));
+  return { id: `folder:${root}`, root, files, listing: listingOf(files), compressed: folder.compressed };
 }

@@ -435,14 +435,12 @@ export const CELL_MISFIT_ERROR = 0.02;
 
 function cellMisfitMessage(ops: readonly SymOp[], lattice: Lattice, info: SpaceGroupInfo, at: Located | undefined): StructureMessage | null {
   const misfit = metricMisfit(ops, lattice.matrix);
-  if (!misfit) return null;
-  const size = Math.max(misfit.lengthChange, (misfit.angleChange * Math.PI) / 180);
-  if (size < CELL_MISFIT_WARNING) return null;
+  if (!misfit || misfit.size < CELL_MISFIT_WARNING) return null;
   const from = info.operationsSource === 'cif' ? 'the listed symmetry operation' : 'the symmetry operation';
   const group = info.operationsSource === 'cif' ? '' : ` of ${info.symbol ? `'${info.symbol}'` : `space group ${info.number}`}`;
   const cell = `a ${lattice.a} Å, b ${lattice.b} Å, c ${lattice.c} Å, α ${lattice.alpha}°, β ${lattice.beta}°, γ ${lattice.gamma}°`;
   const what = `${from} ${formatSymop(misfit.op)}${group} ${misfit.description}: the cell (${cell})`;
-  return size >= CELL_MISFIT_ERROR
+  return misfit.size >= CELL_MISFIT_ERROR
     ? { severity: 'error', code: 'cell-symmetry-mismatch', at, message: `${what} does not fit the group's lattice, whose operations keep every length and angle; the crystal cannot be built (check the cell parameters, the space group or its setting)` }
     : { severity: 'warning', code: 'cell-symmetry-mismatch', at, message: `${what} is slightly off the group's lattice, whose operations keep every length and angle; the atoms were placed by the operations as given` };
 }

@@ -54,6 +54,11 @@ export function reducedFormula(composition: Record<string, number>): string {
   }).join('');
 }
 
+/** A count, fraction or measure in a message: at most 3 decimals, trailing zeros dropped; a trace below 0.001 keeps two significant digits (0.0002, not 0). */
+export function countText(x: number): string {
+  return String(Number(x !== 0 && Math.abs(x) < 0.001 ? x.toPrecision(2) : x.toFixed(DECIMALS)));
+}
+
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;

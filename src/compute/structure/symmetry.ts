@@ -6,6 +6,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as moyo from '@spglib/moyo-wasm';
 import type { Mat3, Vec3 } from './types';
+import { norm, vecMat } from './geometry';
+import { countText } from './formula';
 
 export interface SymOp {
   /** Integer rotation matrix acting on fractional column vectors: x' = R x + t. */
@@ -216,58 +218,53 @@ export function applyOp(op: SymOp, f: Vec3): Vec3 {
   ];
 }
 
-/**
- * How far an operation is from an isometry of the cell. A space-group operation maps the lattice onto itself and
- * keeps every length and angle: with the metric G (Gᵢⱼ = aᵢ·aⱼ), RᵀGR = G. Operations of one crystal system
- * applied to the cell of another (a hexagonal group's −y,x−y,z on a cubic cell) break this, and build a crystal
- * with atoms where none are. Compared on the images of a, b, c: the largest relative change of a length, and the
- * largest change of an angle between two of them (degrees).
- */
+/** The operation that changes the cell most, and by how much (metricMisfit). */
 export interface MetricMisfit {
-  /** The operation that changes the cell most. */
   op: SymOp;
   /** Largest |‖R aᵢ‖ − ‖aᵢ‖| / ‖aᵢ‖. */
   lengthChange: number;
   /** Largest change of an angle between images of two axes (degrees). */
   angleChange: number;
+  /** The larger of the two on one scale: the length's relative change, the angle's in radians. */
+  size: number;
   /** The change in words: "maps a (4 Å) onto a vector of 5.657 Å". */
   description: string;
 }
 
+/**
+ * How far operations are from isometries of the cell. A space-group operation maps the lattice onto itself and
+ * keeps every length and angle: with the metric G (Gᵢⱼ = aᵢ·aⱼ), RᵀGR = G. Operations of one crystal system
+ * applied to the cell of another (a hexagonal group's −y,x−y,z on a cubic cell) break this, and build a crystal
+ * with atoms where none are. Compared on the images of a, b, c. Null when every operation keeps the cell exactly.
+ */
 export function metricMisfit(ops: readonly SymOp[], matrix: Mat3): MetricMisfit | null {
   const axis = ['a', 'b', 'c'];
-  const cart = (f: Vec3): Vec3 => [0, 1, 2].map((j) => f[0] * matrix[0][j] + f[1] * matrix[1][j] + f[2] * matrix[2][j]) as Vec3;
-  const len = (v: Vec3) => Math.hypot(v[0], v[1], v[2]);
-  const angle = (u: Vec3, v: Vec3) => (Math.acos(Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (len(u) * len(v))))) * 180) / Math.PI;
-  const basis = [0, 1, 2].map((i) => cart([0, 1, 2].map((j) => (i === j ? 1 : 0)) as Vec3));
+  const angle = (u: Vec3, v: Vec3) => (Math.acos(Math.max(-1, Math.min(1, (u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) / (norm(u) * norm(v))))) * 180) / Math.PI;
+  const basis = [0, 1, 2].map((i) => vecMat([0, 1, 2].map((j) => (i === j ? 1 : 0)) as Vec3, matrix));
   let worst: MetricMisfit | null = null;
-  let worstScore = 0;
   for (const op of ops) {
     // The image of axis i is the i-th column of R (fractional column vectors).
-    const images = [0, 1, 2].map((i) => cart([op.rot[0][i], op.rot[1][i], op.rot[2][i]]));
+    const images = [0, 1, 2].map((i) => vecMat([op.rot[0][i], op.rot[1][i], op.rot[2][i]], matrix));
     let lengthChange = 0, lengthAxis = 0, angleChange = 0, anglePair = [1, 2];
     for (let i = 0; i < 3; i++) {
-      const d = Math.abs(len(images[i]) - len(basis[i])) / len(basis[i]);
+      const d = Math.abs(norm(images[i]) - norm(basis[i])) / norm(basis[i]);
       if (d > lengthChange) { lengthChange = d; lengthAxis = i; }
     }
     for (const [i, j] of [[1, 2], [0, 2], [0, 1]]) {
       const d = Math.abs(angle(images[i], images[j]) - angle(basis[i], basis[j]));
       if (d > angleChange) { angleChange = d; anglePair = [i, j]; }
     }
-    // One scale for both: an angle's change in radians is the relative shift it makes.
-    const score = Math.max(lengthChange, (angleChange * Math.PI) / 180);
-    if (score <= worstScore) continue;
-    worstScore = score;
+    const angleSize = (angleChange * Math.PI) / 180;
+    const size = Math.max(lengthChange, angleSize);
+    if (size <= (worst?.size ?? 0)) continue;
     const [i, j] = anglePair;
-    const description = lengthChange >= (angleChange * Math.PI) / 180
-      ? `maps ${axis[lengthAxis]} (${fmt(len(basis[lengthAxis]))} Å) onto a vector of ${fmt(len(images[lengthAxis]))} Å`
-      : `turns the ${fmt(angle(basis[i], basis[j]))}° angle between ${axis[i]} and ${axis[j]} into ${fmt(angle(images[i], images[j]))}°`;
-    worst = { op, lengthChange, angleChange, description };
+    const description = lengthChange >= angleSize
+      ? `maps ${axis[lengthAxis]} (${countText(norm(basis[lengthAxis]))} Å) onto a vector of ${countText(norm(images[lengthAxis]))} Å`
+      : `turns the ${countText(angle(basis[i], basis[j]))}° angle between ${axis[i]} and ${axis[j]} into ${countText(angle(images[i], images[j]))}°`;
+    worst = { op, lengthChange, angleChange, size, description };
   }
   return worst;
 }
-
-const fmt = (x: number) => String(Number(x.toFixed(3)));
 
 export const IDENTITY: SymOp = { rot: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], trans: [0, 0, 0] };
 

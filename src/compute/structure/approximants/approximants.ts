@@ -23,6 +23,7 @@
 import type { Lattice, Mat3, Site, SiteSpecies, Structure, StructureMessage, Vec3 } from '../types';
 import { det3, inverse3, vecMat, wrap01 } from '../geometry';
 import { reducedFormula } from '../build';
+import { countText } from '../formula';
 import { ewaldMatrix, ewaldEnergyFromMatrix, sitePotentials, swapDelta, applySwap } from './ewald';
 import { freeSiteNetwork, type FreeSiteNetwork } from './freeSites';
 import { CancelledError } from '../../util/errors';
@@ -427,7 +428,7 @@ export function orderedApproximants(structure: Structure, options: ApproximantOp
     const rounded = o.species.filter((s) => Math.abs(s.count / m - s.occupancy) > FULL);
     if (rounded.length) {
       const worstHere = Math.max(...rounded.map((s) => Math.abs(s.count / m - s.occupancy)));
-      warnings.push({ severity: worstHere > OCCUPANCY_TOLERANCE ? 'warning' : 'info', code: 'occupancies-rounded', message: `site ${o.label}: ${rounded.map((s) => `${s.element} ${occupancyText(s.occupancy)} → ${s.count}/${m}`).join(', ')} in the ${d}-cell approximant`, at: locate(structure, o.index) });
+      warnings.push({ severity: worstHere > OCCUPANCY_TOLERANCE ? 'warning' : 'info', code: 'occupancies-rounded', message: `site ${o.label}: ${rounded.map((s) => `${s.element} ${countText(s.occupancy)} → ${s.count}/${m}`).join(', ')} in the ${d}-cell approximant`, at: locate(structure, o.index) });
     }
     const vacancies = m - o.species.reduce((a, s) => a + s.count, 0);
     if (vacancies > 0) warnings.push({ severity: 'info', code: 'vacancies-introduced', message: `site ${o.label}: ${vacancies} of ${m} positions left empty in the ${d}-cell approximant`, at: locate(structure, o.index) });
@@ -606,6 +607,3 @@ export function sharedMobileSiteMessages(structure: Structure, ion = 'Li'): Stru
   }
   return out;
 }
-
-/** An occupancy in a message: three decimals, or two significant digits for a trace (0.0002, not 0.000). */
-const occupancyText = (x: number) => (x >= 0.001 || x === 0 ? x.toFixed(3) : String(Number(x.toPrecision(2))));
