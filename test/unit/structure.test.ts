@@ -595,3 +595,55 @@ test('fixture: a CIF 2.0 file (alpha-Li3N, 4 atoms)', (t) => {
   assert.equal(s.sites.length, 4);
   assert.deepEqual(s.composition, { Li: 3, N: 1 });
 });
+
+// ---- a symbol of several settings ----------------------------------------------------------------------
+
+// LiMn2O4 spinel (Fd-3m; M. M. Thackeray et al., Mater. Res. Bull. 18, 461 (1983)), written in origin choice 1
+// under the bare symbol, whose ITA standard is origin choice 2 (inversion at the origin).
+const SPINEL_ORIGIN_1 = `data_LiMn2O4\n${CELL(8.245)}_symmetry_space_group_name_H-M 'F d -3 m'\n${SITE_HEADER}Li1 Li+ 0 0 0\nMn1 Mn3.5+ 0.625 0.625 0.625\nO1 O2- 0.3881 0.3881 0.3881\n`;
+
+test('a bare symbol read in the setting that places the atoms: spinel in origin choice 1 under F d -3 m', () => {
+  const r = buildStructure(SPINEL_ORIGIN_1);
+  const s = r.structure;
+  assert.ok(s, JSON.stringify(r.messages.filter((m) => m.severity === 'error')));
+  checkSane(s);
+  assert.deepEqual(s.composition, { Li: 8, Mn: 16, O: 32 });
+  assert.match(msg(r, 'setting-assumed').message, /origin choice 1 was used, because under origin choice 2 sites Mn1 and O1 would both be fully occupied/);
+  // The same crystal in origin choice 2 needs no change of setting and gives the same interatomic distances.
+  const o2 = buildStructure(SPINEL_ORIGIN_1.replace('0 0 0\n', '0.125 0.125 0.125\n').replace('0.625 0.625 0.625', '0.5 0.5 0.5').replace(/0\.3881/g, '0.2631'));
+  assert.ok(o2.structure);
+  assert.match(msg(o2, 'setting-assumed').message, /ITA standard one \(origin choice 2\) was assumed/);
+  assert.deepEqual(o2.structure.composition, s.composition);
+  // 'Mn3.5+': a mixed valence in the type symbol is read, not guessed.
+  assert.deepEqual([...new Set(s.sites.flatMap((x) => x.species).filter((sp) => sp.element === 'Mn').map((sp) => `${sp.oxidation} ${sp.oxidationSource}`))], ['3.5 cif']);
+});
+
+test('a space-group number alone: the stated multiplicities pick the axis setting (P b n m data under No. 62)', () => {
+  const pbnm = `data_LiFePO4\n${CELL(4.692, 10.332, 6.01)}_space_group_IT_number 62\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_symmetry_multiplicity\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n` +
+    'Li1 Li 4 0 0 0\nFe1 Fe 4 0.97472 0.28222 0.25\nP1 P 4 0.41820 0.09486 0.25\nO1 O 4 0.74279 0.09678 0.25\nO2 O 4 0.20602 0.45710 0.25\nO3 O 8 0.28478 0.16558 0.04646\n';
+  const r = buildStructure(pbnm);
+  assert.ok(r.structure, JSON.stringify(r.messages.filter((m) => m.severity === 'error')));
+  assert.deepEqual(r.structure.composition, { Li: 4, Fe: 4, P: 4, O: 16 });
+  assert.match(msg(r, 'setting-assumed').message, /P b n m \(axes cab\) was used, because under P n m a site Fe1 would have 8 positions, and the file gives 4/);
+  // Without the multiplicities nothing says the standard setting is wrong: it is kept, and said as an assumption.
+  const bare = buildStructure(pbnm.replace('_atom_site_symmetry_multiplicity\n', '').replace(/^(\S+ \S+) \d /gm, '$1 '));
+  assert.match(msg(bare, 'setting-assumed').message, /the ITA standard setting \(P n m a\) was assumed/);
+});
+
+test('a monoclinic short symbol on a cell with γ ≠ 90°: unique axis c, whose operations keep the cell', () => {
+  const r = buildStructure(`data_x\n${CELL(4, 5, 6, 90, 90, 100)}_symmetry_space_group_name_H-M 'P 2/m'\n${SITE_HEADER}Li1 Li 0 0 0\nO1 O 0.3 0.2 0.5\n`);
+  assert.ok(r.structure, JSON.stringify(r.messages.filter((m) => m.severity === 'error')));
+  assert.ok(!codes(r).includes('cell-symmetry-mismatch'));
+  assert.match(msg(r, 'setting-assumed').message, /P 1 1 2\/m, unique axis c was used, because under P 1 2\/m 1, unique axis b its operation/);
+  assert.equal(r.structure.sites.filter((x) => x.species[0].element === 'O').length, 2);
+});
+
+test("a row flagged _atom_site_calc_flag 'dum' is a dummy site, skipped and said at its flag", () => {
+  const text = `data_x\n${CELL(4.2)}_symmetry_space_group_name_H-M 'F m -3 m'\nloop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_calc_flag\nLi1 Li 0 0 0 d\nO1 O 0.5 0.5 0.5 d\nCg1 C 0.25 0.25 0.25 dum\n`;
+  const r = buildStructure(text);
+  assert.ok(r.structure);
+  assert.deepEqual(r.structure.composition, { Li: 4, O: 4 });
+  const m = msg(r, 'dummy-site');
+  assert.equal(m.severity, 'info');
+  assert.equal(m.at?.line, text.split('\n').findIndex((l) => l.startsWith('Cg1')));
+});

@@ -285,3 +285,39 @@ test('site multiplicities from the tables: Pnma 4a, 4c, 8d; Fm-3m 4a', () => {
   assert.equal(orbit(fm3m, [0.25, 0.25, 0.25]), 8);
   assert.equal(orbit(fm3m, [0.11, 0.23, 0.37]), 192);
 });
+
+test("Hall symbols as CIFs write them: Hall's double prime, a change of basis with commas", () => {
+  const r = opsFromHall('-R 3 2"');
+  assert.ok(r, 'the " of -R 3 2" is spglib\'s =');
+  assert.equal(r.number, 166);
+  assert.deepEqual(keySet(r.ops), keySet(opsFromHall('-R 3 2=')!.ops));
+  assert.equal(opsFromHall('P 3 2"')!.number, 150);
+  assert.equal(opsFromHall('P 31 2 (0,0,4)')!.number, 151);
+  assert.equal(opsFromHall('  -p  2ac 2n ')!.number, 62);
+  assert.equal(opsFromHall('-R 3 2x'), null);
+});
+
+test('H-M symbols with parenthesised subscripts or a setting letter written without its space', () => {
+  assert.deepEqual(keySet(opsFromHM('P6(3)/mmc', false)!.ops), keySet(opsFromHM('P 63/m m c', false)!.ops));
+  const h = opsFromHM('R-3mH', true)!;
+  assert.equal(h.ops.length, 36, 'H: hexagonal axes, whatever the cell');
+  assert.equal(h.assumption, undefined);
+  assert.deepEqual(keySet(opsFromHM('I41/amdZ', false)!.ops), keySet(opsFromHM('I 41/a m d :2', false)!.ops));
+  assert.equal(opsFromHM('R-3mR', false)!.ops.length, 12, 'R: rhombohedral axes, whatever the cell');
+  assert.equal(opsFromHM('P6(3)/mmcx', false), null);
+});
+
+test('a symbol of several settings keeps the others as alternatives, the assumed one first', () => {
+  const fd = opsFromHM('F d -3 m', false)!;
+  assert.equal(fd.settingName, 'origin choice 2');
+  assert.deepEqual(fd.alternatives!.map((a) => a.settingName), ['origin choice 1']);
+  assert.deepEqual(keySet(fd.alternatives![0].ops), keySet(opsFromHM('F d -3 m :1', false)!.ops));
+  const r = opsFromHM('R -3 m', true)!;
+  assert.equal(r.settingName, 'rhombohedral axes');
+  assert.equal(r.ops.length, 12);
+  assert.deepEqual(r.alternatives!.map((a) => a.ops.length), [36]);
+  assert.equal(opsFromHM('P n m a', false)!.alternatives, undefined, 'one setting: nothing to choose');
+  const n = opsFromNumber(62, false)!;
+  assert.equal(n.alternatives!.length, 5, 'the six axis settings of No. 62');
+  assert.ok(n.alternatives!.some((a) => /P b n m/.test(a.settingName!)));
+});

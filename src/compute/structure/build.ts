@@ -313,7 +313,7 @@ function readMagneticOperations(frame: CifFrame, messages: StructureMessage[]): 
   return { ops: products, listed: opValues.length, centrings: Math.max(1, cenValues.length), at: located(opValues[0].at) };
 }
 
-function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: StructureMessage[]): { ops: SymOp[]; info: SpaceGroupInfo; at?: Located } {
+function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: StructureMessage[]): { ops: SymOp[]; info: SpaceGroupInfo; at?: Located; lookup?: SpaceGroupLookup } {
   const hm = str(frame, '_space_group_name_h-m_alt', '_symmetry_space_group_name_h-m', '_space_group_name_h-m');
   const hall = str(frame, '_space_group_name_hall', '_symmetry_space_group_name_hall');
   const number = num(frame, '_space_group_it_number', '_symmetry_int_tables_number', '_space_group_number');
@@ -388,7 +388,10 @@ function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: Struct
   let source: SpaceGroupInfo['operationsSource'] = 'none';
   let fromWhat = '';
   try {
-    if (hall.value) { found = opsFromHall(hall.value); source = 'hall-symbol'; fromWhat = `Hall symbol '${hall.value}'`; }
+    if (hall.value) {
+      found = opsFromHall(hall.value); source = 'hall-symbol'; fromWhat = `Hall symbol '${hall.value}'`;
+      if (!found && (hm.value || number.value !== null)) messages.push({ severity: 'warning', code: 'unknown-space-group', message: `Hall symbol '${hall.value}' is not recognised; the ${hm.value ? 'Hermann–Mauguin symbol' : 'space-group number'} is used instead`, at: located(hall.at) });
+    }
     if (!found && hm.value) {
       found = opsFromHM(hm.value, rhombohedral); source = 'hm-symbol'; fromWhat = `space group '${hm.value}'`;
       if (!found) messages.push({ severity: 'warning', code: 'unknown-space-group', message: `space group symbol '${hm.value}' is not recognised`, at: located(hm.at) });
@@ -408,7 +411,7 @@ function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: Struct
     const at = located(source === 'hall-symbol' ? hall.at : source === 'hm-symbol' ? hm.at : number.at);
     messages.push({ severity: 'info', code: 'symops-from-table', message: `no symmetry operations listed: ${found.ops.length} operations taken from the ${fromWhat}`, at });
     if (found.assumption) messages.push({ severity: 'warning', code: 'setting-assumed', message: found.assumption, at });
-    return { ops: found.ops, info, at };
+    return { ops: found.ops, info, at, ...(found.alternatives?.length ? { lookup: found } : {}) };
   }
   if (values.length) {
     messages.push({ severity: 'error', code: 'bad-symop', message: 'the symmetry operations could not be read and there is no usable space-group symbol to fall back on', at: located(values[0].at) });
@@ -465,9 +468,10 @@ interface TypeSymbolInfo {
   fromFirstLetter?: boolean;
 }
 
-/** `Li1+` → Li, +1; `O2-` → O, −2; `Fe3+` → Fe, +3; `Ow` → O; `Li+` → Li, +1. */
+/** `Li1+` → Li, +1; `O2-` → O, −2; `Fe3+` → Fe, +3; `Mn3.5+` → Mn, +3.5; `Ow` → O; `Li+` → Li, +1. */
 export function parseTypeSymbol(sym: string): TypeSymbolInfo {
-  const m = /^([A-Za-z]{1,2})(?:(\d*)([+-]))?/.exec(sym.trim());
+  // A mixed valence may be written with decimals ('Mn3.5+'), as pymatgen reads it.
+  const m = /^([A-Za-z]{1,2})(?:(\d*(?:\.\d+)?)([+-]))?/.exec(sym.trim());
   if (!m) return { element: null, charge: null };
   // Prefer a two-letter element when it exists (e.g. "Cl" not "C"), else one letter ("Ow" → O).
   let element = canonicalElement(m[1]);
@@ -476,7 +480,7 @@ export function parseTypeSymbol(sym: string): TypeSymbolInfo {
   let charge: number | null = null;
   if (m[3]) charge = (m[3] === '-' ? -1 : 1) * (m[2] ? Number(m[2]) : 1);
   // Also accept the sign-first form "Li+1".
-  const alt = /^[A-Za-z]{1,2}([+-])(\d+)$/.exec(sym.trim());
+  const alt = /^[A-Za-z]{1,2}([+-])(\d+(?:\.\d+)?)$/.exec(sym.trim());
   if (alt) charge = (alt[1] === '-' ? -1 : 1) * Number(alt[2]);
   return { element, charge, ...(fromFirstLetter ? { fromFirstLetter } : {}) };
 }
@@ -524,8 +528,9 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     }
   }
   // A broken cell or symmetry does not stop here: the rows are still read so that every error shows at once.
-  const { ops, info, at: opsAt } = readSymmetry(frame, lattice, messages);
-  if (lattice && ops.length > 1) { const m = cellMisfitMessage(ops, lattice, info, opsAt); if (m) messages.push(m); }
+  const symmetry = readSymmetry(frame, lattice, messages);
+  const { info, at: opsAt } = symmetry;
+  let ops = symmetry.ops;
   yield 0.3;
 
   // Oxidation states from the _atom_type loop.
@@ -549,6 +554,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   const cOcc = col('_atom_site_occupancy');
   const cOx = col('_atom_site_oxidation_number');
   const cMult = col('_atom_site_symmetry_multiplicity');
+  const cCalc = col('_atom_site_calc_flag');
   const useCart = cX < 0 && cCx >= 0;
   if (cX < 0 && cCx < 0) {
     messages.push({ severity: 'error', code: 'missing-atom-sites', message: 'the _atom_site_ loop has no coordinates (_atom_site_fract_x/y/z)', at: located(sitesLoop?.loop.at ?? frame.at) });
@@ -568,6 +574,11 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     const label = cLabel >= 0 ? row[cLabel].text : `site${asym.length + 1}`;
     const typeText = cType >= 0 && !row[cType].special ? row[cType].text : label;
     const typeAt = cType >= 0 ? row[cType].at : cLabel >= 0 ? row[cLabel].at : first;
+    // `_atom_site_calc_flag dum`: a dummy site with meaningless coordinates (core dictionary), such as a ring centroid.
+    if (cCalc >= 0 && row[cCalc].text.toLowerCase() === 'dum') {
+      messages.push({ severity: 'info', code: 'dummy-site', message: `site ${label}: _atom_site_calc_flag 'dum' marks a dummy site, not an atom: the row is skipped`, at: located(row[cCalc].at) });
+      continue;
+    }
     const mixture = parseMixedTypeSymbol(typeText);
     if (typeof mixture === 'string') {
       messages.push({ severity: 'error', code: 'unknown-element', message: `site ${label}: ${mixture}`, at: located(typeAt) });
@@ -655,6 +666,17 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     const labelAt = cLabel >= 0 ? row[cLabel].at : first;
     asym.push({ label, frac: frac.map(wrap01) as Vec3, species, multiplicity: listed, line: labelAt.line, column: labelAt.column });
   }
+  // A symbol of several settings, none named: when the one assumed cannot place these atoms, another that can is used.
+  if (symmetry.lookup && lattice && asym.length) {
+    const choice = chooseSetting(lattice, asym, symmetry.lookup, info.operationsSource === 'number' ? `space-group number ${info.number}` : `'${info.symbol}'`, tol);
+    if (choice) {
+      ops = choice.used.ops;
+      info.operationCount = ops.length;
+      const i = messages.findIndex((m) => m.code === 'setting-assumed');
+      if (i >= 0) messages[i] = { ...messages[i], message: choice.message };
+    }
+  }
+  if (lattice && ops.length > 1) { const m = cellMisfitMessage(ops, lattice, info, opsAt); if (m) messages.push(m); }
   if (rowErrors || !lattice || !ops.length) return null;
   if (!asym.length) {
     messages.push({ severity: 'error', code: 'missing-atom-sites', message: 'no usable atom sites', at: located(sitesLoop?.loop.at ?? frame.at) });
@@ -796,6 +818,66 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     hasPartialOccupancy: partial,
     messages: messages.filter((m) => m.severity !== 'error'),
   };
+}
+
+/**
+ * A symbol that names several settings (origin choice 1 or 2 of `F d -3 m`, the unique axis of `P 21/c`, a number
+ * alone) is first read in the most likely one (symmetry.ts). When that one cannot build these atoms (two fully
+ * occupied sites on one position, a stated multiplicity it does not give, operations that change the cell's metric:
+ * each an error of the build), the first other setting that places every site cleanly is used, and said. A setting
+ * that builds is never replaced, so no crystal that builds changes.
+ */
+function chooseSetting(lattice: Lattice, asym: AsymmetricSite[], assumed: SpaceGroupLookup, named: string, tol: number): { used: SpaceGroupLookup; message: string } | null {
+  const failure = settingProblem(lattice, asym, assumed.ops, tol);
+  if (!failure || failure.minor) return null;
+  const clean = (assumed.alternatives ?? []).filter((alt) => !settingProblem(lattice, asym, alt.ops, tol));
+  if (!clean.length) return null;
+  const [used] = clean;
+  const others = clean.length > 1 ? `; ${clean.length - 1} other setting${clean.length > 2 ? 's' : ''} would place them too (${clean.slice(1, 4).map((c) => c.settingName).join('; ')}${clean.length > 4 ? '; …' : ''}): name the setting in the file to be sure` : '';
+  return { used, message: `${named} names several settings; ${used.settingName} was used, because under ${assumed.settingName ?? 'the one assumed first'} ${failure.text}${others}` };
+}
+
+/**
+ * What keeps `ops` from building these sites: an error-level problem, or a `minor` one (images of a site closer than
+ * MIN_ATOM_DISTANCE, merged by the build with a warning) that still disqualifies an alternative setting.
+ */
+function settingProblem(lattice: Lattice, asym: AsymmetricSite[], ops: SymOp[], tol: number): { text: string; minor: boolean } | null {
+  const misfit = metricMisfit(ops, lattice.matrix);
+  if (misfit && misfit.size >= CELL_MISFIT_WARNING) return { text: `its operation ${formatSymop(misfit.op)} ${misfit.description}`, minor: misfit.size < CELL_MISFIT_ERROR };
+  const near = nearPredicate(lattice);
+  // Rows at one position are one mixed site (the build merges them first): their occupancies add up.
+  const mixRadius = Math.max(tol, 0.05);
+  const rows = new PeriodicBins<number>(lattice, mixRadius);
+  asym.forEach((s, i) => rows.add(s.frac, i));
+  const occupancyAt = asym.map((s) => {
+    let total = 0;
+    for (const j of rows.around(s.frac)) if (near(asym[j].frac, s.frac, mixRadius)) total += asym[j].species.reduce((a, sp) => a + sp.occupancy, 0);
+    return total;
+  });
+  const bins = new PeriodicBins<{ site: number; f: Vec3 }>(lattice, MIN_ATOM_DISTANCE);
+  let minor: string | null = null;
+  for (let i = 0; i < asym.length; i++) {
+    const s = asym[i];
+    const images: Vec3[] = [];
+    for (const op of ops) {
+      const f = applyOp(op, s.frac).map(wrap01) as Vec3;
+      if (!images.some((g) => near(g, f, tol))) images.push(f);
+    }
+    // As the expansion below: images closer than MIN_ATOM_DISTANCE merge unless the file's multiplicity keeps them.
+    const occupancy = occupancyAt[i];
+    const clustered = occupancy > 0.5 && s.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
+    if (s.multiplicity > 0 && s.multiplicity !== clustered.length) return { text: `site ${s.label} would have ${clustered.length} positions, and the file gives ${s.multiplicity}`, minor: false };
+    if (!minor && clustered.length < images.length) minor = `images of site ${s.label} fall closer than ${MIN_ATOM_DISTANCE} Å`;
+    const full = occupancy >= 1 - 1e-3;
+    if (full) for (const f of clustered) {
+      for (const o of bins.around(f)) {
+        if (o.site === i || near(asym[o.site].frac, s.frac, mixRadius)) continue;
+        if (near(o.f, f, MIN_ATOM_DISTANCE)) return { text: `sites ${asym[o.site].label} and ${s.label} would both be fully occupied at one position`, minor: false };
+      }
+    }
+    if (full) for (const f of clustered) bins.add(f, { site: i, f });
+  }
+  return minor ? { text: minor, minor: true } : null;
 }
 
 function cartDistance(lattice: Lattice, f: Vec3, g: Vec3): number {

@@ -322,6 +322,13 @@ export interface SpaceGroupLookup {
   symbol: string;
   /** Set when the symbol allowed several settings and one was chosen: always shown to the user. */
   assumption?: string;
+  /**
+   * The other settings the symbol or number could name (another origin, unique axis or cell choice), most likely
+   * first: the builder tries them when the assumed one places the file's atoms impossibly (build.ts, chooseSetting).
+   */
+  alternatives?: SpaceGroupLookup[];
+  /** How the setting is named to a user: `origin choice 1`, `P 1 1 2_1/b, unique axis c`, `hexagonal axes`. */
+  settingName?: string;
 }
 
 const normHM = (s: string) => s.toLowerCase().replace(/[\s_]/g, '');
@@ -355,7 +362,8 @@ function lookupHall(hallNumber: number): SpaceGroupLookup {
  */
 export function opsFromHM(symbol: string, rhombohedralCell: boolean): SpaceGroupLookup | null {
   const m = ensureMoyo();
-  let s = symbol.trim();
+  // Subscripts in parentheses, as some programs write them: `P6(3)/mmc` → `P6_3/mmc`.
+  let s = symbol.trim().replace(/(\d)\((\d)\)/g, '$1_$2');
   // Setting suffixes: ":1", ":2", ":H", ":R", or a trailing " S"/" Z"/" H"/" R" word.
   let setting: string | null = null;
   const colon = /:\s*([12hrsz])\s*$/i.exec(s);
@@ -364,8 +372,34 @@ export function opsFromHM(symbol: string, rhombohedralCell: boolean): SpaceGroup
     const word = /\s+([SZHR])$/.exec(s);
     if (word) { setting = word[1]; s = s.slice(0, word.index); }
   }
+  let matches = entriesOfHM(s);
+  // A suffix written without its space (`R-3mH`, `I41/amdZ`): the last letter, when the rest is a symbol.
+  const glued = /^(.*[^\s])([SZHR])$/.exec(s);
+  if (!matches.length && !setting && glued && entriesOfHM(glued[1]).length) { setting = glued[2]; matches = entriesOfHM(glued[1]); }
+  if (!matches.length) return null;
   if (setting === 'S') setting = '1';
   if (setting === 'Z') setting = '2';
+  let chosen = matches;
+  if (setting) {
+    const bySetting = matches.filter((e) => e.setting.toUpperCase() === setting);
+    if (bySetting.length) chosen = bySetting;
+  }
+  if (chosen.length === 1) return { ...lookupHall(chosen[0].hall_number), symbol: symbol.trim() };
+  // Several settings: the most likely first (the cell's axes for H/R, else the ITA standard, else unique axis b),
+  // the others kept as alternatives.
+  const std = m.space_group_type(chosen[0].number).hall_number;
+  const hexOrRhomb = chosen.some((e) => e.setting === 'H') && chosen.some((e) => e.setting === 'R');
+  const first = hexOrRhomb ? chosen.find((e) => e.setting === (rhombohedralCell ? 'R' : 'H'))! : chosen.find((e) => e.hall_number === std) ?? chosen[0];
+  const ordered = [first, ...chosen.filter((e) => e !== first)];
+  const [pick, ...others] = ordered.map((e) => ({ ...lookupHall(e.hall_number), symbol: symbol.trim(), settingName: settingName(e) }));
+  const assumption = hexOrRhomb
+    ? `${rhombohedralCell ? 'rhombohedral' : 'hexagonal'} axes assumed for ${symbol} (from the cell angles)`
+    : `${symbol} has several settings; ${first.hall_number === std ? 'the ITA standard one' : first.number <= 15 ? 'the one with unique axis b' : 'the first listed'} (${pick.settingName}) was assumed`;
+  return { ...pick, assumption, alternatives: others };
+}
+
+/** Table entries whose short or full symbol is `s` (spaces and underscores ignored; old e-glide and cubic forms). */
+function entriesOfHM(s: string): moyo.MoyoHallSymbolEntry[] {
   const key0 = normHM(s);
   const key = OLD_E_SYMBOLS[key0] ?? key0;
   // Monoclinic short symbols name their setting (`P 21/n`, `I 2/a`): unique axis b first (ITA convention), as
@@ -375,33 +409,34 @@ export function opsFromHM(symbol: string, rhombohedralCell: boolean): SpaceGroup
     const barred = key.replace(/3/, '-3');
     matches = allHallEntries().filter((e) => e.number >= 195 && (normHM(e.hm_short) === barred || normHM(e.hm_full) === barred));
   }
-  if (!matches.length) return null;
-  let chosen = matches;
-  if (setting) {
-    const bySetting = matches.filter((e) => e.setting.toUpperCase() === setting);
-    if (bySetting.length) chosen = bySetting;
-  }
-  let assumption: string | undefined;
-  if (chosen.length > 1) {
-    const settings = new Set(chosen.map((e) => e.setting));
-    if (settings.has('H') && settings.has('R')) {
-      chosen = chosen.filter((e) => e.setting === (rhombohedralCell ? 'R' : 'H'));
-      assumption = `${rhombohedralCell ? 'rhombohedral' : 'hexagonal'} axes assumed for ${symbol} (from the cell angles)`;
-    } else {
-      const std = m.space_group_type(chosen[0].number).hall_number;
-      const pick = chosen.find((e) => e.hall_number === std) ?? chosen[0];
-      chosen = [pick];
-      const what = pick.number <= 15 ? `${pick.hm_full}, unique axis ${pick.setting.replace('-', '')[0]}` : pick.setting ? `origin choice ${pick.setting}` : pick.hall_symbol;
-      assumption = `${symbol} has several settings; ${pick.hall_number === std ? 'the ITA standard one' : pick.number <= 15 ? 'the one with unique axis b' : 'the first listed'} (${what}) was assumed`;
-    }
-  }
-  const r = lookupHall(chosen[0].hall_number);
-  return { ...r, symbol: symbol.trim(), assumption };
+  return matches;
+}
+
+/** A setting as a user reads it. */
+function settingName(e: moyo.MoyoHallSymbolEntry): string {
+  if (e.number <= 15 && e.number >= 3) return `${e.hm_full}, unique axis ${e.setting.replace('-', '')[0]}`;
+  if (e.setting === 'H') return 'hexagonal axes';
+  if (e.setting === 'R') return 'rhombohedral axes';
+  if (e.setting === '1' || e.setting === '2') return `origin choice ${e.setting}`;
+  return e.setting ? `${e.hm_short} (axes ${e.setting})` : e.hm_short;
+}
+
+/** A setting named with its symbol, for a group given by number only: `F d -3 m, origin choice 1`. */
+function namedSetting(e: moyo.MoyoHallSymbolEntry): string {
+  return ['1', '2', 'H', 'R'].includes(e.setting) ? `${e.hm_short}, ${settingName(e)}` : settingName(e);
+}
+
+/**
+ * A Hall symbol as the CIF writes it, against moyo's table: Hall's double prime `"` (the axis along a−b) is
+ * spglib's `=`, and a change of basis may be written with commas or spaces inside its parentheses.
+ */
+export function normalHall(hall: string): string {
+  return hall.toLowerCase().replace(/"/g, '=').replace(/\(\s*([^)]*?)\s*\)/g, (_, inner: string) => `(${inner.split(/[\s,]+/).join(' ')})`).replace(/\s+/g, ' ').replace(/\s*\(/, ' (').trim();
 }
 
 export function opsFromHall(hall: string): SpaceGroupLookup | null {
-  const key = hall.toLowerCase().replace(/\s+/g, ' ').trim();
-  const e = allHallEntries().find((x) => x.hall_symbol.toLowerCase() === key);
+  const key = normalHall(hall);
+  const e = allHallEntries().find((x) => normalHall(x.hall_symbol) === key);
   return e ? lookupHall(e.hall_number) : null;
 }
 
@@ -411,12 +446,10 @@ export function opsFromNumber(n: number, rhombohedralCell: boolean): SpaceGroupL
   const entries = m.hall_symbol_entries_from_number(n);
   const std = m.space_group_type(n).hall_number;
   let pick = entries.find((e) => e.hall_number === std) ?? entries[0];
-  let assumption: string | undefined;
-  if (entries.length > 1) {
-    const rh = entries.find((e) => e.setting === 'R');
-    if (rh && rhombohedralCell) pick = rh;
-    assumption = `only the space-group number ${n} is given; the ${pick.setting === 'R' ? 'rhombohedral' : 'ITA standard'} setting (${pick.hm_short}${pick.setting ? `, ${pick.setting}` : ''}) was assumed`;
-  }
-  const r = lookupHall(pick.hall_number);
-  return { ...r, assumption };
+  if (entries.length === 1) return lookupHall(pick.hall_number);
+  const rh = entries.find((e) => e.setting === 'R');
+  if (rh && rhombohedralCell) pick = rh;
+  const assumption = `only the space-group number ${n} is given; the ${pick.setting === 'R' ? 'rhombohedral' : 'ITA standard'} setting (${pick.hm_short}${pick.setting ? `, ${pick.setting}` : ''}) was assumed`;
+  const alternatives = entries.filter((e) => e !== pick).map((e) => ({ ...lookupHall(e.hall_number), settingName: namedSetting(e) }));
+  return { ...lookupHall(pick.hall_number), assumption, alternatives, settingName: namedSetting(pick) };
 }
