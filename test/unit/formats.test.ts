@@ -15,6 +15,7 @@ import { buildStructure, parseMixedTypeSymbol } from '../../src/compute/structur
 import { formatOfText, readStructure } from '../../src/compute/structure/read';
 import { landscapeJobKey, runLandscapeJobSync } from '../../src/compute/analysis/job';
 import { analyzeDocument } from '../../src/compute/language/analyze';
+import { parseOxidationStates } from '../../src/compute/analysis/options';
 import { listStructureFiles } from '../../src/compute/host/rankFolder';
 
 const ROOT = process.cwd();
@@ -294,4 +295,11 @@ test('rank of a folder with no structure files says so (a wrong folder, usually)
     assert.match(cli('rank', join(ROOT, 'examples'), '--jobs', '1').stderr, /^(?![\s\S]*no structure files)/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
   assert.match(cli('frobnicate').stderr, /unknown command 'frobnicate' \(one of info, analyze, rank, bvse, merge, slurm\)/);
+});
+
+test('--oxidation-states reads Element=charge and the charged symbols ionpath prints (Li+1, O-2, O2-)', () => {
+  assert.deepEqual(parseOxidationStates('Li=1,Fe=+2,P=5,O=-2'), { states: { Li: 1, Fe: 2, P: 5, O: -2 }, problem: null });
+  assert.deepEqual(parseOxidationStates('Li+1, Mn+4, O-2'), { states: { Li: 1, Mn: 4, O: -2 }, problem: null });
+  assert.deepEqual(parseOxidationStates('Li+,Fe2+,O2-'), { states: { Li: 1, Fe: 2, O: -2 }, problem: null });
+  for (const bad of ['Li1', 'Li', 'Li=1,O=-2-', 'Li+1+', 'Li=1,Li+1']) assert.ok(parseOxidationStates(bad).problem, bad);
 });

@@ -139,16 +139,20 @@ export function optionProblems(o: AnalysisOptions): string[] {
 }
 
 /**
- * Oxidation states as the command line gives them, `Li=1,Fe=2,P=5,O=-2` (a `+` sign is allowed), checked by
+ * Oxidation states as the command line gives them, `Li=1,Fe=2,P=5,O=-2` (a `+` sign is allowed; `Li+1,O-2` and
+ * `Li+,O2-` are read too, the forms ionpath prints and CIF type symbols use), checked by
  * `optionProblems` afterwards; a malformed entry is a problem naming it.
  */
 export function parseOxidationStates(text: string): { states: Record<string, number>; problem: null } | { states: null; problem: string } {
   const states: Record<string, number> = {};
   for (const entry of text.split(',').map((x) => x.trim())) {
-    const m = /^([A-Za-z]{1,2})\s*=\s*([+-]?\d+)$/.exec(entry);
-    if (!m) return { states: null, problem: `oxidation states '${text}': '${entry}' is not Element=charge (e.g. Li=1,Fe=2,P=5,O=-2)` };
-    if (states[m[1]] !== undefined) return { states: null, problem: `oxidation states '${text}': ${m[1]} is given twice` };
-    states[m[1]] = Number(m[2]);
+    // Element=charge, or a charged symbol as ionpath prints it (Li+1, O-2) or as a CIF type symbol writes it (O2-).
+    const m = /^([A-Za-z]{1,2})\s*=\s*([+-]?\d+)$/.exec(entry) ?? /^([A-Za-z]{1,2})([+-]\d+)$/.exec(entry);
+    const typed = m ? null : /^([A-Za-z]{1,2})(\d*)([+-])$/.exec(entry);
+    if (!m && !typed) return { states: null, problem: `oxidation states '${text}': '${entry}' is not Element=charge (e.g. Li=1,Fe=2,P=5,O=-2; Li+1 and O2- are read too)` };
+    const element = (m ?? typed)![1];
+    if (states[element] !== undefined) return { states: null, problem: `oxidation states '${text}': ${element} is given twice` };
+    states[element] = m ? Number(m[2]) : (typed![3] === '-' ? -1 : 1) * Number(typed![2] || 1);
   }
   return { states, problem: null };
 }

@@ -22,7 +22,7 @@ export const ANALYSIS_OPTIONS: CommandSpec['options'] = {
   '--variant': { kind: 'enum', values: ['other-li-kept', 'empty-framework'], help: 'potential scan: other Li (default other-li-kept)' },
   '--model': { kind: 'string', help: 'model file (.onnx) instead of the bundled one' },
   '--max-barrier': { kind: 'number', min: 0.01, max: 1000, help: 'report barriers above this (eV) as none' },
-  '--oxidation-states': { kind: 'string', help: "oxidation states by element, replacing the file's or the guessed ones (e.g. Li=1,Fe=2,P=5,O=-2)" },
+  '--oxidation-states': { kind: 'string', help: "oxidation states by element, replacing the file's or the guessed ones (e.g. Li=1,Fe=2,P=5,O=-2, or Li+1,Fe+2,P+5,O-2)" },
 };
 
 /** The analysis options of a parsed command line; throws UsageError naming every bad value. */
