@@ -608,7 +608,7 @@ test('a bare symbol read in the setting that places the atoms: spinel in origin 
   assert.ok(s, JSON.stringify(r.messages.filter((m) => m.severity === 'error')));
   checkSane(s);
   assert.deepEqual(s.composition, { Li: 8, Mn: 16, O: 32 });
-  assert.match(msg(r, 'setting-assumed').message, /origin choice 1 was used, because under origin choice 2 sites Mn1 and O1 would both be fully occupied/);
+  assert.match(msg(r, 'setting-assumed').message, /origin choice 1 was used, because under origin choice 2 sites Mn1 and O1 would be fully occupied and closer than 0.5 Å/);
   // The same crystal in origin choice 2 needs no change of setting and gives the same interatomic distances.
   const o2 = buildStructure(SPINEL_ORIGIN_1.replace('0 0 0\n', '0.125 0.125 0.125\n').replace('0.625 0.625 0.625', '0.5 0.5 0.5').replace(/0\.3881/g, '0.2631'));
   assert.ok(o2.structure);
@@ -646,4 +646,14 @@ test("a row flagged _atom_site_calc_flag 'dum' is a dummy site, skipped and said
   const m = msg(r, 'dummy-site');
   assert.equal(m.severity, 'info');
   assert.equal(m.at?.line, text.split('\n').findIndex((l) => l.startsWith('Cg1')));
+});
+
+test('a repeated site label is said at its second row; both rows are used', () => {
+  const text = `data_x\n${CELL(4.2)}_symmetry_space_group_name_H-M 'F m -3 m'\n${SITE_HEADER}Li1 Li 0 0 0\nLi1 O 0.5 0.5 0.5\n`;
+  const r = buildStructure(text);
+  assert.ok(r.structure);
+  assert.deepEqual(r.structure.composition, { Li: 4, O: 4 });
+  const m = msg(r, 'duplicate-label');
+  assert.equal(m.at?.line, text.split('\n').findIndex((l) => l.startsWith('Li1 O')));
+  assert.match(m.message, new RegExp(`line ${text.split('\n').findIndex((l) => l.startsWith('Li1 Li')) + 1}`));
 });

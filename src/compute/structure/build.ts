@@ -569,9 +569,17 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   const asym: AsymmetricSite[] = [];
   let rowErrors = 0;
   const chargeConflicts = new Set<string>();
+  const labelLines = new Map<string, number>();
+  let repeatedLabels = 0;
   for (const row of rows) {
     const first = row[0].at;
     const label = cLabel >= 0 ? row[cLabel].text : `site${asym.length + 1}`;
+    // _atom_site_label is the loop's key: a repeated label makes every message that names it ambiguous.
+    if (cLabel >= 0) {
+      const earlier = labelLines.get(label);
+      if (earlier === undefined) labelLines.set(label, row[cLabel].at.line);
+      else if (repeatedLabels++ < 20) messages.push({ severity: 'warning', code: 'duplicate-label', message: `site label '${label}' is also the label of the row at line ${earlier + 1}: CIF labels must be unique, so a message naming ${label} may mean either row (both are used)`, at: located(row[cLabel].at) });
+    }
     const typeText = cType >= 0 && !row[cType].special ? row[cType].text : label;
     const typeAt = cType >= 0 ? row[cType].at : cLabel >= 0 ? row[cLabel].at : first;
     // `_atom_site_calc_flag dum`: a dummy site with meaningless coordinates (core dictionary), such as a ring centroid.
@@ -872,7 +880,7 @@ function settingProblem(lattice: Lattice, asym: AsymmetricSite[], ops: SymOp[], 
     if (full) for (const f of clustered) {
       for (const o of bins.around(f)) {
         if (o.site === i || near(asym[o.site].frac, s.frac, mixRadius)) continue;
-        if (near(o.f, f, MIN_ATOM_DISTANCE)) return { text: `sites ${asym[o.site].label} and ${s.label} would both be fully occupied at one position`, minor: false };
+        if (near(o.f, f, MIN_ATOM_DISTANCE)) return { text: `sites ${asym[o.site].label} and ${s.label} would be fully occupied and closer than ${MIN_ATOM_DISTANCE} Å`, minor: false };
       }
     }
     if (full) for (const f of clustered) bins.add(f, { site: i, f });
