@@ -321,3 +321,14 @@ test('a symbol of several settings keeps the others as alternatives, the assumed
   assert.equal(n.alternatives!.length, 5, 'the six axis settings of No. 62');
   assert.ok(n.alternatives!.some((a) => /P b n m/.test(a.settingName!)));
 });
+
+test("a monoclinic short symbol names its own centring's settings only; pre-2002 glide letters of the e-groups", () => {
+  const c2m = opsFromHM('C 2/m', false)!;
+  assert.equal(c2m.settingName, 'C 1 2/m 1, unique axis b');
+  assert.deepEqual(c2m.alternatives!.map((a) => a.settingName), ['C 2/m 1 1, unique axis a'], 'never the A- or I-centred cell choices');
+  assert.ok(opsFromHM('P 21/c', false)!.alternatives!.every((a) => /P 2_1\/c/.test(a.settingName!)));
+  assert.match(opsFromHM('B 2/b', false)!.assumption!, /the first listed \(B 1 1 2\/b, unique axis c\)/);
+  const bmab = opsFromHM('B m a b', false)!;
+  assert.equal(bmab.number, 64, 'B m a b is B m e b, a setting of C m c e');
+  assert.equal(bmab.ops.length, 16);
+});

@@ -394,7 +394,7 @@ export function opsFromHM(symbol: string, rhombohedralCell: boolean): SpaceGroup
   const [pick, ...others] = ordered.map((e) => ({ ...lookupHall(e.hall_number), symbol: symbol.trim(), settingName: settingName(e) }));
   const assumption = hexOrRhomb
     ? `${rhombohedralCell ? 'rhombohedral' : 'hexagonal'} axes assumed for ${symbol} (from the cell angles)`
-    : `${symbol} has several settings; ${first.hall_number === std ? 'the ITA standard one' : first.number <= 15 ? 'the one with unique axis b' : 'the first listed'} (${pick.settingName}) was assumed`;
+    : `${symbol} has several settings; ${first.hall_number === std ? 'the ITA standard one' : /unique axis b/.test(pick.settingName ?? '') ? 'the one with unique axis b' : 'the first listed'} (${pick.settingName}) was assumed`;
   return { ...pick, assumption, alternatives: others };
 }
 
@@ -404,10 +404,21 @@ function entriesOfHM(s: string): moyo.MoyoHallSymbolEntry[] {
   const key = OLD_E_SYMBOLS[key0] ?? key0;
   // Monoclinic short symbols name their setting (`P 21/n`, `I 2/a`): unique axis b first (ITA convention), as
   // the entries are ordered. Old cubic symbols without the bar (`F m 3 m`, `Ia3d`) are tried with it.
-  let matches = allHallEntries().filter((e) => normHM(e.hm_short) === key || normHM(e.hm_full) === key || (e.number >= 3 && e.number <= 15 && normHM(monoclinicShort(e.hm_full)) === key));
+  // A monoclinic entry is matched by its own full symbol and that symbol's short form, not by moyo's short symbol,
+  // which is the standard setting's for all of them (so that `C 2/m` never names an I-centred cell choice).
+  const monoclinic = (e: moyo.MoyoHallSymbolEntry) => e.number >= 3 && e.number <= 15;
+  const matching = (k: string) => allHallEntries().filter((e) => monoclinic(e)
+    ? normHM(e.hm_full) === k || normHM(monoclinicShort(e.hm_full)) === k
+    : normHM(e.hm_short) === k || normHM(e.hm_full) === k);
+  let matches = matching(key);
   if (!matches.length && /^[pifc][^-]*3/.test(key)) {
     const barred = key.replace(/3/, '-3');
-    matches = allHallEntries().filter((e) => e.number >= 195 && (normHM(e.hm_short) === barred || normHM(e.hm_full) === barred));
+    matches = matching(barred).filter((e) => e.number >= 195);
+  }
+  // Pre-2002 symbols of the five groups with an e-glide in their non-standard settings (`B m a b` for B m e b):
+  // one of the glide letters a, b or c is the e.
+  for (let i = 1; !matches.length && i < key.length; i++) {
+    if ('abc'.includes(key[i])) matches = matching(key.slice(0, i) + 'e' + key.slice(i + 1)).filter((e) => [39, 41, 64, 67, 68].includes(e.number));
   }
   return matches;
 }
