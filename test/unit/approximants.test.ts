@@ -9,8 +9,10 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { buildStructure } from '../../src/compute/structure/build';
 import { orderedApproximants, OCCUPANCY_TOLERANCE } from '../../src/compute/structure/approximants/approximants';
 import { ewaldEnergy } from '../../src/compute/structure/approximants/ewald';
@@ -145,4 +147,41 @@ test('CIF and POSCAR writers round-trip an approximant through buildStructure', 
   const rows = poscar.slice(2, 5).map((l) => l.trim().split(/\s+/).map(Number));
   rows.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(x - o.lattice.matrix[i][j]) < 1e-8)));
   assert.throws(() => writeCif(s), UnorderedStructureError);
+});
+
+// The exports are for other programs: pymatgen (Debian's python3-pymatgen) reads both to the same crystal, species by
+// species and position by position, with the oxidation states the CIF carries. Skipped, and said, without pymatgen.
+const PYTHON = '/usr/bin/python3';
+const pymatgen = spawnSync(PYTHON, ['-c', 'import pymatgen.io.cif, pymatgen.io.vasp'], { encoding: 'utf8' });
+
+test('pymatgen reads the exported CIF and POSCAR of an approximant as the same crystal', { skip: pymatgen.status === 0 ? false : `no pymatgen under ${PYTHON}: ${(pymatgen.stderr || pymatgen.error?.message || '').trim().split('\n').pop()}` }, () => {
+  const o = orderedApproximants(build(alLlzo()), { count: 1, randomCount: 0 }).orderings[0].structure;
+  const dir = mkdtempSync(join(tmpdir(), 'ionpath-export-'));
+  try {
+    writeFileSync(join(dir, 'o.cif'), writeCif(o));
+    writeFileSync(join(dir, 'POSCAR'), writePoscar(o));
+    const script = [
+      'import json, sys, warnings', 'warnings.simplefilter("ignore")',
+      'from pymatgen.io.cif import CifParser', 'from pymatgen.io.vasp import Poscar',
+      'p = CifParser(sys.argv[1]); a = (p.parse_structures(primitive=False) if hasattr(p, "parse_structures") else p.get_structures(primitive=False))[0]',
+      'b = Poscar.from_file(sys.argv[2]).structure',
+      'print(json.dumps({"cif": [[str(s.specie), *s.frac_coords.tolist()] for s in a], "poscar": [[str(s.specie), *s.frac_coords.tolist()] for s in b], "lattice": a.lattice.matrix.tolist()}))',
+    ].join('\n');
+    const r = spawnSync(PYTHON, ['-c', script, join(dir, 'o.cif'), join(dir, 'POSCAR')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    const read = JSON.parse(r.stdout) as { cif: [string, number, number, number][]; poscar: [string, number, number, number][]; lattice: number[][] };
+    read.lattice.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(x - o.lattice.matrix[i][j]) < 1e-5, `lattice ${i},${j}`)));
+    const wrap = (x: number) => { const w = x - Math.floor(x); return w > 1 - 1e-6 ? 0 : w; };
+    const key = (el: string, f: number[]) => `${el}@${f.map((x) => Math.round(wrap(x) * 1e4) % 1e4).join(',')}`;
+    const ours = o.sites.map((x) => key(`${x.species[0].element}${x.species[0].oxidation! > 0 ? '+' : '-'}`, x.frac)).sort();
+    const sign = (sp: string) => sp.replace(/^([A-Z][a-z]?)\d*([+-])$/, '$1$2');
+    assert.equal(read.cif.length, o.sites.length);
+    assert.deepEqual(read.cif.map(([sp, ...f]) => key(sign(sp), f)).sort(), ours, 'the CIF: species with their charges, positions');
+    const charges = new Map(read.cif.map(([sp]) => [sp.replace(/\d*[+-]$/, ''), sp]));
+    assert.equal(charges.get('Al'), 'Al3+');
+    assert.equal(charges.get('O'), 'O2-');
+    assert.deepEqual(read.poscar.map(([sp, ...f]) => key(`${sp}${sign(charges.get(sp)!).slice(-1)}`, f)).sort(), ours, 'the POSCAR: species, positions');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
