@@ -77,3 +77,49 @@ test('OBELiX training CIFs build with the composition of labels.csv', { skip: !e
   assert.ok(built / files.length >= 0.99, `only ${built}/${files.length} built`);
   assert.ok(mismatches.length / built <= 0.02, `${mismatches.length}/${built} compositions match neither labels.csv nor the CIF's own formula`);
 });
+
+/** The CIF without its symmetry-operation loop, and optionally without its `_atom_site_symmetry_multiplicity` column. */
+function withoutOperations(text: string, dropMultiplicity: boolean): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() !== 'loop_') { out.push(lines[i]); continue; }
+    let j = i + 1;
+    const tags: string[] = [];
+    while (j < lines.length && /^\s*_/.test(lines[j])) tags.push(lines[j++].trim().toLowerCase());
+    let end = j;
+    while (end < lines.length && lines[end].trim() && !/^\s*(_|loop_|data_|#)/.test(lines[end])) end++;
+    if (tags.some((t) => /^_(symmetry_equiv_pos|space_group_symop)/.test(t))) { i = end - 1; continue; }
+    const multiplicity = dropMultiplicity ? tags.indexOf('_atom_site_symmetry_multiplicity') : -1;
+    out.push(lines[i], ...tags.filter((_, k) => k !== multiplicity));
+    // pymatgen's rows: one value per tag, none quoted with spaces, so a column is a whitespace-separated token.
+    for (const row of lines.slice(j, end)) out.push(multiplicity < 0 ? row : row.trim().split(/\s+/).filter((_, k) => k !== multiplicity).join(' '));
+    i = end - 1;
+  }
+  return out.join('\n');
+}
+
+test('OBELiX CIFs without their operations rebuild the same crystal from the symbol alone (origin choice, axes)', { skip: !existsSync(OBELIX) && 'needs ../shared/data/obelix' }, () => {
+  const dir = join(OBELIX, 'cifs');
+  const key = (s: NonNullable<ReturnType<typeof buildStructure>['structure']>) => s.sites.map((x) => `${x.species.map((sp) => `${sp.element}${sp.occupancy.toFixed(3)}`).join('+')}@${x.frac.map((v) => Math.round(v * 200) % 200).join(',')}`).sort().join(';');
+  const files = readdirSync(dir).filter((x) => x.endsWith('.cif'));
+  let otherSetting = 0, silentlyDifferent = 0, warnedDifferent = 0, rebuilt = 0;
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const original = buildStructure(text).structure!;
+    // With the stated multiplicities: every file rebuilds its own crystal, 44 of them by origin choice 1.
+    const bare = buildStructure(withoutOperations(text, false));
+    assert.ok(bare.structure, `${f}: ${bare.messages.filter((m) => m.severity === 'error').map((m) => m.message).join('; ')}`);
+    assert.ok(!/^_(symmetry_equiv|space_group_symop)/m.test(withoutOperations(text, false)));
+    assert.equal(key(bare.structure), key(original), `${f} from its symbol: ${bare.messages.filter((m) => m.code === 'setting-assumed').map((m) => m.message).join('; ')}`);
+    rebuilt++;
+    if (bare.messages.some((m) => m.code === 'setting-assumed' && / was used, because /.test(m.message))) otherSetting++;
+    // Without them, only the stated formula can tell the settings apart: a crystal that differs is never silent.
+    const blind = buildStructure(withoutOperations(text, true));
+    if (blind.structure && key(blind.structure) === key(original)) continue;
+    if (blind.messages.some((m) => m.code === 'formula-mismatch')) warnedDifferent++; else silentlyDifferent++;
+  }
+  console.log(`OBELiX from the symbol alone: ${rebuilt} of ${files.length} rebuild their crystal, ${otherSetting} in another setting than the ITA standard; without multiplicities ${warnedDifferent} differ, each with a formula-mismatch warning`);
+  assert.ok(otherSetting >= 40, `${otherSetting} used another setting`);
+  assert.equal(silentlyDifferent, 0);
+});

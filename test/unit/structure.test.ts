@@ -657,3 +657,19 @@ test('a repeated site label is said at its second row; both rows are used', () =
   assert.equal(m.at?.line, text.split('\n').findIndex((l) => l.startsWith('Li1 O')));
   assert.match(m.message, new RegExp(`line ${text.split('\n').findIndex((l) => l.startsWith('Li1 Li')) + 1}`));
 });
+
+test("the stated formula decides between settings that both build: a Mn-deficient spinel in origin choice 1", () => {
+  // Mn 0.98: under origin choice 2, Mn1 and O1 fall within 0.5 Å, which is no error for a partial site; the
+  // composition they give contradicts the file's formula, and origin choice 1's agrees with it.
+  const text = SPINEL_ORIGIN_1.replace('Mn1 Mn3.5+ 0.625 0.625 0.625\n', 'Mn1 Mn3.5+ 0.625 0.625 0.625 0.98\n')
+    .replace('_atom_site_fract_z\n', '_atom_site_fract_z\n_atom_site_occupancy\n').replace('Li1 Li+ 0 0 0\n', 'Li1 Li+ 0 0 0 1\n').replace(/(O1 O2- \S+ \S+ \S+)\n/, '$1 1\n')
+    .replace('data_LiMn2O4\n', "data_LiMn2O4\n_chemical_formula_sum 'Li Mn1.96 O4'\n_cell_formula_units_Z 8\n");
+  const r = buildStructure(text);
+  assert.ok(r.structure, JSON.stringify(r.messages.filter((m) => m.severity === 'error')));
+  assert.deepEqual(r.structure.composition, { Li: 8, Mn: 15.68, O: 32 });
+  assert.match(msg(r, 'setting-assumed').message, /origin choice 1 was used, because under origin choice 2 the sites give .*O 1 vs 4.*stated formula 'Li Mn1\.96 O4'/);
+  assert.ok(!codes(r).includes('formula-mismatch'));
+  // Without the formula nothing contradicts origin choice 2: it stands, said as the assumption it is.
+  const blind = buildStructure(text.replace(/_chemical_formula_sum .*\n/, ''));
+  assert.match(msg(blind, 'setting-assumed').message, /the ITA standard one \(origin choice 2\) was assumed/);
+});

@@ -16,7 +16,7 @@ import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
 import { canonicalElement, chargeImbalanceSentence, guessedStatesSentence, guessOxidationStates, unbalancedNetCharge } from './elements';
 import { reducedFormula } from './formula';
-import { statedFormulaMessage } from './statedFormula';
+import { statedFormulaMessage, statedFormulaDifference, formulaDifferenceText } from './statedFormula';
 import { bondValenceSums, implausibleGeometryMessages, type BondValenceCheck } from './bondValence';
 import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
@@ -676,7 +676,11 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   }
   // A symbol of several settings, none named: when the one assumed cannot place these atoms, another that can is used.
   if (symmetry.lookup && lattice && asym.length) {
-    const choice = chooseSetting(lattice, asym, symmetry.lookup, info.operationsSource === 'number' ? `space-group number ${info.number}` : `'${info.symbol}'`, tol);
+    const formulaDisagreement = (composition: Record<string, number>) => {
+      const d = statedFormulaDifference(frame, composition);
+      return d ? `give ${formulaDifferenceText(d.differing)} (sites vs the stated formula '${d.formula}', ${d.per})` : null;
+    };
+    const choice = chooseSetting(lattice, asym, symmetry.lookup, info.operationsSource === 'number' ? `space-group number ${info.number}` : `'${info.symbol}'`, tol, formulaDisagreement);
     if (choice) {
       ops = choice.used.ops;
       info.operationCount = ops.length;
@@ -830,28 +834,47 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
 
 /**
  * A symbol that names several settings (origin choice 1 or 2 of `F d -3 m`, the unique axis of `P 21/c`, a number
- * alone) is first read in the most likely one (symmetry.ts). When that one cannot build these atoms (two fully
- * occupied sites on one position, a stated multiplicity it does not give, operations that change the cell's metric:
- * each an error of the build), the first other setting that places every site cleanly is used, and said. A setting
- * that builds is never replaced, so no crystal that builds changes.
+ * alone) is first read in the most likely one (symmetry.ts). Another is used, and said, only on evidence that the
+ * assumed one is wrong:
+ *  1. it cannot build these atoms (two fully occupied sites closer than MIN_ATOM_DISTANCE, a stated multiplicity it
+ *     does not give, operations that change the cell's metric: each an error of the build); or
+ *  2. the sites it builds contradict the file's `_chemical_formula_sum` (statedFormula.ts), and another setting's
+ *     agree with it (the same coordinates read from another origin put atoms on general positions: more atoms).
+ * The first other setting that places every site cleanly (and, with a formula, agrees with it) is used. Without such
+ * evidence the assumed setting stands, so a crystal that builds and agrees with its formula never changes. On the
+ * 254 OBELiX CIFs with their operations removed, every one rebuilds the crystal of its operations
+ * (docs/VALIDATION.md, "Reading real CIFs").
  */
-function chooseSetting(lattice: Lattice, asym: AsymmetricSite[], assumed: SpaceGroupLookup, named: string, tol: number): { used: SpaceGroupLookup; message: string } | null {
-  const failure = settingProblem(lattice, asym, assumed.ops, tol);
-  if (!failure || failure.minor) return null;
-  const clean = (assumed.alternatives ?? []).filter((alt) => !settingProblem(lattice, asym, alt.ops, tol));
+function chooseSetting(lattice: Lattice, asym: AsymmetricSite[], assumed: SpaceGroupLookup, named: string, tol: number, formulaDisagreement: (composition: Record<string, number>) => string | null): { used: SpaceGroupLookup; message: string } | null {
+  const first = evaluateSetting(lattice, asym, assumed.ops, tol);
+  let reason: string;
+  if (first.problem && !first.problem.minor) reason = first.problem.text;
+  else {
+    const disagreement = formulaDisagreement(first.composition);
+    if (!disagreement) return null;
+    reason = `the sites ${disagreement}`;
+  }
+  const evaluated = (assumed.alternatives ?? []).map((alt) => ({ alt, result: evaluateSetting(lattice, asym, alt.ops, tol) })).filter((c) => !c.result.problem || c.result.problem.minor);
+  const agreeing = evaluated.filter((c) => !formulaDisagreement(c.result.composition));
+  // An alternative that agrees with the stated formula may merge near-special images as the build does (a minor
+  // problem); without that agreement only a clean placement counts, and only against a build that fails.
+  const byClean = (xs: typeof evaluated) => [...xs.filter((c) => !c.result.problem), ...xs.filter((c) => c.result.problem)];
+  const clean = (agreeing.length ? byClean(agreeing) : first.problem && !first.problem.minor ? evaluated.filter((c) => !c.result.problem) : []).map((c) => c.alt);
   if (!clean.length) return null;
   const [used] = clean;
   const others = clean.length > 1 ? `; ${clean.length - 1} other setting${clean.length > 2 ? 's' : ''} would place them too (${clean.slice(1, 4).map((c) => c.settingName).join('; ')}${clean.length > 4 ? '; …' : ''}): name the setting in the file to be sure` : '';
-  return { used, message: `${named} names several settings; ${used.settingName} was used, because under ${assumed.settingName ?? 'the one assumed first'} ${failure.text}${others}` };
+  return { used, message: `${named} names several settings; ${used.settingName} was used, because under ${assumed.settingName ?? 'the one assumed first'} ${reason}${others}` };
 }
 
 /**
- * What keeps `ops` from building these sites: an error-level problem, or a `minor` one (images of a site closer than
- * MIN_ATOM_DISTANCE, merged by the build with a warning) that still disqualifies an alternative setting.
+ * The cell `ops` build from these sites, as the expansion below would: its composition, and what keeps it from
+ * building, an error-level problem or a `minor` one (images of a site closer than MIN_ATOM_DISTANCE, merged by the
+ * build with a warning) that still disqualifies an alternative setting.
  */
-function settingProblem(lattice: Lattice, asym: AsymmetricSite[], ops: SymOp[], tol: number): { text: string; minor: boolean } | null {
+function evaluateSetting(lattice: Lattice, asym: AsymmetricSite[], ops: SymOp[], tol: number): { problem: { text: string; minor: boolean } | null; composition: Record<string, number> } {
+  const composition: Record<string, number> = {};
   const misfit = metricMisfit(ops, lattice.matrix);
-  if (misfit && misfit.size >= CELL_MISFIT_WARNING) return { text: `its operation ${formatSymop(misfit.op)} ${misfit.description}`, minor: misfit.size < CELL_MISFIT_ERROR };
+  if (misfit && misfit.size >= CELL_MISFIT_WARNING) return { problem: { text: `its operation ${formatSymop(misfit.op)} ${misfit.description}`, minor: misfit.size < CELL_MISFIT_ERROR }, composition };
   const near = nearPredicate(lattice);
   // Rows at one position are one mixed site (the build merges them first): their occupancies add up.
   const mixRadius = Math.max(tol, 0.05);
@@ -874,18 +897,19 @@ function settingProblem(lattice: Lattice, asym: AsymmetricSite[], ops: SymOp[], 
     // As the expansion below: images closer than MIN_ATOM_DISTANCE merge unless the file's multiplicity keeps them.
     const occupancy = occupancyAt[i];
     const clustered = occupancy > 0.5 && s.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
-    if (s.multiplicity > 0 && s.multiplicity !== clustered.length) return { text: `site ${s.label} would have ${clustered.length} positions, and the file gives ${s.multiplicity}`, minor: false };
+    if (s.multiplicity > 0 && s.multiplicity !== clustered.length) return { problem: { text: `site ${s.label} would have ${clustered.length} positions, and the file gives ${s.multiplicity}`, minor: false }, composition };
     if (!minor && clustered.length < images.length) minor = `images of site ${s.label} fall closer than ${MIN_ATOM_DISTANCE} Å`;
+    for (const sp of s.species) composition[sp.element] = (composition[sp.element] ?? 0) + sp.occupancy * clustered.length;
     const full = occupancy >= 1 - 1e-3;
     if (full) for (const f of clustered) {
       for (const o of bins.around(f)) {
         if (o.site === i || near(asym[o.site].frac, s.frac, mixRadius)) continue;
-        if (near(o.f, f, MIN_ATOM_DISTANCE)) return { text: `sites ${asym[o.site].label} and ${s.label} would be fully occupied and closer than ${MIN_ATOM_DISTANCE} Å`, minor: false };
+        if (near(o.f, f, MIN_ATOM_DISTANCE)) return { problem: { text: `sites ${asym[o.site].label} and ${s.label} would be fully occupied and closer than ${MIN_ATOM_DISTANCE} Å`, minor: false }, composition };
       }
     }
     if (full) for (const f of clustered) bins.add(f, { site: i, f });
   }
-  return minor ? { text: minor, minor: true } : null;
+  return { problem: minor ? { text: minor, minor: true } : null, composition };
 }
 
 function cartDistance(lattice: Lattice, f: Vec3, g: Vec3): number {

@@ -43,7 +43,8 @@ export function parseFormulaSum(text: string): Record<string, number> | null {
 }
 
 /** A warning when the sites' composition (per cell, occupancy-weighted) differs from the stated formula; else null. */
-export function statedFormulaMessage(frame: CifFrame, composition: Readonly<Record<string, number>>): StructureMessage | null {
+/** Where the sites' composition leaves the file's stated formula: the elements that differ, or null (agrees, or none stated). */
+export function statedFormulaDifference(frame: CifFrame, composition: Readonly<Record<string, number>>): { formula: string; z: number | null; per: string; differing: string[]; at: Located } | null {
   const item = findItem(frame, '_chemical_formula_sum');
   if (!item?.value || item.value.special) return null;
   const formula = parseFormulaSum(item.value.text);
@@ -65,9 +66,17 @@ export function statedFormulaMessage(frame: CifFrame, composition: Readonly<Reco
   const differing = differences(units);
   if (!differing.length) return null;
   const per = z === null ? 'in the proportions of one formula unit' : `per formula unit (the cell's ${count(cellAtoms)} atoms / Z ${z})`;
-  const at: Located = { line: item.value.at.line, column: item.value.at.column, length: item.value.at.length };
+  return { formula: item.value.text.trim(), z, per, differing, at: { line: item.value.at.line, column: item.value.at.column, length: item.value.at.length } };
+}
+
+/** The sites against the stated formula as a located warning (the sites are used), or null. */
+export function statedFormulaMessage(frame: CifFrame, composition: Readonly<Record<string, number>>): StructureMessage | null {
+  const d = statedFormulaDifference(frame, composition);
+  if (!d) return null;
   return {
-    severity: 'warning', code: 'formula-mismatch', at,
-    message: `the atom sites do not give the stated _chemical_formula_sum '${item.value.text.trim()}'${z !== null ? ` (Z ${z})` : ''}: ${per}, sites vs formula: ${differing.slice(0, 4).join(', ')}${differing.length > 4 ? ', …' : ''}; the barriers use the sites (check their occupancies, the symmetry operations, or the formula)`,
+    severity: 'warning', code: 'formula-mismatch', at: d.at,
+    message: `the atom sites do not give the stated _chemical_formula_sum '${d.formula}'${d.z !== null ? ` (Z ${d.z})` : ''}: ${d.per}, sites vs formula: ${formulaDifferenceText(d.differing)}; the barriers use the sites (check their occupancies, the symmetry operations, or the formula)`,
   };
 }
+
+export const formulaDifferenceText = (differing: readonly string[]) => `${differing.slice(0, 4).join(', ')}${differing.length > 4 ? ', …' : ''}`;
