@@ -324,7 +324,8 @@ export interface SpaceGroupLookup {
   assumption?: string;
   /**
    * The other settings the symbol or number could name (another origin, unique axis or cell choice), most likely
-   * first: the builder tries them when the assumed one places the file's atoms impossibly (build.ts, chooseSetting).
+   * first: the builder uses one when the assumed one cannot place the file's atoms, or places them against the file's
+   * stated formula while the other agrees with it (build.ts, chooseSetting).
    */
   alternatives?: SpaceGroupLookup[];
   /** How the setting is named to a user: `origin choice 1`, `P 1 1 2_1/b, unique axis c`, `hexagonal axes`. */
