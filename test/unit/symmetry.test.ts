@@ -332,3 +332,12 @@ test("a monoclinic short symbol names its own centring's settings only; pre-2002
   assert.equal(bmab.number, 64, 'B m a b is B m e b, a setting of C m c e');
   assert.equal(bmab.ops.length, 16);
 });
+
+test("JANA's coordinate names x1, x2, x3 are x, y, z; a superspace operation is refused by name", () => {
+  assert.deepEqual(key((parseSymop('-x1+1/2,x2,-x3') as { op: SymOp }).op), key(op('-x+1/2,y,-z')));
+  assert.deepEqual(key((parseSymop('x2-x1,-x1,x3+1/3') as { op: SymOp }).op), key(op('y-x,-x,z+1/3')));
+  const r = parseSymop('x1,x2,x3,x4+1/2');
+  assert.ok('error' in r);
+  assert.match(r.error, /\(3\+1\)-dimensional superspace operation: modulated structures are not read/);
+  assert.ok('error' in parseSymop('x12,y,z'), 'x12 is no coordinate');
+});

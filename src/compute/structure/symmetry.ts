@@ -21,7 +21,7 @@ export type SymopParse = { op: SymOp } | { error: string; offset: number };
 type SymopToken = { kind: 'sign' | 'var' | 'number' | 'star' | 'comma' | 'bad'; text: string; offset: number };
 
 /**
- * Tokens of an operation: signs, x/y/z, numbers (`1/2`, `0.5`, `.25`, `3`), `*`, commas; spaces and the quotes
+ * Tokens of an operation: signs, x/y/z (or JANA's x1/x2/x3), numbers (`1/2`, `0.5`, `.25`, `3`), `*`, commas; spaces and the quotes
  * around a CIF value are skipped (their offsets still count, so errors point into the original text).
  */
 function tokenizeSymop(text: string): SymopToken[] {
@@ -34,6 +34,8 @@ function tokenizeSymop(text: string): SymopToken[] {
     if (c === '+' || c === '-') { out.push({ kind: 'sign', text: c, offset: i }); i++; continue; }
     if (c === ',') { out.push({ kind: 'comma', text: c, offset: i }); i++; continue; }
     if (c === '*') { out.push({ kind: 'star', text: c, offset: i }); i++; continue; }
+    // JANA writes the coordinates x1, x2, x3 (x4… for superspace, refused by the caller's count of parts).
+    if (/[xX]/.test(c) && /[123]/.test(text[i + 1] ?? '') && !/[\d./]/.test(text[i + 2] ?? '')) { out.push({ kind: 'var', text: 'xyz'[Number(text[i + 1]) - 1], offset: i }); i += 2; continue; }
     if (/[xyzXYZ]/.test(c)) { out.push({ kind: 'var', text: c.toLowerCase(), offset: i }); i++; continue; }
     num.lastIndex = i;
     const m = num.exec(text);
@@ -55,6 +57,7 @@ export function parseSymop(text: string): SymopParse {
   const commas = text.split(',').length - 1;
   const bad = tokens.find((t) => t.kind === 'bad');
   const endOffset = Math.max(0, text.length - 1);
+  if (commas > 2 && /x[4-6]/i.test(text)) return { error: `'${text}' is a (3+${commas - 2})-dimensional superspace operation: modulated structures are not read; give the average structure's operations (x, y, z)`, offset: 0 };
   if (commas !== 2) return { error: `a symmetry operation needs 3 comma-separated parts, got ${commas + 1}: '${text}'`, offset: 0 };
   const rot: Mat3 = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
   const trans: Vec3 = [0, 0, 0];
