@@ -673,3 +673,26 @@ test("the stated formula decides between settings that both build: a Mn-deficien
   const blind = buildStructure(text.replace(/_chemical_formula_sum .*\n/, ''));
   assert.match(msg(blind, 'setting-assumed').message, /the ITA standard one \(origin choice 2\) was assumed/);
 });
+
+test("Cartesian sites in the file's stated frame: _atom_sites_Cartn_tran_matrix or _fract_tran_matrix", () => {
+  // An orthorhombic cell 4 × 5 × 6 Å in a frame with b along x, c along y, a along z: r = C·f.
+  const C = [[0, 5, 0], [0, 0, 6], [4, 0, 0]];
+  const f = { Li1: [0.1, 0.2, 0.3], O1: [0.5, 0.5, 0.5] } as Record<string, number[]>;
+  const cart = (x: number[]) => C.map((row) => row[0] * x[0] + row[1] * x[1] + row[2] * x[2]);
+  const items = (prefix: string, m: number[][]) => m.flatMap((row, i) => row.map((v, j) => `${prefix}_matrix_${i + 1}${j + 1} ${v}`)).join('\n') + '\n';
+  const sites = `loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_Cartn_x\n_atom_site_Cartn_y\n_atom_site_Cartn_z\n${Object.entries(f).map(([l, x]) => `${l} ${l.slice(0, -1)} ${cart(x).join(' ')}`).join('\n')}\n`;
+  const expected = (s: Structure) => s.sites.map((x) => `${x.species[0].element}@${x.frac.map((v) => v.toFixed(6)).join(',')}`).sort();
+  const reference = built(`data_x\n${CELL(4, 5, 6)}${SITE_HEADER}Li1 Li 0.1 0.2 0.3\nO1 O 0.5 0.5 0.5\n`);
+  const byCartn = buildStructure(`data_x\n${CELL(4, 5, 6)}${items('_atom_sites_Cartn_tran', C)}${sites}`);
+  assert.deepEqual(expected(byCartn.structure!), expected(reference));
+  assert.ok(!codes(byCartn).includes('cartesian-frame'));
+  // f = M·r with M = C⁻¹.
+  const M = [[0, 0, 0.25], [0.2, 0, 0], [0, 1 / 6, 0]];
+  const byFract = buildStructure(`data_x\n${CELL(4, 5, 6)}${items('_atom_sites_fract_tran', M)}${sites}`);
+  assert.deepEqual(expected(byFract.structure!), expected(reference));
+  // Without a stated frame the default one (a along x) is used: another crystal, as the file then says.
+  assert.notDeepEqual(expected(buildStructure(`data_x\n${CELL(4, 5, 6)}${sites}`).structure!), expected(reference));
+  // A matrix whose axes are not the cell's is said, and a matrix given in part is ignored, said.
+  assert.match(msg(buildStructure(`data_x\n${CELL(4, 5, 7)}${items('_atom_sites_Cartn_tran', C)}${sites}`), 'cartesian-frame').message, /do not have the cell's lengths and angles/);
+  assert.match(msg(buildStructure(`data_x\n${CELL(4, 5, 6)}_atom_sites_Cartn_tran_matrix_11 0\n${sites}`), 'cartesian-frame').message, /1 of its 9 elements; it is ignored/);
+});

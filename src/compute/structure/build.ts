@@ -10,7 +10,7 @@
  * does not hide an unknown element further down), so the editor shows them all at once.
  */
 import { parseCif, parseCifNumber, findItem, findLoop, type CifDocument, type CifFrame, type CifLocation, type CifValue } from '../cif/parser';
-import { latticeMatrix, inverse3, det3, vecMat, wrap01 } from './geometry';
+import { latticeMatrix, inverse3, det3, vecMat, wrap01, norm } from './geometry';
 import { metricMisfit, parseSymop, applyOp, composeOps, opsFromHM, opsFromHall, opsFromNumber, moyoDataset, siteKindKey, closeOperations, formatSymop, sameOp, IDENTITY, MAX_GROUP_ORDER, type SymOp, type SpaceGroupLookup } from './symmetry';
 import { checkAtomDensity, checkCellGeometry, interplanarSpacings, MAX_ATOMS_IN_CELL, MAX_EXPANSION_ESTIMATE, MIN_INTERATOMIC_DISTANCE_A } from './limits';
 import { runAsync, runSync, type Work, type WorkHooks } from '../util/work';
@@ -18,7 +18,7 @@ import { canonicalElement, chargeImbalanceSentence, guessedStatesSentence, guess
 import { reducedFormula } from './formula';
 import { statedFormulaMessage, statedFormulaDifference, formulaDifferenceText } from './statedFormula';
 import { bondValenceSums, implausibleGeometryMessages, type BondValenceCheck } from './bondValence';
-import type { AsymmetricSite, Lattice, Located, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
+import type { AsymmetricSite, Lattice, Located, Mat3, Site, SiteSpecies, SpaceGroupInfo, Structure, StructureMessage, Vec3 } from './types';
 
 export interface BuildOptions {
   /** Images of one site closer than this (Å) are the same position. */
@@ -427,6 +427,51 @@ function readSymmetry(frame: CifFrame, lattice: Lattice | null, messages: Struct
 }
 
 /**
+ * Cartesian sites → fractional. The CIF may state its Cartesian frame: `_atom_sites_fract_tran_matrix_ij` and
+ * `_vector_i` (f = M·r + v) or `_atom_sites_Cartn_tran_matrix_ij` and `_vector_i` (r = M·f + v). Without either, the
+ * core dictionary's default frame is ionpath's own (a along x, b in the xy plane). A stated frame whose axes do not
+ * have the cell's lengths and angles is said: the sites are then placed by the matrix, as the file asks.
+ */
+function cartesianFrame(frame: CifFrame, lattice: Lattice, messages: StructureMessage[]): (cart: Vec3) => Vec3 {
+  type Stated = { m: Mat3; v: Vec3; at?: CifLocation };
+  const read = (prefix: string): Stated | { partial: number; at?: CifLocation } | null => {
+    const m = [1, 2, 3].map((i) => [1, 2, 3].map((j) => num(frame, `${prefix}_matrix_${i}${j}`)));
+    const v = [1, 2, 3].map((i) => num(frame, `${prefix}_vector_${i}`).value ?? 0) as Vec3;
+    const given = m.flat().filter((x) => x.value !== null).length;
+    return given === 9 ? { m: m.map((row) => row.map((x) => x.value!)) as Mat3, v, at: m[0][0].at } : given ? { partial: given, at: m.flat().find((x) => x.value !== null)!.at } : null;
+  };
+  const fract = read('_atom_sites_fract_tran'), cartn = read('_atom_sites_cartn_tran');
+  const stated: Stated | null = fract && 'm' in fract ? fract : cartn && 'm' in cartn ? cartn : null;
+  const partial = [fract, cartn].find((x): x is { partial: number; at?: CifLocation } => !!x && 'partial' in x);
+  if (!stated) {
+    if (partial) messages.push({ severity: 'warning', code: 'cartesian-frame', message: `the Cartesian frame's transformation matrix has ${partial.partial} of its 9 elements; it is ignored, and the default frame (a along x, b in the xy plane) is used`, at: located(partial.at) });
+    return (cart) => vecMat(cart, lattice.inverse);
+  }
+  const columnMap = (m: Mat3, v: Vec3) => (x: Vec3) => [0, 1, 2].map((i) => m[i][0] * x[0] + m[i][1] * x[1] + m[i][2] * x[2] + v[i]) as Vec3;
+  // f = M·r + v, either as given or from the inverse of r = C·f + v'.
+  let toFrac: (cart: Vec3) => Vec3, axes: Mat3;
+  if (stated === fract) {
+    toFrac = columnMap(stated.m, stated.v);
+    axes = inverse3(stated.m);
+  } else {
+    const inv = inverse3(stated.m);
+    const shift = columnMap(inv, [0, 0, 0])(stated.v);
+    toFrac = (r) => { const f = columnMap(inv, [0, 0, 0])(r); return [f[0] - shift[0], f[1] - shift[1], f[2] - shift[2]]; };
+    axes = stated.m;
+  }
+  // The lattice vectors in the stated frame are the columns of M⁻¹ (C): their lengths and angles must be the cell's.
+  const vectors = [0, 1, 2].map((j) => [axes[0][j], axes[1][j], axes[2][j]] as Vec3);
+  const dot = (p: Vec3, q: Vec3) => p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
+  const ours = lattice.matrix;
+  let worst = 0;
+  for (let i = 0; i < 3; i++) for (let j = i; j < 3; j++) worst = Math.max(worst, Math.abs(dot(vectors[i], vectors[j]) - dot(ours[i], ours[j])) / (norm(ours[i]) * norm(ours[j])));
+  if (!vectors.every((x) => x.every(Number.isFinite)) || worst > 1e-3) {
+    messages.push({ severity: 'warning', code: 'cartesian-frame', message: `the stated Cartesian frame's axes do not have the cell's lengths and angles (largest difference ${(worst * 100).toPrecision(2)} % of the metric): the sites are placed by the file's matrix; check the cell or the matrix`, at: located(stated.at) });
+  }
+  return toFrac;
+}
+
+/**
  * A space-group operation keeps every length and angle of the cell (symmetry.ts, metricMisfit). Past
  * CELL_MISFIT_ERROR the operations belong to another lattice (a hexagonal group on a cubic cell) and the crystal they
  * build has atoms where the file has none: an error. Between CELL_MISFIT_WARNING and that, a cell refined slightly
@@ -556,6 +601,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   const cMult = col('_atom_site_symmetry_multiplicity');
   const cCalc = col('_atom_site_calc_flag');
   const useCart = cX < 0 && cCx >= 0;
+  let toFractional: ((cart: Vec3) => Vec3) | undefined;
   if (cX < 0 && cCx < 0) {
     messages.push({ severity: 'error', code: 'missing-atom-sites', message: 'the _atom_site_ loop has no coordinates (_atom_site_fract_x/y/z)', at: located(sitesLoop?.loop.at ?? frame.at) });
     return null;
@@ -622,7 +668,8 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
     let frac = coords as Vec3;
     if (useCart) {
       if (!lattice) continue; // the cell's error is reported; the row's element and occupancy were checked
-      frac = vecMat(frac, lattice.inverse);
+      toFractional ??= cartesianFrame(frame, lattice, messages);
+      frac = toFractional(frac);
     }
     // Beyond ±1e4 cells, wrapping into [0, 1) loses the digits that place the atom (and ±1e308 overflows).
     if (!frac.every((x) => Number.isFinite(x) && Math.abs(x) < 1e4)) {
