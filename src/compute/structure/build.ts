@@ -447,19 +447,12 @@ function cartesianFrame(frame: CifFrame, lattice: Lattice, messages: StructureMe
     if (partial) messages.push({ severity: 'warning', code: 'cartesian-frame', message: `the Cartesian frame's transformation matrix has ${partial.partial} of its 9 elements; it is ignored, and the default frame (a along x, b in the xy plane) is used`, at: located(partial.at) });
     return (cart) => vecMat(cart, lattice.inverse);
   }
+  // f = M·r + v: as given, or from r = C·f + v' with M = C⁻¹ and v = −M·v'.
   const columnMap = (m: Mat3, v: Vec3) => (x: Vec3) => [0, 1, 2].map((i) => m[i][0] * x[0] + m[i][1] * x[1] + m[i][2] * x[2] + v[i]) as Vec3;
-  // f = M·r + v, either as given or from the inverse of r = C·f + v'.
-  let toFrac: (cart: Vec3) => Vec3, axes: Mat3;
-  if (stated === fract) {
-    toFrac = columnMap(stated.m, stated.v);
-    axes = inverse3(stated.m);
-  } else {
-    const inv = inverse3(stated.m);
-    const shift = columnMap(inv, [0, 0, 0])(stated.v);
-    toFrac = (r) => { const f = columnMap(inv, [0, 0, 0])(r); return [f[0] - shift[0], f[1] - shift[1], f[2] - shift[2]]; };
-    axes = stated.m;
-  }
-  // The lattice vectors in the stated frame are the columns of M⁻¹ (C): their lengths and angles must be the cell's.
+  const M = stated === fract ? stated.m : inverse3(stated.m);
+  const v = stated === fract ? stated.v : columnMap(M, [0, 0, 0])(stated.v).map((x) => -x) as Vec3;
+  const toFrac = columnMap(M, v), axes = inverse3(M);
+  // The lattice vectors in the stated frame are the columns of M⁻¹: their lengths and angles must be the cell's.
   const vectors = [0, 1, 2].map((j) => [axes[0][j], axes[1][j], axes[2][j]] as Vec3);
   const dot = (p: Vec3, q: Vec3) => p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
   const ours = lattice.matrix;
@@ -777,16 +770,7 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
   for (let ai = 0; ai < mergedAsym.length; ai++) {
     if (ai % 64 === 63) yield 0.4 + 0.3 * (ai / mergedAsym.length);
     const s = mergedAsym[ai];
-    const images: Vec3[] = [];
-    for (const op of ops) {
-      const f = applyOp(op, s.frac).map(wrap01) as Vec3;
-      if (!images.some((g) => near(g, f, tol))) images.push(f);
-    }
-    const occSum = s.species.reduce((a, sp) => a + sp.occupancy, 0);
-    // Images of one site closer than any real bond cannot both be occupied when the site is more than
-    // half full: that is a special position written with rounded or noisy coordinates. Merge them.
-    // A multiplicity stated in the CIF that matches the images is the author's word: keep them.
-    const clustered = occSum > 0.5 && s.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
+    const { images, clustered } = siteImages(s, s.species.reduce((a, sp) => a + sp.occupancy, 0), ops, near, tol);
     if (clustered.length < images.length) {
       messages.push({ severity: 'warning', code: 'near-special-position', message: `site ${s.label}: ${images.length} symmetry images collapse to ${clustered.length} positions (images closer than ${MIN_ATOM_DISTANCE} Å merged; the coordinates are near a special position)`, at: { line: s.line, column: s.column, length: s.label.length } });
     }
@@ -880,6 +864,22 @@ function* buildFromFrame(frame: CifFrame, messages: StructureMessage[], options:
 }
 
 /**
+ * The positions `ops` give one site: its distinct images (within `tol`), and those the cell gets. Images closer than
+ * any real bond cannot both be occupied when the site is more than half full: a special position written with
+ * rounded or noisy coordinates, merged. A multiplicity stated in the CIF that matches the images is the author's
+ * word: they are kept.
+ */
+function siteImages(site: { frac: Vec3; multiplicity: number }, occupancy: number, ops: readonly SymOp[], near: NearPredicate, tol: number): { images: Vec3[]; clustered: Vec3[] } {
+  const images: Vec3[] = [];
+  for (const op of ops) {
+    const f = applyOp(op, site.frac).map(wrap01) as Vec3;
+    if (!images.some((g) => near(g, f, tol))) images.push(f);
+  }
+  const clustered = occupancy > 0.5 && site.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
+  return { images, clustered };
+}
+
+/**
  * A symbol that names several settings (origin choice 1 or 2 of `F d -3 m`, the unique axis of `P 21/c`, a number
  * alone) is first read in the most likely one (symmetry.ts). Another is used, and said, only on evidence that the
  * assumed one is wrong:
@@ -905,8 +905,9 @@ function chooseSetting(lattice: Lattice, asym: AsymmetricSite[], assumed: SpaceG
   const agreeing = evaluated.filter((c) => !formulaDisagreement(c.result.composition));
   // An alternative that agrees with the stated formula may merge near-special images as the build does (a minor
   // problem); without that agreement only a clean placement counts, and only against a build that fails.
-  const byClean = (xs: typeof evaluated) => [...xs.filter((c) => !c.result.problem), ...xs.filter((c) => c.result.problem)];
-  const clean = (agreeing.length ? byClean(agreeing) : first.problem && !first.problem.minor ? evaluated.filter((c) => !c.result.problem) : []).map((c) => c.alt);
+  const spotless = (xs: typeof evaluated) => xs.filter((c) => !c.result.problem);
+  const usable = agreeing.length ? [...spotless(agreeing), ...agreeing.filter((c) => c.result.problem)] : first.problem && !first.problem.minor ? spotless(evaluated) : [];
+  const clean = usable.map((c) => c.alt);
   if (!clean.length) return null;
   const [used] = clean;
   const others = clean.length > 1 ? `; ${clean.length - 1} other setting${clean.length > 2 ? 's' : ''} would place them too (${clean.slice(1, 4).map((c) => c.settingName).join('; ')}${clean.length > 4 ? '; …' : ''}): name the setting in the file to be sure` : '';
@@ -936,14 +937,8 @@ function evaluateSetting(lattice: Lattice, asym: AsymmetricSite[], ops: SymOp[],
   let minor: string | null = null;
   for (let i = 0; i < asym.length; i++) {
     const s = asym[i];
-    const images: Vec3[] = [];
-    for (const op of ops) {
-      const f = applyOp(op, s.frac).map(wrap01) as Vec3;
-      if (!images.some((g) => near(g, f, tol))) images.push(f);
-    }
-    // As the expansion below: images closer than MIN_ATOM_DISTANCE merge unless the file's multiplicity keeps them.
     const occupancy = occupancyAt[i];
-    const clustered = occupancy > 0.5 && s.multiplicity !== images.length ? clusterImages(images, MIN_ATOM_DISTANCE, near) : images;
+    const { images, clustered } = siteImages(s, occupancy, ops, near, tol);
     if (s.multiplicity > 0 && s.multiplicity !== clustered.length) return { problem: { text: `site ${s.label} would have ${clustered.length} positions, and the file gives ${s.multiplicity}`, minor: false }, composition };
     if (!minor && clustered.length < images.length) minor = `images of site ${s.label} fall closer than ${MIN_ATOM_DISTANCE} Å`;
     for (const sp of s.species) composition[sp.element] = (composition[sp.element] ?? 0) + sp.occupancy * clustered.length;
